@@ -1,0 +1,66 @@
+# Testdrive: `make run` serves the demo portal, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+FLASK := $(BIN)/flask --app portal
+RUN_ENV := TESTDRIVE_ENV=$${TESTDRIVE_ENV:-development}
+
+.PHONY: run test install install-dev assets chromium lint format bench clean
+
+run: install assets
+	$(RUN_ENV) $(FLASK) db upgrade
+	$(RUN_ENV) $(FLASK) seed-demo
+	@echo "Testdrive is starting on http://127.0.0.1:5000 (demo logins above; Ctrl+C stops it)"
+	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-dev assets chromium
+	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== database-facing tests again on $$TEST_DATABASE_URL =="; \
+	  $(PY) -m pytest -m "not browser" --ignore=tests/sandbox $(PYTEST_ARGS); \
+	fi
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev,scale]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Third-party front-end code comes from the npm registry at install time, never from git.
+static/vendor/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor/bootstrap static/vendor/chartjs static/vendor/htmx
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	touch $@
+
+assets: static/vendor/.stamp
+
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+lint: install-dev
+	$(BIN)/ruff check portal sandbox tests bench
+	$(BIN)/ruff format --check portal sandbox tests bench
+
+format: install-dev
+	$(BIN)/ruff format portal sandbox tests bench
+	$(BIN)/ruff check --fix portal sandbox tests bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache

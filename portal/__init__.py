@@ -1,0 +1,114 @@
+"""Testdrive: a self-service buyer portal.
+
+``create_app`` is a readable list of ``register_*`` steps and does no I/O beyond making sure
+the instance folder exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from importlib import import_module
+
+from flask import Flask
+
+from portal.config import ROOT, load_config
+from portal.extensions import csrf, db, limiter, login_manager, migrate
+
+# Feature areas, each a package with a blueprint named ``bp``.
+BLUEPRINTS = (
+    "portal.main",
+    "portal.catalog",
+    "portal.auth",
+    "portal.journey",
+    "portal.pipeline",
+    "portal.admin",
+    "portal.trials",
+    "portal.commerce",
+    "portal.voices",
+    "portal.api",
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("TESTDRIVE_INSTANCE") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(load_config(app.instance_path))
+    app.config.from_prefixed_env("TESTDRIVE")
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_errors(app)
+    register_templates(app)
+    register_commands(app)
+    warn_about_production_settings(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    import portal.models  # noqa: F401  - every table is known before create_all/migrations
+    from portal.db_setup import configure_engine_events
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    configure_engine_events()
+
+    from portal.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_blueprints(app: Flask) -> None:
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(name).bp)
+
+
+def register_security(app: Flask) -> None:
+    from portal.security import register_security_headers
+
+    register_security_headers(app)
+
+
+def register_errors(app: Flask) -> None:
+    from portal.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_templates(app: Flask) -> None:
+    from portal.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.cli import register_cli
+
+    register_cli(app)
+
+
+def warn_about_production_settings(app: Flask) -> None:
+    if app.config["TESTDRIVE_ENV"] == "development" or app.testing:
+        return
+    if app.config.get("SECRET_KEY_GENERATED"):
+        logging.getLogger("portal").warning(
+            "\n" + "!" * 72 + "\n!! SECRET_KEY is not set: a random key was generated. Sessions"
+            " break on\n!! every restart and differ between workers. Set SECRET_KEY in"
+            " production.\n" + "!" * 72
+        )

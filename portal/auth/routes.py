@@ -1,0 +1,135 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.auth import bp
+from portal.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from portal.auth.services import (
+    AuthError,
+    authenticate,
+    create_user,
+    find_user_by_email,
+    make_reset_token,
+    set_password,
+    user_for_reset_token,
+)
+from portal.extensions import db, limiter
+from portal.journey.services import Actor, attach_visitor, record_event
+from portal.journey.tracking import consent_state, visitor_id
+from portal.mail import send_mail
+from portal.security import safe_next
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+def _after_sign_in(user, kind: str) -> None:
+    """Carry the visitor's consent and earlier journey over to the signed-in user."""
+    vid = visitor_id()
+    if user.tracking_consent is None and consent_state() is not None:
+        user.tracking_consent = consent_state() == "accept"
+    attach_visitor(user, vid)
+    record_event(Actor.for_user(user, vid), kind)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                form.email.data,
+                form.password.data,
+                name=form.name.data or "",
+                company=form.company.data or None,
+            )
+        except AuthError as error:
+            db.session.rollback()
+            field = form.password if error.field == "password" else form.email
+            field.errors.append(str(error))
+        else:
+            _after_sign_in(user, "signed_up")
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome to Testdrive, {user.display_name}!", "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    status = 422 if form.errors else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("That e-mail and password do not match an account.")
+        else:
+            _after_sign_in(user, "logged_in")
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            flash(f"Signed in as {user.email}.", "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = find_user_by_email(form.email.data)
+        if user is not None:
+            token = make_reset_token(user, current_app.config["SECRET_KEY"])
+            send_mail(
+                user.email,
+                "Reset your Testdrive password",
+                "password_reset",
+                user=user,
+                reset_url=url_for("auth.reset_password", token=token, _external=True),
+                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+            )
+        # Same answer either way, so the form does not reveal who has an account.
+        flash("If that address has an account, a reset link is on its way.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = user_for_reset_token(
+        token, current_app.config["SECRET_KEY"], current_app.config["PASSWORD_RESET_MAX_AGE"]
+    )
+    if user is None:
+        flash("That reset link has expired or was already used. Ask for a new one.", "warning")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(user, form.password.data)
+        except AuthError as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your password is changed. Sign in with the new one.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), (422 if form.errors else 200)

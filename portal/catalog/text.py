@@ -1,0 +1,46 @@
+"""Vendor-written Markdown, rendered to HTML that is safe to show, or to plain text.
+
+Descriptions and FAQ answers are written by admins, but they are still treated as untrusted:
+the HTML is sanitised with nh3 (an allow-list of tags, attributes and URL schemes), so a
+``<script>`` or a ``javascript:`` link can never reach a buyer's browser.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import markdown as markdown_lib
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3",
+    "h4", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td",
+    "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(source: str | None) -> Markup:
+    """Markdown → sanitised HTML, ready for a template."""
+    html = markdown_lib.markdown(source or "", extensions=["extra", "sane_lists"])
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+    )
+    return Markup(clean)  # noqa: S704 - sanitised just above
+
+
+def markdown_to_text(source: str | None) -> str:
+    """Markdown → plain text (for the search index and the PDF sheet)."""
+    html = markdown_lib.markdown(source or "", extensions=["extra", "sane_lists"])
+    html = re.sub(r"</(p|li|h\d|tr|blockquote|pre)>", "\n", html)
+    text = nh3.clean(html, tags=set(), clean_content_tags={"script", "style"})
+    text = html_lib.unescape(text)
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)

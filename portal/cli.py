@@ -1,0 +1,72 @@
+"""Command line: ``flask --app portal <command>``.
+
+The commands call the same services as the web UI; each command commits once at the end.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from portal.extensions import db
+
+# Each area contributes one seeding function, run in this order by ``seed-demo``.
+DEMO_SEEDERS = (
+    "portal.auth.seed:seed_users",
+    "portal.catalog.seed:seed_catalog",
+    "portal.commerce.seed:seed_commerce",
+    "portal.voices.seed:seed_voices",
+    "portal.pipeline.seed:seed_pipeline",  # last: simulates journeys over the others' data
+)
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="The user's e-mail address.")
+@click.option(
+    "--role", type=click.Choice(["buyer", "seller", "admin"]), default="buyer", show_default=True
+)
+@click.option("--password", required=True, help="At least 10 characters, not a common one.")
+@click.option("--name", default="", help="Display name.")
+def create_user_command(email: str, role: str, password: str, name: str) -> None:
+    """Create a user with a role (buyer, seller or admin)."""
+    from portal.auth.services import AuthError, create_user
+
+    try:
+        user = create_user(email, password, name=name, role=role)
+    except AuthError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (account: {user.account.name}).")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Fill the database with the demo vendor, users and history. Safe to run again."""
+    for dotted in DEMO_SEEDERS:
+        module_name, func_name = dotted.split(":")
+        seeder = getattr(import_module(module_name), func_name)
+        for line in seeder() or ():
+            click.echo(line)
+        db.session.commit()
+    click.echo("Demo data is ready.")
+
+
+def register_cli(app: Flask) -> None:
+    from portal.catalog.cli import catalog_cli
+    from portal.pipeline.cli import pipeline_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(catalog_cli)
+    app.cli.add_command(seed_demo_command)
+
+    from portal.trials.commands import purge_sandbox_command, worker_command
+
+    app.cli.add_command(purge_sandbox_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(pipeline_cli)

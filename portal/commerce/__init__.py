@@ -1,0 +1,8 @@
+"""Commerce: cart, checkout (card through Stripe, or invoice / purchase order), orders, the
+customer's home and the Stripe webhook."""
+
+from flask import Blueprint
+
+bp = Blueprint("commerce", __name__)
+
+from portal.commerce import receivers, routes, seller_routes  # noqa: E402,F401

@@ -1,0 +1,123 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from portal.commerce.settings import COUNTRIES
+
+COUNTRY_CHOICES = [SelectChoice("", "Choose a country")] + [
+    SelectChoice(code, name) for code, name in COUNTRIES
+]
+PAYMENT_CHOICES = [
+    SelectChoice("card", "Card (Stripe)"),
+    SelectChoice("invoice", "Invoice / purchase order"),
+]
+
+MAX_QUANTITY = 1_000_000
+
+
+class QuantityField(IntegerField):
+    """A whole number of seats or licences, with a message a buyer understands."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0].strip() == "":
+            self.data = None
+            return
+        raw = valuelist[0].strip()
+        if not raw.lstrip("-").isdigit() or len(raw) > 12:
+            self.data = None
+            raise ValueError(
+                "Enter a whole number, like 3."
+                if not raw.lstrip("-").isdigit()
+                else "That quantity is far too large."
+            )
+        self.data = int(raw)
+
+
+def _quantity_field(label: str = "Quantity") -> QuantityField:
+    return QuantityField(
+        label,
+        validators=[
+            InputRequired(message="Enter how many you need."),
+            NumberRange(min=1, message="Choose at least 1."),
+            NumberRange(max=MAX_QUANTITY, message="That quantity is far too large."),
+        ],
+    )
+
+
+class AddItemForm(FlaskForm):
+    plan_id = IntegerField(
+        "Plan", validators=[InputRequired(message="Choose a plan."), NumberRange(min=1)]
+    )
+    quantity = _quantity_field()
+
+
+class UpdateItemForm(FlaskForm):
+    quantity = _quantity_field()
+
+
+class RemoveItemForm(FlaskForm):
+    pass
+
+
+class CountryForm(FlaskForm):
+    country = SelectField("Country for tax", choices=COUNTRY_CHOICES, default="")
+
+
+class CheckoutForm(FlaskForm):
+    legal_name = StringField(
+        "Company legal name",
+        validators=[DataRequired(message="Enter your company's legal name."), Length(max=200)],
+        description="As it should appear on the invoice.",
+    )
+    address = TextAreaField(
+        "Billing address",
+        validators=[DataRequired(message="Enter the billing address."), Length(max=500)],
+    )
+    country = SelectField(
+        "Country",
+        choices=COUNTRY_CHOICES,
+        validators=[DataRequired(message="Choose the billing country.")],
+        description="Decides the tax rate.",
+    )
+    tax_id = StringField(
+        "Tax / VAT id", validators=[Optional(), Length(max=40)], description="Optional."
+    )
+    po_number = StringField(
+        "Purchase order number",
+        validators=[Optional(), Length(max=60)],
+        description="Optional: we print it on the quote and invoice.",
+    )
+    payment_method = RadioField(
+        "How do you want to pay?",
+        choices=PAYMENT_CHOICES,
+        validators=[InputRequired(message="Choose how you want to pay.")],
+    )
+    accept_price_changes = BooleanField("I accept the updated prices shown above")
+
+
+class PaymentRetryForm(FlaskForm):
+    pass
+
+
+class MarkPaidForm(FlaskForm):
+    reference = StringField(
+        "Bank reference",
+        validators=[Optional(), Length(max=60)],
+        description="Optional: the transfer's reference, for the history.",
+    )
+
+
+class CancelOrderForm(FlaskForm):
+    reason = StringField("Reason", validators=[Optional(), Length(max=300)])
+
+
+class RefundForm(FlaskForm):
+    reason = StringField("Reason", validators=[Optional(), Length(max=300)])

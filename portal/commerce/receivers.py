@@ -1,0 +1,37 @@
+"""Reactions to journey signals: carts follow a visitor who signs in, leave with an erased
+user, and appear in the data export. Connected once, when the blueprint module is imported."""
+
+from __future__ import annotations
+
+from portal.commerce.services import (
+    erase_commerce_data,
+    export_commerce_data,
+    forget_visitor_cart,
+    merge_carts,
+)
+from portal.journey.services import (
+    data_exporting,
+    identity_merged,
+    user_erasing,
+    visitor_forgotten,
+)
+
+
+@identity_merged.connect
+def _merge_visitor_cart(sender, user, visitor_id, **_):
+    merge_carts(user, visitor_id)
+
+
+@user_erasing.connect
+def _erase_cart(sender, user, **_):
+    erase_commerce_data(user)
+
+
+@data_exporting.connect
+def _export_orders(sender, user, **_):
+    return "commerce", export_commerce_data(user)
+
+
+@visitor_forgotten.connect
+def _forget_visitor_cart(sender, visitor_id, **_):
+    forget_visitor_cart(visitor_id)

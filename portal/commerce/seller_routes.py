@@ -1,0 +1,107 @@
+"""Seller and admin side of orders: the list, one order, mark paid, cancel, refund."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.commerce import bp, services
+from portal.commerce.forms import CancelOrderForm, MarkPaidForm, RefundForm
+from portal.commerce.notify import send_order_mail
+from portal.commerce.services import CommerceError
+from portal.commerce.stripe_gateway import PaymentGatewayError
+from portal.extensions import db
+from portal.models import ORDER_STATUSES, Order, User
+from portal.security import role_required
+
+
+@bp.get("/seller/orders")
+@role_required("seller")
+def seller_orders():
+    status = request.args.get("status") or None
+    if status not in ORDER_STATUSES:
+        status = None
+    page = db.paginate(services.all_orders(status), per_page=25)
+    return render_template(
+        "commerce/seller_orders.html",
+        page=page,
+        status=status,
+        statuses=ORDER_STATUSES,
+        labels=services.STATUS_LABELS,
+    )
+
+
+def _render_order(order: Order, status: int = 200, **forms):
+    forms.setdefault("paid_form", MarkPaidForm())
+    forms.setdefault("cancel_form", CancelOrderForm())
+    forms.setdefault("refund_form", RefundForm())
+    buyer = db.session.get(User, order.user_id) if order.user_id else None
+    actor_ids = {change.actor_id for change in order.history if change.actor_id}
+    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
+    return render_template(
+        "commerce/seller_order.html",
+        order=order,
+        buyer=buyer,
+        actors=actors,
+        labels=services.STATUS_LABELS,
+        **forms,
+    ), status
+
+
+@bp.get("/seller/orders/<int:order_id>")
+@role_required("seller")
+def seller_order(order_id: int):
+    return _render_order(db.get_or_404(Order, order_id))
+
+
+def _act(order_id: int, form, action, success: str, mail: str | None = None):
+    order = db.get_or_404(Order, order_id)
+    if not form.validate_on_submit():
+        return _render_order(order, 422)
+    try:
+        action(order, form)
+    except (CommerceError, PaymentGatewayError) as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(url_for("commerce.seller_order", order_id=order_id))
+    db.session.commit()
+    if mail:
+        send_order_mail(order, mail)
+    flash(success.format(number=order.number), "success")
+    return redirect(url_for("commerce.seller_order", order_id=order_id))
+
+
+@bp.post("/seller/orders/<int:order_id>/mark-paid")
+@role_required("seller")
+def mark_paid(order_id: int):
+    return _act(
+        order_id,
+        MarkPaidForm(),
+        lambda order, form: services.mark_order_paid(order, current_user, form.reference.data),
+        "Order {number} is marked paid.",
+        "order_paid",
+    )
+
+
+@bp.post("/seller/orders/<int:order_id>/cancel")
+@role_required("seller")
+def cancel(order_id: int):
+    return _act(
+        order_id,
+        CancelOrderForm(),
+        lambda order, form: services.cancel_order(order, current_user, form.reason.data),
+        "Order {number} is cancelled.",
+    )
+
+
+@bp.post("/seller/orders/<int:order_id>/refund")
+@role_required("admin")
+def refund(order_id: int):
+    return _act(
+        order_id,
+        RefundForm(),
+        lambda order, form: services.refund_order(order, current_user, form.reason.data),
+        "Order {number} is refunded; a credit note was issued.",
+        "order_refunded",
+    )

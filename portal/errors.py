@@ -1,0 +1,56 @@
+"""Friendly error pages: no stack traces, a sentence saying what happened and what to do."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.extensions import db
+
+MESSAGES = {
+    400: ("That request didn't make sense", "Something in it was missing or malformed."),
+    403: ("You can't open this page", "Your account doesn't have access to it."),
+    404: ("We couldn't find that page", "It may have moved, or the link is mistyped."),
+    405: ("That action isn't allowed here", "Use the buttons on the page instead."),
+    413: ("That file is too large", "Try a smaller file, or split it into parts."),
+    429: ("Slow down a little", "Too many attempts in a short time. Wait a minute and retry."),
+    500: ("Something went wrong on our side", "We've logged it. Please try again shortly."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def _render(code: int, detail: str | None = None):
+    title, hint = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if _wants_json():
+        return jsonify(error=title, detail=detail or hint, status=code), code
+    return render_template("errors/error.html", code=code, title=title, hint=detail or hint), code
+
+
+def abort_with(code: int, message: str):
+    """Abort with a message written for the person (shown on the error page)."""
+    from werkzeug.exceptions import default_exceptions
+
+    error = default_exceptions[code](description=message)
+    error.show_detail = True
+    raise error
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(
+            400, "The form expired or came from another site. Go back, reload and try again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        detail = error.description if getattr(error, "show_detail", False) else None
+        return _render(error.code or 500, detail)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return _render(InternalServerError.code)

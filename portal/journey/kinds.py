@@ -1,0 +1,86 @@
+"""The one registry of journey event kinds.
+
+Every kind says in plain words what the buyer did and which small properties it may carry.
+Property types: ``id`` (a positive integer), ``int``, ``code`` (a short identifier such as a
+recipe name or a currency), ``query`` (a normalised search query: lower-case, at most 100
+characters). Free text and e-mail addresses are never accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class EventKind:
+    name: str
+    label: str  # plain words, used in timelines: "{who} {label}"
+    props: dict[str, str] = field(default_factory=dict)
+
+
+def _kinds(*kinds: EventKind) -> dict[str, EventKind]:
+    return {k.name: k for k in kinds}
+
+
+EVENT_KINDS: dict[str, EventKind] = _kinds(
+    # accounts
+    EventKind("signed_up", "signed up"),
+    EventKind("logged_in", "signed in"),
+    # research
+    EventKind("product_viewed", "viewed a product"),
+    EventKind("products_compared", "compared products", {"count": "int", "product_ids": "ids"}),
+    EventKind("searched", "searched", {"query": "query", "results": "int"}),
+    EventKind("resource_downloaded", "downloaded a resource", {"resource_id": "id"}),
+    EventKind("sheet_downloaded", "downloaded the product sheet"),
+    # try before you buy
+    EventKind(
+        "demo_uploaded",
+        "uploaded data",
+        {"dataset_id": "code", "format": "code", "rows": "int", "columns": "int", "sample": "int"},
+    ),
+    EventKind("demo_started", "started a demo", {"run_id": "code", "recipe": "code"}),
+    EventKind("demo_completed", "ran a demo", {"run_id": "code", "recipe": "code", "rows": "int"}),
+    EventKind(
+        "demo_failed", "had a demo fail", {"run_id": "code", "recipe": "code", "reason": "code"}
+    ),
+    EventKind(
+        "demo_result_downloaded", "downloaded demo results", {"run_id": "code", "format": "code"}
+    ),
+    EventKind("dataset_deleted", "deleted their data", {"dataset_id": "code"}),
+    # trusted voices
+    EventKind("testimonials_viewed", "read testimonials", {"count": "int"}),
+    EventKind("testimonial_voted", "found a testimonial helpful", {"testimonial_id": "id"}),
+    EventKind("reference_requested", "asked to talk to a customer", {"request_id": "id"}),
+    EventKind("question_asked", "asked a question", {"question_id": "id"}),
+    EventKind("answer_viewed", "read answers", {"question_id": "id"}),
+    # commerce
+    EventKind("cart_item_added", "added to cart", {"plan_id": "id", "quantity": "int"}),
+    EventKind("cart_item_removed", "removed from cart", {"plan_id": "id"}),
+    EventKind("checkout_started", "started checkout", {"amount": "int", "currency": "code"}),
+    EventKind("quote_downloaded", "downloaded a quote", {"order_id": "id"}),
+    EventKind(
+        "order_placed",
+        "placed an order",
+        {"order_id": "id", "amount": "int", "currency": "code", "method": "code"},
+    ),
+    EventKind(
+        "order_paid", "paid an order", {"order_id": "id", "amount": "int", "currency": "code"}
+    ),
+    EventKind(
+        "order_refunded",
+        "had an order refunded",
+        {"order_id": "id", "amount": "int", "currency": "code"},
+    ),
+)
+
+
+def get_kind(name: str) -> EventKind:
+    try:
+        return EVENT_KINDS[name]
+    except KeyError:
+        raise UnknownEventKind(name) from None
+
+
+class UnknownEventKind(ValueError):
+    def __init__(self, name: str):
+        super().__init__(f"Unknown journey event kind {name!r}; add it to portal/journey/kinds.py")

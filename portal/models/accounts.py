@@ -1,0 +1,61 @@
+"""People and the buying accounts (committees) they belong to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, TimestampMixin
+
+ROLES = ("buyer", "seller", "admin")
+
+
+class Account(TimestampMixin, Base):
+    """A buying account: everyone from one company domain, or one person on free mail."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Company domain shared by the committee; NULL for a personal (free-mail) account.
+    domain: Mapped[str | None] = mapped_column(String(253), unique=True)
+    is_personal: Mapped[bool] = mapped_column(default=False)
+
+    users: Mapped[list[User]] = relationship(back_populates="account")
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Indexed: alerts and rebuilds look up the few sellers and admins among many buyers.
+    role: Mapped[str] = mapped_column(String(16), default="buyer", index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    # Tracking consent: None = not asked yet, True = accepted, False = declined.
+    tracking_consent: Mapped[bool | None] = mapped_column(default=None)
+    consent_changed_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    account: Mapped[Account] = relationship(back_populates="users")
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@", 1)[0]
+
+    @property
+    def is_seller(self) -> bool:
+        return self.role in ("seller", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def has_role(self, *roles: str) -> bool:
+        """Admins hold every seller power as well."""
+        return self.role in roles or (self.role == "admin" and "seller" in roles)

@@ -1,0 +1,209 @@
+"""Seller analytics from Deal and StageTransition rows: funnel, time in stage, bottleneck,
+weighted forecast, new deals per week, win rate. Filters: product and period."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Deal, DealProduct, Stage, StageTransition
+from portal.pipeline.services import list_stages
+from portal.pipeline.settings import setting
+
+PERIODS = {30: "Last 30 days", 90: "Last 90 days", 365: "Last 12 months", 0: "All time"}
+# Until the history says otherwise, assume a stage takes this long on its way to a purchase.
+DEFAULT_STAGE_DAYS = 14
+
+
+@dataclass
+class FunnelStep:
+    stage: Stage
+    reached: int
+    conversion: float | None  # share of those who reached this stage that reached the next
+    median_days: float | None
+
+
+def _day(value) -> date:
+    """SQLite returns 'YYYY-MM-DD', PostgreSQL a date."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _deal_filter(product_id: int | None, since: datetime | None) -> list:
+    where = []
+    if since is not None:
+        where.append(Deal.opened_at >= since)
+    if product_id is not None:
+        where.append(
+            Deal.id.in_(select(DealProduct.deal_id).where(DealProduct.product_id == product_id))
+        )
+    return where
+
+
+def _medians(product_id: int | None, since: datetime | None) -> dict[int, float]:
+    """Median seconds spent in each stage, over the stage changes in the period."""
+    query = select(StageTransition.from_stage_id, StageTransition.from_stage_seconds).where(
+        StageTransition.from_stage_seconds.is_not(None)
+    )
+    if since is not None:
+        query = query.where(StageTransition.occurred_at >= since)
+    if product_id is not None:
+        query = query.where(
+            StageTransition.deal_id.in_(
+                select(DealProduct.deal_id).where(DealProduct.product_id == product_id)
+            )
+        )
+    durations: dict[int, list[int]] = defaultdict(list)
+    for stage_id, seconds in db.session.execute(query):
+        durations[stage_id].append(seconds)
+    return {stage_id: statistics.median(values) for stage_id, values in durations.items()}
+
+
+def compute(product_id: int | None = None, days: int = 90, now: datetime | None = None) -> dict:
+    """Everything the analytics page shows, as plain data (also rendered as charts)."""
+    now = now or datetime.now(UTC)
+    since = now - timedelta(days=days) if days else None
+    stages = list_stages()
+    where = _deal_filter(product_id, since)
+
+    per_stage, lost = {}, 0
+    for stage_id, count, lost_count in db.session.execute(
+        select(Deal.stage_id, func.count(), func.count(Deal.lost_at))
+        .where(*where)
+        .group_by(Deal.stage_id)
+    ):
+        per_stage[stage_id] = count
+        lost += lost_count
+    # Deals never move back (except when lost, and a lost deal keeps its stage), so a deal
+    # reached every stage up to the one it is in.
+    reached, running = [], 0
+    for stage in reversed(stages):
+        running += per_stage.get(stage.id, 0)
+        reached.append(running)
+    reached.reverse()
+    by_stage = _medians(product_id, since)
+    medians = [by_stage.get(stage.id) for stage in stages]
+    funnel = []
+    for index, stage in enumerate(stages):
+        nxt = reached[index + 1] if index + 1 < len(stages) else None
+        conversion = nxt / reached[index] if nxt is not None and reached[index] else None
+        median = medians[index] / 86400 if medians[index] is not None else None
+        funnel.append(FunnelStep(stage, reached[index], conversion, median))
+
+    won_ids = [s.id for s in stages if s.is_won]
+    won = per_stage_sum(per_stage, won_ids)
+    decided = won + lost
+    return {
+        "funnel": funnel,
+        "bottleneck": bottleneck(funnel),
+        "forecast": forecast(stages, funnel, product_id, now),
+        "weekly": new_deals_per_week(where, since, now),
+        "won": won,
+        "lost": lost,
+        "win_rate": won / decided if decided else None,
+        "total": reached[0] if reached else 0,
+        "currency": setting("PIPELINE_CURRENCY"),
+    }
+
+
+def per_stage_sum(per_stage: dict, stage_ids: list[int]) -> int:
+    return sum(per_stage.get(sid, 0) for sid in stage_ids)
+
+
+def bottleneck(funnel: list[FunnelStep]) -> list[str]:
+    """The largest drop and the longest wait, in words."""
+    sentences = []
+    drops = [
+        (step.conversion, index)
+        for index, step in enumerate(funnel[:-1])
+        if step.conversion is not None and step.reached >= 1
+    ]
+    if drops:
+        conversion, index = min(drops)
+        here, there = funnel[index].stage.name, funnel[index + 1].stage.name
+        sentences.append(
+            f"The largest drop is from {here} to {there}: only {conversion:.0%} of the "
+            f"{funnel[index].reached} deals that reached {here} went on to {there}."
+        )
+    waits = [
+        (step.median_days, step.stage.name)
+        for step in funnel
+        if step.median_days is not None and not step.stage.is_won
+    ]
+    if waits:
+        median, name = max(waits)
+        sentences.append(f"Deals wait longest in {name}: {median:.1f} days (median).")
+    return sentences
+
+
+def forecast(
+    stages: list[Stage], funnel: list[FunnelStep], product_id: int | None, now: datetime
+) -> list[dict]:
+    """Weighted value (value × win probability) by expected close month, next six months.
+
+    A deal is expected to close after the median time of its stage and the stages after it
+    (``DEFAULT_STAGE_DAYS`` each while there is no history yet), counted from when it entered
+    its stage; a deal already past its stage's median still needs the stages after it."""
+    median = {step.stage.id: step.median_days for step in funnel}
+    remaining: dict[int, float] = {}  # from entering the stage to the purchase
+    after: dict[int, float] = {}  # from leaving the stage to the purchase
+    total = 0.0
+    for stage in reversed(stages):
+        if stage.is_won:
+            total = 0.0
+            after[stage.id] = 0.0
+        else:
+            after[stage.id] = total
+            total += median.get(stage.id) or DEFAULT_STAGE_DAYS
+        remaining[stage.id] = total
+    probability = {stage.id: stage.probability for stage in stages}
+    won = {stage.id for stage in stages if stage.is_won}
+
+    day = func.date(Deal.stage_entered_at)
+    query = (
+        select(Deal.stage_id, day, func.sum(Deal.value))
+        .where(Deal.lost_at.is_(None), Deal.value > 0, Deal.stage_id.not_in(won or {-1}))
+        .group_by(Deal.stage_id, day)
+    )
+    if product_id is not None:
+        query = query.where(
+            Deal.id.in_(select(DealProduct.deal_id).where(DealProduct.product_id == product_id))
+        )
+    months: dict[tuple[int, int], float] = defaultdict(float)
+    today = now.date()
+    for stage_id, entered, value in db.session.execute(query):
+        expected = max(
+            _day(entered) + timedelta(days=remaining.get(stage_id, DEFAULT_STAGE_DAYS)),
+            today + timedelta(days=after.get(stage_id, 0.0)),
+        )
+        months[(expected.year, expected.month)] += value * probability.get(stage_id, 0) / 100
+    result = []
+    year, month = today.year, today.month
+    for _ in range(6):
+        result.append(
+            {"month": date(year, month, 1).strftime("%b %Y"), "value": round(months[(year, month)])}
+        )
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    later = sum(v for (y, m), v in months.items() if (y, m) >= (year, month))
+    result.append({"month": "Later", "value": round(later)})
+    return result
+
+
+def new_deals_per_week(where: list, since: datetime | None, now: datetime) -> list[dict]:
+    day = func.date(Deal.opened_at)
+    rows = db.session.execute(select(day, func.count()).where(*where).group_by(day)).all()
+    weeks: dict[date, int] = defaultdict(int)
+    for value, count in rows:
+        d = _day(value)
+        weeks[d - timedelta(days=d.weekday())] += count
+    start = (since or now).date() if since else (min(weeks) if weeks else now.date())
+    monday = start - timedelta(days=start.weekday())
+    result = []
+    while monday <= now.date():
+        result.append({"week": monday.isoformat(), "count": weeks.get(monday, 0)})
+        monday += timedelta(days=7)
+    return result[-60:]

@@ -1,0 +1,69 @@
+"""``flask pipeline …``: rebuild deals, send alert digests, deliver webhooks, run a worker."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from portal.extensions import db
+
+pipeline_cli = AppGroup("pipeline", help="The seller pipeline: deals, alerts, webhooks.")
+
+
+@pipeline_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Recompute every deal from the raw journey events."""
+    from portal.pipeline.services import rebuild_deals
+
+    started = time.perf_counter()
+    count = rebuild_deals()
+    db.session.commit()
+    click.echo(f"Rebuilt {count} deals in {time.perf_counter() - started:.1f} s.")
+
+
+def _send_digests() -> int:
+    from portal.pipeline.alerts import send_digests
+
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        sent = send_digests()
+        db.session.commit()
+    return sent
+
+
+@pipeline_cli.command("digest")
+def digest_command() -> None:
+    """E-mail each seller their alerts not mailed yet."""
+    click.echo(f"Sent {_send_digests()} digest e-mail(s).")
+
+
+@pipeline_cli.command("deliver-webhooks")
+def deliver_command() -> None:
+    """Send the outbound webhook deliveries that are due (retries included)."""
+    from portal.pipeline.webhooks import deliver_due
+
+    done = deliver_due()
+    ok = sum(1 for d in done if d.status == "delivered")
+    click.echo(f"Attempted {len(done)} deliveries: {ok} delivered.")
+
+
+@pipeline_cli.command("worker")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between rounds.")
+@click.option("--digest-every", default=3600.0, show_default=True, help="Seconds between digests.")
+@click.option("--once", is_flag=True, help="Run one round and stop.")
+def worker_command(interval: float, digest_every: float, once: bool) -> None:
+    """Deliver webhooks continuously and send alert digests periodically."""
+    from portal.pipeline.webhooks import deliver_due
+
+    last_digest = 0.0
+    while True:
+        deliver_due()
+        if time.monotonic() - last_digest >= digest_every:
+            _send_digests()
+            last_digest = time.monotonic()
+        db.session.remove()
+        if once:
+            return
+        time.sleep(interval)

@@ -1,0 +1,405 @@
+"""The stage engine and deal arithmetic: pure functions, no database.
+
+The incremental listener and ``rebuild`` both fold events into a ``DealState`` with
+``apply_event`` (and a seller's "lost" with ``apply_lost``), so the two paths agree by
+construction; ``tests/pipeline/test_rebuild_property.py`` proves it on random streams.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any, Protocol
+
+from portal.pipeline import criteria
+
+# Scores are stored as logarithms relative to this moment (see Deal.score_log).
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+LN2 = math.log(2)
+VALUE_KINDS = frozenset(
+    {
+        "cart_item_added",
+        "cart_item_removed",
+        "order_placed",
+        "order_paid",
+        "order_refunded",
+        "demo_uploaded",
+        "demo_started",
+        "demo_completed",
+    }
+)
+TRIED_KINDS = frozenset({"demo_uploaded", "demo_started", "demo_completed"})
+
+
+class EventLike(Protocol):
+    id: int
+    kind: str
+    occurred_at: datetime
+    user_id: int | None
+    product_id: int | None
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StageRule:
+    id: int
+    name: str
+    position: int
+    node: criteria.Node
+    notify_on_entry: bool = False
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the engine needs besides the events: stages, weights, half-life."""
+
+    stages: tuple[StageRule, ...]  # ordered by position
+    weights: Mapping[str, float]
+    half_life_days: float
+
+    @cached_property
+    def relevant(self) -> frozenset[str]:
+        """The names any criteria read: other events cannot change a deal's stage."""
+        names: set[str] = set()
+        for stage in self.stages:
+            names |= criteria.referenced_names(stage.node)
+        return frozenset(names)
+
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        return {stage.id: index for index, stage in enumerate(self.stages)}
+
+    def position(self, stage_id: int | None) -> int:
+        return self._positions.get(stage_id, -1) if stage_id is not None else -1
+
+    def stage(self, stage_id: int | None) -> StageRule | None:
+        index = self.position(stage_id)
+        return self.stages[index] if index >= 0 else None
+
+
+@dataclass
+class TransitionDraft:
+    kind: str  # entered, advanced, lost, reopened
+    from_stage_id: int | None
+    to_stage_id: int | None
+    from_stage_seconds: int | None
+    occurred_at: datetime
+    event_id: int | None = None
+    actor_id: int | None = None
+    reason: str = ""
+    # Set for a seller's "lost" mark that is already stored (rebuild updates it in place).
+    transition_id: int | None = None
+
+
+@dataclass
+class DealState:
+    counters: dict[str, int] = field(default_factory=dict)
+    product_counters: dict[str, dict[str, int]] = field(default_factory=dict)
+    people: list[int] = field(default_factory=list)
+    score_log: float | None = None
+    cart: dict[str, int] = field(default_factory=dict)
+    paid: dict[str, int] = field(default_factory=dict)
+    tried_products: list[int] = field(default_factory=list)
+    stage_id: int | None = None
+    stage_entered_at: datetime | None = None
+    opened_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    last_event_id: int | None = None
+    lost_at: datetime | None = None
+    lost_reason: str = ""
+
+    FIELDS = (
+        "counters",
+        "product_counters",
+        "people",
+        "score_log",
+        "cart",
+        "paid",
+        "tried_products",
+        "stage_id",
+        "stage_entered_at",
+        "opened_at",
+        "last_activity_at",
+        "last_event_id",
+        "lost_at",
+        "lost_reason",
+    )
+
+    @classmethod
+    def of(cls, deal: Any) -> DealState:
+        """A working copy of a Deal row (JSON containers copied, so changes are detected)."""
+        return cls(
+            counters=dict(deal.counters or {}),
+            product_counters={k: dict(v) for k, v in (deal.product_counters or {}).items()},
+            people=list(deal.people or []),
+            score_log=deal.score_log,
+            cart=dict(deal.cart or {}),
+            paid=dict(deal.paid or {}),
+            tried_products=list(deal.tried_products or []),
+            stage_id=deal.stage_id,
+            stage_entered_at=deal.stage_entered_at,
+            opened_at=deal.opened_at,
+            last_activity_at=deal.last_activity_at,
+            last_event_id=deal.last_event_id,
+            lost_at=deal.lost_at,
+            lost_reason=deal.lost_reason or "",
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+
+class Metrics(Mapping):
+    """What criteria read: event counts plus the ``people`` and ``products`` metrics."""
+
+    def __init__(self, state: DealState):
+        self.state = state
+
+    def __getitem__(self, name: str) -> int:
+        if name == "people":
+            return len(self.state.people)
+        if name == "products":
+            return len(self.state.product_counters)
+        return self.state.counters[name]
+
+    def get(self, name: str, default: int = 0) -> int:
+        if name == "people":
+            return len(self.state.people)
+        if name == "products":
+            return len(self.state.product_counters)
+        return self.state.counters.get(name, default)
+
+    def __iter__(self):
+        return iter(self.state.counters)
+
+    def __len__(self) -> int:
+        return len(self.state.counters)
+
+
+def days_since_epoch(moment: datetime) -> float:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - EPOCH).total_seconds() / 86400.0
+
+
+def score_term(weight: float, moment: datetime, half_life_days: float) -> float:
+    return math.log(weight) + days_since_epoch(moment) * LN2 / half_life_days
+
+
+def add_log(a: float | None, b: float) -> float:
+    """ln(e^a + e^b) without overflow."""
+    if a is None:
+        return b
+    high, low = (a, b) if a >= b else (b, a)
+    return high + math.log1p(math.exp(low - high))
+
+
+def score_at(score_log: float | None, moment: datetime, half_life_days: float) -> float:
+    """The decayed engagement score at ``moment``."""
+    if score_log is None:
+        return 0.0
+    return math.exp(score_log - days_since_epoch(moment) * LN2 / half_life_days)
+
+
+def score_log_for(score: float, moment: datetime, half_life_days: float) -> float | None:
+    """The stored form of ``score`` at ``moment`` (for filtering by a score range in SQL)."""
+    if score <= 0:
+        return None
+    return math.log(score) + days_since_epoch(moment) * LN2 / half_life_days
+
+
+def furthest_holding(rules: Rules, metrics: Mapping[str, int], above: int = -1) -> StageRule | None:
+    """The furthest stage whose criteria hold, looking only past position ``above``.
+
+    With the default it falls back to the first stage (where every deal starts); with
+    ``above`` it returns None when no further stage holds."""
+    for stage in rules.stages[:above:-1] if above >= 0 else reversed(rules.stages):
+        if stage.node.holds(metrics):
+            return stage
+    if above >= 0:
+        return None
+    return rules.stages[0] if rules.stages else None
+
+
+def _seconds(since: datetime | None, until: datetime) -> int | None:
+    if since is None:
+        return None
+    return max(0, int((until - since).total_seconds()))
+
+
+def _move(
+    state: DealState, kind: str, target: StageRule | None, moment: datetime, event_id: int | None
+) -> TransitionDraft:
+    draft = TransitionDraft(
+        kind=kind,
+        from_stage_id=state.stage_id,
+        to_stage_id=target.id if target else None,
+        from_stage_seconds=_seconds(state.stage_entered_at, moment)
+        if state.stage_id is not None
+        else None,
+        occurred_at=moment,
+        event_id=event_id,
+    )
+    state.stage_id = draft.to_stage_id
+    state.stage_entered_at = moment
+    return draft
+
+
+def apply_event(state: DealState, event: EventLike, rules: Rules) -> list[TransitionDraft]:
+    """Fold one event into ``state``; return the stage transitions it caused."""
+    kind, moment = event.kind, event.occurred_at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    props = event.props or {}
+    state.counters[kind] = state.counters.get(kind, 0) + 1
+    new_person = new_product = False
+    if event.product_id is not None:
+        key = str(event.product_id)
+        per_product = state.product_counters.get(key)
+        if per_product is None:
+            per_product = state.product_counters[key] = {}
+            new_product = True
+        per_product[kind] = per_product.get(kind, 0) + 1
+        if kind in TRIED_KINDS and event.product_id not in state.tried_products:
+            state.tried_products.append(event.product_id)
+    if event.user_id is not None and event.user_id not in state.people:
+        state.people.append(event.user_id)
+        new_person = True
+    weight = rules.weights.get(kind, 0)
+    if weight > 0:
+        state.score_log = add_log(state.score_log, score_term(weight, moment, rules.half_life_days))
+    _apply_money(state, kind, props)
+    if state.opened_at is None or moment < state.opened_at:
+        state.opened_at = moment
+    if state.last_activity_at is None or moment >= state.last_activity_at:
+        state.last_activity_at = moment
+        state.last_event_id = event.id
+
+    relevant = rules.relevant
+    if not (
+        state.stage_id is None
+        or state.lost_at is not None
+        or kind in relevant
+        or (new_person and "people" in relevant)
+        or (new_product and "products" in relevant)
+        or rules.position(state.stage_id) < 0
+    ):
+        return []
+    current = rules.position(state.stage_id)
+    if state.lost_at is None and current >= 0:
+        # Deals never move back, so only the stages past the current one matter.
+        target = furthest_holding(rules, Metrics(state), above=current)
+        return [_move(state, "advanced", target, moment, event.id)] if target else []
+    target = furthest_holding(rules, Metrics(state))
+    if target is None:
+        return []
+    if state.lost_at is not None:  # new activity reopens a lost deal, wherever it now stands
+        state.lost_at, state.lost_reason = None, ""
+        return [_move(state, "reopened", target, moment, event.id)]
+    if state.stage_id is None:
+        return [_move(state, "entered", target, moment, event.id)]
+    # the deal's stage was deleted: it goes wherever its criteria put it now
+    return [_move(state, "advanced", target, moment, event.id)]
+
+
+def _apply_money(state: DealState, kind: str, props: Mapping[str, Any]) -> None:
+    if kind == "cart_item_added" and props.get("plan_id"):
+        quantity = int(props.get("quantity") or 1)
+        if quantity > 0:
+            state.cart[str(props["plan_id"])] = quantity
+        else:
+            state.cart.pop(str(props["plan_id"]), None)
+    elif kind == "cart_item_removed" and props.get("plan_id"):
+        state.cart.pop(str(props["plan_id"]), None)
+    elif kind == "order_placed":
+        state.cart.clear()  # the cart became an order
+    elif kind in ("order_paid", "order_refunded") and props.get("amount") is not None:
+        currency = str(props.get("currency") or "USD").upper()
+        sign = 1 if kind == "order_paid" else -1
+        state.paid[currency] = state.paid.get(currency, 0) + sign * int(props["amount"])
+
+
+def apply_lost(
+    state: DealState, moment: datetime, reason: str, actor_id: int | None
+) -> TransitionDraft:
+    """A seller marks the deal lost: the one way a deal moves back (it reopens on activity)."""
+    draft = TransitionDraft(
+        kind="lost",
+        from_stage_id=state.stage_id,
+        to_stage_id=None,
+        from_stage_seconds=_seconds(state.stage_entered_at, moment),
+        occurred_at=moment,
+        actor_id=actor_id,
+        reason=reason,
+    )
+    state.lost_at, state.lost_reason = moment, reason
+    return draft
+
+
+@dataclass
+class PriceBook:
+    """Plan prices the deal value needs: {plan_id: (amount, currency)} and the cheapest plan
+    per product {product_id: (amount, currency)}."""
+
+    plans: dict[int, tuple[int, str]] = field(default_factory=dict)
+    cheapest: dict[int, tuple[int, str]] = field(default_factory=dict)
+
+
+def deal_value(state: DealState, prices: PriceBook, default_currency: str) -> tuple[int, str, str]:
+    """(value, currency, source): open cart, else paid orders, else cheapest plan tried."""
+    lines = [
+        (prices.plans[int(plan_id)], quantity)
+        for plan_id, quantity in sorted(state.cart.items(), key=lambda item: int(item[0]))
+        if int(plan_id) in prices.plans
+    ]
+    if lines:
+        currency = lines[0][0][1]
+        total = sum(amount * qty for (amount, cur), qty in lines if cur == currency)
+        return total, currency, "cart"
+    paid = [(amount, currency) for currency, amount in state.paid.items() if amount > 0]
+    if paid:
+        amount, currency = max(paid, key=lambda item: (item[0], item[1]))
+        return amount, currency, "paid"
+    tried = [prices.cheapest[p] for p in state.tried_products if p in prices.cheapest]
+    if tried:
+        amount, currency = min(tried)
+        return amount, currency, "tried"
+    return 0, default_currency, ""
+
+
+def fold(
+    events: Iterable[EventLike],
+    rules: Rules,
+    lost_marks: Iterable[TransitionDraft] = (),
+) -> tuple[DealState, list[TransitionDraft]]:
+    """Replay a deal from scratch: events in (occurred_at, id) order with the seller's lost
+    marks interleaved by time (a mark goes after events of the same moment)."""
+    state = DealState()
+    transitions: list[TransitionDraft] = []
+    marks = sorted(lost_marks, key=lambda m: m.occurred_at)
+    index = 0
+    for event in events:
+        moment = event.occurred_at
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        while index < len(marks) and marks[index].occurred_at < moment:
+            transitions.append(_replay_lost(state, marks[index]))
+            index += 1
+        transitions.extend(apply_event(state, event, rules))
+    for mark in marks[index:]:
+        transitions.append(_replay_lost(state, mark))
+    return state, transitions
+
+
+def _replay_lost(state: DealState, mark: TransitionDraft) -> TransitionDraft:
+    if state.stage_id is None or state.lost_at is not None:
+        # Nothing to lose at that moment (e.g. criteria changed): keep the mark, inert.
+        mark.from_stage_id = state.stage_id
+        mark.from_stage_seconds = None
+        return mark
+    replayed = apply_lost(state, mark.occurred_at, mark.reason, mark.actor_id)
+    replayed.transition_id = mark.transition_id
+    return replayed

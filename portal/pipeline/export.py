@@ -1,0 +1,98 @@
+"""CSV export of deals, safe to open in a spreadsheet.
+
+Account names come from sign-up forms, so a name such as ``=HYPERLINK(...)`` must not become
+a formula: every text cell starting with ``= + - @``, a tab or a carriage return gets a
+leading apostrophe (OWASP's advice for CSV injection)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from portal.extensions import db
+from portal.pipeline.board import BoardFilters, filtered_deals, is_stalled, names_of_users
+from portal.pipeline.engine import score_at
+from portal.pipeline.services import list_stages
+from portal.pipeline.settings import setting
+from portal.templating import ZERO_DECIMAL
+
+HEADER = [
+    "deal_id",
+    "account",
+    "domain",
+    "stage",
+    "status",
+    "value",
+    "currency",
+    "value_source",
+    "score",
+    "owner",
+    "people",
+    "products_touched",
+    "opened_at",
+    "last_activity_at",
+    "stalled",
+    "lost_reason",
+]
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def _amount(minor: int, currency: str) -> str:
+    digits = 0 if currency.upper() in ZERO_DECIMAL else 2
+    return f"{minor / 10**digits:.{digits}f}"
+
+
+def _line(row: list) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([safe_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def deals_csv(filters: BoardFilters, viewer_id: int | None, batch: int = 1000) -> Iterator[str]:
+    """Lines of CSV for every deal matching the board filters (streamed in batches)."""
+    now = datetime.now(UTC)
+    stages = list_stages()
+    by_id = {stage.id: stage for stage in stages}
+    half_life = float(setting("PIPELINE_HALF_LIFE_DAYS"))
+    yield _line(HEADER)
+    query = filtered_deals(filters, stages, viewer_id, now)
+    offset = 0
+    while True:
+        rows = db.session.execute(query.offset(offset).limit(batch)).all()
+        if not rows:
+            return
+        owners = names_of_users({deal.owner_id for deal, _ in rows if deal.owner_id})
+        for deal, account in rows:
+            stage = by_id.get(deal.stage_id)
+            yield _line(
+                [
+                    deal.id,
+                    account.name,
+                    account.domain or "",
+                    stage.name if stage else "",
+                    "lost" if deal.lost_at else "open",
+                    _amount(deal.value, deal.currency),
+                    deal.currency,
+                    deal.value_source,
+                    round(score_at(deal.score_log, now, half_life), 1),
+                    owners.get(deal.owner_id, ""),
+                    len(deal.people),
+                    len(deal.product_counters),
+                    deal.opened_at.isoformat(),
+                    deal.last_activity_at.isoformat(),
+                    "yes" if is_stalled(deal, stage, now) else "no",
+                    deal.lost_reason,
+                ]
+            )
+        offset += batch
+        for deal, account in rows:  # keep the session small on long exports
+            db.session.expunge(deal)
+            db.session.expunge(account)

@@ -1,0 +1,103 @@
+"""Cross-cutting security: role checks, safe redirects, security headers with a CSP."""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, g, request
+from flask_login import current_user
+
+from portal.extensions import login_manager
+
+
+def role_required(*roles: str):
+    """Anonymous → login redirect; signed in without the role → 403. Admins pass seller checks."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login and consent."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def allow_csp_sources(**directives: str) -> None:
+    """Let this response's CSP load more sources, e.g. ``allow_csp_sources(script_src=url)``.
+
+    Directive names use underscores (``frame_src``); the sources add to the defaults.
+    """
+    extra = g.setdefault("csp_extra", {})
+    for name, sources in directives.items():
+        key = name.replace("_", "-")
+        extra[key] = f"{extra.get(key, '')} {sources}".strip()
+
+
+def _content_security_policy(app: Flask) -> str:
+    extra = {
+        "script-src": app.config.get("CSP_EXTRA_SCRIPT_SRC", ""),
+        "frame-src": app.config.get("CSP_EXTRA_FRAME_SRC", ""),
+        "connect-src": app.config.get("CSP_EXTRA_CONNECT_SRC", ""),
+    }
+    for key, sources in g.get("csp_extra", {}).items():
+        extra[key] = f"{extra.get(key, '')} {sources}".strip()
+    nonce = f"'nonce-{csp_nonce()}'"
+    directives = [
+        ("default-src", "'self'"),
+        ("script-src", f"'self' {nonce}"),
+        ("style-src", f"'self' {nonce}"),
+        ("style-src-attr", "'unsafe-inline'"),
+        ("img-src", "'self' data:"),
+        ("font-src", "'self' data:"),
+        ("connect-src", "'self'"),
+        ("frame-src", "'self'"),
+        ("object-src", "'none'"),
+        ("base-uri", "'self'"),
+        ("form-action", "'self'"),
+        ("frame-ancestors", "'none'"),
+    ]
+    return "; ".join(
+        f"{name} {sources} {extra.get(name, '')}".strip() for name, sources in directives
+    )
+
+
+def register_security_headers(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.after_request
+    def add_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", _content_security_policy(app))
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response

@@ -1,0 +1,63 @@
+"""Template globals and filters shared by every area."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, url_for
+
+from portal.journey.tracking import consent_state
+
+# Currencies whose minor unit is not 1/100.
+ZERO_DECIMAL = {"JPY", "KRW", "CLP", "VND", "ISK", "HUF"}
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CHF": "CHF "}
+
+
+def money(amount_minor: int | None, currency: str = "USD") -> str:
+    """12345, 'USD' → '$123.45'. Money is always integer minor units plus a currency."""
+    if amount_minor is None:
+        return "—"
+    currency = (currency or "USD").upper()
+    digits = 0 if currency in ZERO_DECIMAL else 2
+    value = amount_minor / (10**digits)
+    number = f"{abs(value):,.{digits}f}"
+    sign = "-" if amount_minor < 0 else ""
+    symbol = SYMBOLS.get(currency)
+    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"
+
+
+def has_endpoint(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions
+
+
+def nav_url(endpoint: str, **values) -> str | None:
+    """url_for for navigation links, or None while the area does not exist yet."""
+    return url_for(endpoint, **values) if has_endpoint(endpoint) else None
+
+
+def timeago(moment: datetime | None) -> str:
+    if moment is None:
+        return "never"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    seconds = int((datetime.now(UTC) - moment).total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["timeago"] = timeago
+    app.jinja_env.globals.update(has_endpoint=has_endpoint, nav_url=nav_url)
+
+    @app.context_processor
+    def inject_common():
+        return {
+            "consent": consent_state(),
+            "vendor_name": app.config["VENDOR_NAME"],
+            "current_year": datetime.now(UTC).year,
+        }

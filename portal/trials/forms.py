@@ -1,0 +1,127 @@
+"""Forms of the trial pages. The mapping form is built per recipe and dataset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DecimalField, IntegerField, SelectField
+from wtforms.fields import SelectChoice
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+FIELD_PREFIX = "map_"
+PARAM_PREFIX = "param_"
+TYPE_WORDS = {"number": "numbers", "date": "dates", "text": "text"}
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        "Your file",
+        validators=[FileRequired(message="Choose a file to upload.")],
+        description="CSV, TSV, Excel (.xlsx), JSON or Parquet.",
+    )
+
+
+class SampleForm(FlaskForm):
+    """ "No data at hand? Try ours" — only the CSRF token."""
+
+
+class DeleteDatasetForm(FlaskForm):
+    """Delete a dataset now — only the CSRF token."""
+
+
+class MappingForm(FlaskForm):
+    """Base class; ``mapping_form`` adds one select per recipe field and one input per setting."""
+
+    def mapping(self) -> dict[str, str | None]:
+        return {
+            name[len(FIELD_PREFIX) :]: (field.data or None)
+            for name, field in self._fields.items()
+            if name.startswith(FIELD_PREFIX)
+        }
+
+    def params(self) -> dict[str, Any]:
+        values = {}
+        for name, field in self._fields.items():
+            if name.startswith(PARAM_PREFIX) and field.data not in (None, ""):
+                data = field.data
+                values[name[len(PARAM_PREFIX) :]] = (
+                    float(data) if hasattr(data, "as_tuple") else data
+                )
+        return values
+
+
+def mapping_form(
+    recipe: Any,
+    columns: list[Any],
+    suggestions: dict[str, str],
+    initial: dict[str, Any] | None = None,
+    formdata: Any = None,
+) -> MappingForm:
+    """A ``MappingForm`` for ``recipe`` over the dataset's ``columns``.
+
+    Required fields start on "Choose a column…" unless the engine suggested one; ``initial``
+    (field -> column, plus ``param_<name>`` values) pre-fills "run again with another mapping".
+    """
+    from_previous = initial is not None
+    initial = initial or {}
+    column_choices = [SelectChoice(c.name, f"{c.name} ({c.type})") for c in columns]
+    known = {c.name for c in columns}
+
+    class _Form(MappingForm):
+        pass
+
+    data: dict[str, Any] = {}
+    for f in recipe.fields:
+        placeholder = SelectChoice("", "Choose a column…" if f.required else "— not used —")
+        suggested = suggestions.get(f.name)
+        hint = f"{f.hint[:1].upper()}{f.hint[1:]}. " if f.hint else ""
+        hint += f"Needs {TYPE_WORDS.get(f.type, f.type)}."
+        if suggested:
+            hint += f" We suggest '{suggested}' from its name."
+        validators = (
+            [InputRequired(message=f"Choose a column for '{f.display}'.")]
+            if f.required
+            else [Optional()]
+        )
+        label = f.display + ("" if f.required else " (optional)")
+        setattr(
+            _Form,
+            FIELD_PREFIX + f.name,
+            SelectField(
+                label,
+                choices=[placeholder, *column_choices],
+                validators=validators,
+                description=hint,
+            ),  # fmt: skip
+        )
+        # Running again starts from the previous mapping, fields left unmapped included.
+        chosen = initial.get(f.name) if from_previous else suggested
+        data[FIELD_PREFIX + f.name] = chosen if chosen in known else ""
+    for p in recipe.params:
+        hint = f"{p.hint[:1].upper()}{p.hint[1:]}." if p.hint else ""
+        if p.type == "choice":
+            field = SelectField(
+                p.display, choices=[SelectChoice(c) for c in p.choices], description=hint,
+                validators=[InputRequired()],
+            )  # fmt: skip
+        else:
+            kind = IntegerField if p.type == "int" else DecimalField
+            render = {k: v for k, v in (("min", p.min), ("max", p.max)) if v is not None}
+            if p.type != "int":
+                render["step"] = "any"
+            field = kind(
+                p.display,
+                description=hint,
+                validators=[
+                    InputRequired(message=f"Enter a number for '{p.display}'."),
+                    NumberRange(min=p.min, max=p.max),
+                ],
+                render_kw=render,
+            )
+        setattr(_Form, PARAM_PREFIX + p.name, field)
+        data[PARAM_PREFIX + p.name] = initial.get(PARAM_PREFIX + p.name, p.default)
+    if formdata is not None:
+        return _Form(formdata=formdata)
+    return _Form(formdata=None, data=data)

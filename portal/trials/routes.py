@@ -1,0 +1,301 @@
+"""Trial pages: read the form, call a service, render or redirect. Errors become 4xx pages
+that keep what the person did."""
+
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from portal.extensions import csrf, db, limiter
+from portal.journey.tracking import current_actor, owner_key
+from portal.models import Product
+from portal.trials import bp, services
+from portal.trials.formatting import expires_in, human_bytes, kpi_value, number
+from portal.trials.forms import (
+    PARAM_PREFIX,
+    DeleteDatasetForm,
+    SampleForm,
+    UploadForm,
+    mapping_form,
+)
+from portal.trials.services import FAILURE_ADVICE, TrialError, TrialNotFound
+
+bp.add_app_template_filter(kpi_value, "kpi_value")
+bp.add_app_template_filter(number, "number")
+bp.add_app_template_filter(human_bytes, "filesize")
+bp.add_app_template_filter(expires_in, "expires_in")
+
+# Bytes of multipart overhead allowed on top of the file itself.
+_FORM_OVERHEAD = 64 * 1024
+
+
+def _upload_limit() -> str:
+    return current_app.config["UPLOAD_RATE_LIMIT"]
+
+
+@bp.errorhandler(TrialNotFound)
+def _not_found(error: TrialNotFound):
+    """Someone else's (or an expired) dataset or run looks exactly like a missing one."""
+    db.session.rollback()
+    if request.accept_mimetypes.best == "application/json" or request.path.endswith("/status"):
+        return jsonify(error="Not found", detail=error.message, status=404), 404
+    return render_template(
+        "errors/error.html", code=404, title="We couldn't find that", hint=error.message
+    ), 404
+
+
+def _product(slug: str) -> Product:
+    product = db.session.scalar(select(Product).where(Product.slug == slug, Product.is_active))
+    if product is None:
+        raise TrialNotFound("We could not find that product.")
+    services.recipe_for(product)
+    return product
+
+
+def _render_try(
+    product: Product,
+    status: int = 200,
+    *,
+    dataset=None,
+    form=None,
+    upload_form=None,
+    upload_error: str | None = None,
+    run_error: str | None = None,
+    initial: dict | None = None,
+):
+    """The /try/<slug> page: upload, preview, mapping and settings, in that order."""
+    owner = owner_key()
+    recipe = services.recipe_for(product)
+    context = {
+        "product": product,
+        "recipe": recipe,
+        "owner": owner,
+        # formdata=None: never re-read a request body that was refused or belongs elsewhere.
+        "upload_form": upload_form or UploadForm(formdata=None),
+        "sample_form": SampleForm(formdata=None),
+        "upload_error": upload_error,
+        "run_error": run_error,
+        "max_bytes": current_app.config["SANDBOX_MAX_UPLOAD_BYTES"],
+        "dataset": dataset,
+        "datasets": [],
+    }
+    if owner:
+        context["datasets"] = db.session.scalars(
+            services.datasets_of(owner, product).limit(10)
+        ).all()
+    if dataset is not None:
+        info = services.dataset_info(dataset)
+        suggestions = services.suggested_mapping(info, product)
+        context.update(
+            info=info,
+            suggestions=suggestions,
+            form=form or mapping_form(recipe, info.columns, suggestions, initial),
+        )
+    return render_template("trials/try.html", **context), status
+
+
+@bp.get("/try/<slug>")
+def try_product(slug: str):
+    product = _product(slug)
+    dataset = None
+    initial = None
+    dataset_id = request.args.get("dataset")
+    if dataset_id:
+        dataset = services.find_dataset(owner_key(), dataset_id)
+        previous = request.args.get("run")
+        if previous:
+            run = services.find_run(owner_key(), previous)
+            initial = dict(run.mapping)
+            initial.update({PARAM_PREFIX + k: v for k, v in run.params.items()})
+    return _render_try(product, dataset=dataset, initial=initial)
+
+
+def _needs_owner(product: Product):
+    """No consent and not signed in: explain the choice instead of storing anything."""
+    return _render_try(product, 403, upload_error=None)
+
+
+@bp.post("/try/<slug>/upload")
+@limiter.limit(_upload_limit)
+@csrf.exempt  # the form checks its own token, after the body size is capped below
+def upload(slug: str):
+    product = _product(slug)
+    owner = owner_key()
+    if owner is None:
+        return _needs_owner(product)
+    # The authoritative size check: stop reading the body early, before parsing it.
+    request.max_content_length = current_app.config["SANDBOX_MAX_UPLOAD_BYTES"] + _FORM_OVERHEAD
+    try:
+        form = UploadForm()
+        valid = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        return _render_try(
+            product,
+            413,
+            upload_error=f"The file is larger than "
+            f"{human_bytes(current_app.config['SANDBOX_MAX_UPLOAD_BYTES'])}. Upload a smaller "
+            "extract (for example the last 12 months) or split it.",
+        )
+    if not valid:
+        return _render_try(product, 422, upload_form=form)
+    file = form.file.data
+    try:
+        dataset = services.upload_dataset(
+            owner, current_actor(), product, file.stream, file.filename or ""
+        )
+    except TrialNotFound:
+        raise
+    except TrialError as error:
+        db.session.rollback()
+        return _render_try(product, error.status, upload_form=form, upload_error=error.message)
+    db.session.commit()
+    flash(f"'{dataset.filename}' is uploaded: {dataset.rows:,} rows. Check the columns.", "success")
+    return redirect(url_for("trials.try_product", slug=slug, dataset=dataset.sandbox_id))
+
+
+@bp.post("/try/<slug>/sample")
+def use_sample(slug: str):
+    product = _product(slug)
+    owner = owner_key()
+    if owner is None:
+        return _needs_owner(product)
+    if not SampleForm().validate_on_submit():
+        return _render_try(product, 400, upload_error="The form expired. Please try again.")
+    try:
+        dataset = services.add_sample_dataset(owner, current_actor(), product)
+    except TrialError as error:
+        db.session.rollback()
+        return _render_try(product, error.status, upload_error=error.message)
+    db.session.commit()
+    flash("Our sample data is ready. The columns are already mapped: press Run.", "success")
+    return redirect(url_for("trials.try_product", slug=slug, dataset=dataset.sandbox_id))
+
+
+@bp.post("/try/<slug>/datasets/<dataset_id>/run")
+def start_run(slug: str, dataset_id: str):
+    product = _product(slug)
+    owner = owner_key()
+    dataset = services.find_dataset(owner, dataset_id)
+    recipe = services.recipe_for(product)
+    info = services.dataset_info(dataset)
+    suggestions = services.suggested_mapping(info, product)
+    form = mapping_form(recipe, info.columns, suggestions, formdata=request.form)
+    if not form.validate_on_submit():
+        return _render_try(product, 422, dataset=dataset, form=form)
+    try:
+        run = services.start_run(
+            owner, current_actor(), dataset, product, form.mapping(), form.params()
+        )
+    except TrialNotFound:
+        raise
+    except TrialError as error:
+        db.session.rollback()
+        return _render_try(
+            product, error.status, dataset=dataset, form=form, run_error=error.message
+        )
+    db.session.commit()
+    return redirect(url_for("trials.run", run_id=run.sandbox_id))
+
+
+@bp.get("/try/runs/<run_id>")
+def run(run_id: str):
+    trial_run = services.find_run(owner_key(), run_id)
+    status = services.refresh_run(trial_run)
+    db.session.commit()
+    result = services.run_result(trial_run) if status.state == "succeeded" else None
+    product = trial_run.product
+    plans = [p for p in product.plans if p.is_active][:3] if product else []
+    return render_template(
+        "trials/run.html",
+        run=trial_run,
+        status=status,
+        result=result,
+        product=product,
+        plans=plans,
+        advice=FAILURE_ADVICE.get(status.error_category or "", ""),
+    )
+
+
+@bp.get("/try/runs/<run_id>/status")
+def run_status(run_id: str):
+    trial_run = services.find_run(owner_key(), run_id)
+    status = services.refresh_run(trial_run)
+    db.session.commit()
+    return jsonify(
+        state=status.state,
+        step=status.step,
+        percent=status.percent,
+        done=status.done,
+        error=status.error,
+        advice=FAILURE_ADVICE.get(status.error_category or "", ""),
+    )
+
+
+@bp.get("/try/runs/<run_id>/result.<fmt>")
+def download_result(run_id: str, fmt: str):
+    if fmt not in ("csv", "json"):
+        raise TrialNotFound("We can export results as CSV or JSON.")
+    trial_run = services.find_run(owner_key(), run_id)
+    services.refresh_run(trial_run)
+    try:
+        if fmt == "csv":
+            body, mimetype = services.result_csv(trial_run), "text/csv; charset=utf-8"
+        else:
+            result = services.run_result(trial_run)
+            body, mimetype = json.dumps(result, indent=2), "application/json"
+    except TrialNotFound:
+        raise
+    except TrialError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(url_for("trials.run", run_id=run_id)), 303
+    services.record_download(current_actor(), trial_run, fmt)
+    db.session.commit()
+    name = f"{trial_run.recipe}-{trial_run.sandbox_id}.{fmt}"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.get("/try/datasets")
+def my_datasets():
+    owner = owner_key()
+    if owner is None:
+        return render_template("trials/datasets.html", owner=None)
+    page = db.paginate(services.datasets_of(owner), per_page=20, error_out=False)
+    services.refresh_runs_of(page.items)
+    db.session.commit()
+    return render_template(
+        "trials/datasets.html",
+        owner=owner,
+        page=page,
+        usage=services.usage(owner),
+        delete_form=DeleteDatasetForm(),
+    )
+
+
+@bp.post("/try/datasets/<dataset_id>/delete")
+def delete_dataset(dataset_id: str):
+    owner = owner_key()
+    dataset = services.find_dataset(owner, dataset_id)
+    if not DeleteDatasetForm().validate_on_submit():
+        flash("The form expired. Please try again.", "warning")
+        return redirect(url_for("trials.my_datasets"))
+    filename = dataset.filename
+    runs = services.delete_dataset(owner, current_actor(), dataset)
+    db.session.commit()
+    results = f" and {runs} demo result{'s' if runs != 1 else ''}" if runs else ""
+    flash(f"'{filename}'{results} deleted. Nothing of it is left on our servers.", "success")
+    return redirect(url_for("trials.my_datasets"))

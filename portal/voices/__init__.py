@@ -1,0 +1,7 @@
+"""Trusted voices: verified testimonials, seller-brokered reference calls, peer Q&A."""
+
+from flask import Blueprint
+
+bp = Blueprint("voices", __name__)
+
+from portal.voices import privacy, routes, templating  # noqa: E402,F401

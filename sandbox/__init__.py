@@ -1,0 +1,112 @@
+"""Testdrive sandbox: run product demos on a prospect's own data, safely. Never imports Flask.
+
+Public API (the web adapter ``portal/trials/`` uses only these names)::
+
+    from sandbox import (
+        Limits, DatasetStore, DatasetInfo, Column,
+        ingest, get_dataset, list_datasets, delete_dataset, reassign_owner, purge,
+        RECIPES, get_recipe, suggest_mapping, validate_mapping,
+        RunQueue, RunStatus, make_queue, write_result_csv, sample_csv,
+        SandboxError, IngestError, MappingError, NotFound, ResultNotReady,
+    )
+
+Datasets
+    ``store = DatasetStore(root)``
+    ``ingest(store, owner_key, fileobj_or_path, filename, limits=Limits(), sheet=None)
+    -> DatasetInfo`` (``.to_dict()`` is JSON). Raises ``IngestError`` with ``.message``
+    (plain words) and ``.code`` (empty, too_large, too_many_columns, too_many_rows,
+    not_tabular, encoding, ragged, zip_bomb, bad_xlsx, no_sheet, bad_json, too_deep,
+    bad_filename).
+    ``get_dataset(store, owner_key, dataset_id)`` (``NotFound`` for other owners' ids),
+    ``list_datasets(store, owner_key)``, ``delete_dataset(store, owner_key, dataset_id)``
+    (also removes its runs), ``reassign_owner(store, old_owner_key, new_owner_key)``,
+    ``purge(store, now=None) -> [{"kind", "id"}, ...]``.
+
+Recipes
+    ``RECIPES[name]`` / ``get_recipe(name)``: ``pipeline_lens``, ``data_doctor``,
+    ``demand_radar``, ``segment_studio``; each has ``name, title, description,
+    fields (name, type, required, hint, label), params (name, type, default, min, max,
+    hint, choices)`` and ``to_dict()``.
+    ``suggest_mapping(info, recipe) -> {field: (column, confidence)}``;
+    ``validate_mapping(info, recipe, mapping, params) -> (mapping, params)`` raising
+    ``MappingError``. Values that do not fit (text in a number column...) fail the run with
+    category ``bad_data`` and a message naming the column, count and an example row.
+
+Runs
+    ``queue = make_queue(queue_url=None, store=store, limits=Limits(), max_workers=2)``:
+    an in-process pool, or RQ when the URL (or env ``QUEUE_URL``) is ``redis://``; start
+    RQ workers with ``python -m sandbox worker --queue-url URL``.
+    ``queue.submit(owner_key, dataset_id, recipe_name, mapping, params) -> run_id``,
+    ``queue.status(run_id, owner_key=None) -> RunStatus`` (state queued/running/succeeded/
+    failed, step, percent, error, error_category in timeout/memory/bad_data/forbidden/disk/
+    worker_lost/internal, created/started/finished times, sandbox metadata),
+    ``queue.result(run_id, owner_key=None) -> dict`` (``ResultNotReady`` until it succeeded),
+    ``queue.list_runs(owner_key, dataset_id=None)``.
+    Result JSON schema: see :mod:`sandbox.result` (``schema_version`` 1).
+    ``write_result_csv(result, table=None) -> str`` neutralises formula-like cells.
+
+Samples
+    ``sample_csv(recipe_name, rows=None, seed=7) -> bytes``: deterministic demo data.
+
+Command line: ``python -m sandbox profile FILE``, ``python -m sandbox run FILE --recipe NAME
+[--map field=column ...] [--param name=value ...] [--json]``, ``python -m sandbox worker``.
+"""
+
+from .errors import (
+    DataProblem,
+    IngestError,
+    MappingError,
+    NotFound,
+    ResultNotReady,
+    SandboxError,
+)
+from .ingest import ingest
+from .limits import GB, MB, Limits
+from .queue import LocalQueue, RQQueue, RunQueue, RunStatus, make_queue
+from .recipes import RECIPES, get_recipe, register, suggest_mapping, validate_mapping
+from .result import SCHEMA_VERSION, write_result_csv
+from .samples import sample_csv
+from .store import (
+    Column,
+    DatasetInfo,
+    DatasetStore,
+    delete_dataset,
+    get_dataset,
+    list_datasets,
+    purge,
+    reassign_owner,
+)
+
+__all__ = [
+    "RECIPES",
+    "SCHEMA_VERSION",
+    "Column",
+    "DataProblem",
+    "DatasetInfo",
+    "DatasetStore",
+    "IngestError",
+    "GB",
+    "Limits",
+    "MB",
+    "LocalQueue",
+    "MappingError",
+    "NotFound",
+    "RQQueue",
+    "ResultNotReady",
+    "RunQueue",
+    "RunStatus",
+    "SandboxError",
+    "delete_dataset",
+    "get_dataset",
+    "get_recipe",
+    "ingest",
+    "list_datasets",
+    "make_queue",
+    "purge",
+    "reassign_owner",
+    "register",
+    "sample_csv",
+    "suggest_mapping",
+    "validate_mapping",
+    "write_result_csv",
+]

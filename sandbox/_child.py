@@ -1,0 +1,198 @@
+"""The sandbox child: ``python -m sandbox._child`` runs one recipe on one dataset.
+
+Protocol: the parent writes a JSON job to stdin; the child writes JSON lines to its original
+stdout: ``{"type": "meta"|"progress"|"result"|"error", ...}``. Anything a recipe prints
+goes to stderr instead. Limits are applied to the child itself before any import.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import importlib
+import json
+import os
+import resource
+import signal
+import sys
+import traceback
+from typing import Any
+
+CLONE_NEWNET = 0x40000000
+PR_SET_PDEATHSIG = 1
+
+
+class SandboxViolation(PermissionError):
+    """Raised by the audit hook when recipe code does something demos may not do."""
+
+
+def main() -> int:
+    job = json.loads(sys.stdin.read())
+    proto = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+
+    def emit(message: dict[str, Any]) -> None:
+        proto.write(json.dumps(message, default=str) + "\n")
+        proto.flush()
+
+    limits = job["limits"]
+    apply_rlimits(limits)
+    _die_with_parent()
+    emit({"type": "meta", "network": isolate_network(), "pid": os.getpid()})
+    try:
+        result = _run(job, emit)
+        emit({"type": "result", "result": result})
+        return 0
+    except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent as words
+        category, message = classify(exc, limits)
+        if category == "internal":
+            traceback.print_exc()
+        emit({"type": "error", "category": category, "message": message})
+        return 1
+
+
+def apply_rlimits(limits: dict[str, Any]) -> None:
+    cpu = int(limits["cpu_seconds"])
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"], limits["memory_bytes"]))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["write_bytes"], limits["write_bytes"]))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"], limits["open_files"]))
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the parent's heartbeat check still fails orphaned runs
+
+
+def isolate_network() -> str:
+    """Move into an empty network namespace; say what isolation we actually got."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(CLONE_NEWNET) == 0:
+            return "namespace"
+        return "blocked-by-hook (unshare failed: " + os.strerror(ctypes.get_errno()) + ")"
+    except (OSError, AttributeError):
+        return "blocked-by-hook (no unshare on this system)"
+
+
+def _run(job: dict[str, Any], emit) -> dict[str, Any]:
+    import duckdb
+
+    from sandbox.prepare import build_data_view
+    from sandbox.recipes.base import RunContext
+
+    module, _, attr = job["recipe_ref"].partition(":")
+    recipe = getattr(importlib.import_module(module), attr)()
+    limits = job["limits"]
+    emit({"type": "progress", "step": "Loading your data", "percent": 2})
+    con = duckdb.connect(
+        config={
+            "memory_limit": f"{limits['duckdb_memory_bytes'] // (1024 * 1024)}MB",
+            "threads": int(limits["threads"]),
+            "temp_directory": job["spill_dir"],
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        }
+    )
+    con.execute("CREATE TABLE raw AS SELECT * FROM read_parquet($p)", {"p": job["parquet"]})
+    column_types = {c["name"]: c["type"] for c in job["columns"]}
+    emit({"type": "progress", "step": "Checking your columns", "percent": 5})
+    build_data_view(con, column_types, recipe, job["mapping"])
+    # Order matters: resources first, then cut off the file system, then freeze it all.
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    install_audit_hook()
+    ctx = RunContext(
+        con=con,
+        rows=con.execute("SELECT count(*) FROM raw").fetchone()[0],
+        mapping=job["mapping"],
+        params=job["params"],
+        columns=job["columns"],
+        report=lambda step, pct: emit({"type": "progress", "step": step, "percent": pct}),
+    )
+    result = recipe.run(ctx)
+    return json.loads(json.dumps(result, default=str))
+
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_BLOCKED = {
+    "socket.__new__": "open a network connection",
+    "socket.connect": "open a network connection",
+    "socket.bind": "open a network connection",
+    "socket.getaddrinfo": "open a network connection",
+    "subprocess.Popen": "start another program",
+    "os.system": "start another program",
+    "os.exec": "start another program",
+    "os.posix_spawn": "start another program",
+    "os.spawn": "start another program",
+    "os.fork": "start another program",
+    "os.forkpty": "start another program",
+    "os.remove": "change files",
+    "os.rename": "change files",
+    "os.rmdir": "change files",
+    "os.mkdir": "change files",
+    "os.symlink": "change files",
+    "os.link": "change files",
+    "os.truncate": "change files",
+    "os.chmod": "change files",
+    "os.chown": "change files",
+    "ctypes.dlopen": "load native code",
+    "ctypes.dlsym": "load native code",
+}
+
+
+def install_audit_hook() -> None:
+    """Second line of defence after rlimits, the network namespace and DuckDB's lock."""
+
+    def hook(event: str, args: tuple) -> None:
+        what = _BLOCKED.get(event)
+        if what is None and event == "open":
+            path, mode, flags = args
+            writing = any(c in (mode or "") for c in "wax+") or bool((flags or 0) & _WRITE_FLAGS)
+            if writing and not isinstance(path, int):
+                what = "write a file"
+        if what is not None:
+            raise SandboxViolation(f"The demo tried to {what}, which demos are not allowed to do.")
+
+    sys.addaudithook(hook)
+
+
+def classify(exc: BaseException, limits: dict[str, Any]) -> tuple[str, str]:
+    """Map an exception to (category, plain message)."""
+    import duckdb
+
+    from sandbox.errors import SandboxError
+    from sandbox.limits import human_bytes
+
+    memory = f"The demo needed more than {human_bytes(limits['memory_bytes'])} of memory."
+    if isinstance(exc, MemoryError | duckdb.OutOfMemoryException):
+        return "memory", memory
+    if isinstance(exc, SandboxError):
+        return "bad_data", exc.message
+    if isinstance(exc, SandboxViolation):
+        return "forbidden", str(exc)
+    if isinstance(exc, duckdb.PermissionException):
+        return "forbidden", (
+            "The demo tried to read or write a file outside its own dataset, which demos are "
+            "not allowed to do."
+        )
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
+        return "disk", (
+            f"The demo tried to write more than {human_bytes(limits['write_bytes'])} to disk."
+        )
+    if isinstance(exc, OSError) and exc.errno in (errno.ENETUNREACH, errno.EACCES, errno.EPERM):
+        return "forbidden", "The demo tried to use the network, which demos are not allowed to do."
+    if isinstance(exc, duckdb.Error) and "memory" in str(exc).lower():
+        return "memory", memory
+    return "internal", (
+        f"The demo stopped on an unexpected error ({type(exc).__name__}). Please try again; "
+        "if it keeps happening, tell us the run id."
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

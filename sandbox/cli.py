@@ -1,0 +1,107 @@
+"""Command line: profile a file, run a demo on it, or start an RQ worker.
+
+python -m sandbox profile FILE [--sheet NAME] [--json]
+python -m sandbox run FILE --recipe NAME [--map field=column ...] [--param name=value ...]
+                            [--json] [--store DIR]
+python -m sandbox worker --queue-url redis://... [--queue sandbox] [--burst]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .errors import SandboxError
+from .ingest import ingest
+from .limits import Limits
+from .queue import LocalQueue, run_worker, wait
+from .recipes import get_recipe, suggest_mapping
+from .store import DatasetStore
+
+OWNER = "cli"
+
+
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--{what} expects name=value, got {item!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _print_profile(info: dict[str, Any]) -> None:
+    print(f"{info['filename']}: {info['format']}, {info['rows']:,} rows")
+    for col in info["columns"]:
+        print(f"  {col['name']:<30} {col['type']}")
+    for warning in info["warnings"]:
+        print(f"warning: {warning}")
+
+
+def _print_result(result: dict[str, Any]) -> None:
+    print(f"{result['title']} ({result['rows']:,} rows)")
+    for k in result["kpis"]:
+        value = f"{k['value']:,.2f}" if isinstance(k["value"], float) else k["value"]
+        unit = k["unit"] if k["unit"] not in ("", "score", "currency") else ""
+        print(f"  {k['label']:<28} {value} {unit}".rstrip())
+    for t in result["tables"]:
+        print(f"\n{t['title']}")
+        print("  " + " | ".join(t["columns"]))
+        for row in t["rows"][:15]:
+            print("  " + " | ".join("" if v is None else str(v) for v in row))
+    for note in result["notes"]:
+        print(f"note: {note}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m sandbox``."""
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_profile = sub.add_parser("profile", help="ingest a file and describe it")
+    p_run = sub.add_parser("run", help="ingest a file and run a demo recipe on it")
+    for p in (p_profile, p_run):
+        p.add_argument("file", type=Path)
+        p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+        p.add_argument("--json", action="store_true", help="print JSON")
+        p.add_argument("--store", help="store directory (default: a temporary one)")
+    p_run.add_argument("--recipe", required=True)
+    p_run.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
+    p_run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    p_worker = sub.add_parser("worker", help="run an RQ worker for sandbox runs")
+    p_worker.add_argument("--queue-url", required=True)
+    p_worker.add_argument("--queue", default="sandbox")
+    p_worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    args = parser.parse_args(argv)
+
+    if args.command == "worker":
+        run_worker(args.queue_url, args.queue, burst=args.burst)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="sandbox-cli-") as tmp:
+        store = DatasetStore(args.store or tmp)
+        try:
+            info = ingest(store, OWNER, args.file, args.file.name, Limits(), sheet=args.sheet)
+            if args.command == "profile":
+                data = info.to_dict()
+                print(json.dumps(data, indent=2)) if args.json else _print_profile(data)
+                return 0
+            recipe = get_recipe(args.recipe)
+            mapping = {f: c for f, (c, _) in suggest_mapping(info, recipe).items()}
+            mapping.update(_pairs(args.map, "map"))
+            queue = LocalQueue(store, max_workers=1)
+            run_id = queue.submit(OWNER, info.id, recipe.name, mapping, _pairs(args.param, "param"))
+            status = wait(queue, run_id, timeout=queue.limits.wall_seconds + 30)
+            queue.close()
+            if status.state != "succeeded":
+                print(f"error: {status.error}", file=sys.stderr)
+                return 1
+            result = queue.result(run_id)
+            print(json.dumps(result, indent=2)) if args.json else _print_result(result)
+            return 0
+        except SandboxError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2

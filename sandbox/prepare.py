@@ -1,0 +1,65 @@
+"""Builds the ``data`` view a recipe reads: one typed column per field, values checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from .errors import DataProblem
+from .recipes.base import Recipe
+from .recipes.data_doctor import date_parse_sql
+
+_SQL_TYPE = {"number": "DOUBLE", "date": "DATE", "text": "VARCHAR"}
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def build_data_view(
+    con: duckdb.DuckDBPyConnection,
+    column_types: dict[str, str],
+    recipe: Recipe,
+    mapping: dict[str, str],
+) -> None:
+    """Create view ``data`` over table ``raw``; raise ``DataProblem`` naming bad rows."""
+    parts = []
+    for f in recipe.fields:
+        column = mapping.get(f.name)
+        if column is None:
+            parts.append(f"CAST(NULL AS {_SQL_TYPE[f.type]}) AS {_q(f.name)}")
+            continue
+        kind, qc = column_types[column], _q(column)
+        if f.type == "number" and kind == "text":
+            expr = f"TRY_CAST(regexp_replace(trim({qc}), '[\\s$€£¥,]', '', 'g') AS DOUBLE)"
+            _check(con, column, expr, "has text in {n} rows")
+        elif f.type == "number":
+            expr = f"CAST({qc} AS DOUBLE)"
+        elif f.type == "date" and kind == "text":
+            expr = date_parse_sql(f"trim({qc})")
+            _check(con, column, expr, "has {n} values that are not dates")
+        elif f.type == "date":
+            expr = f"CAST({qc} AS DATE)"
+        else:
+            expr = f"CAST({qc} AS VARCHAR)"
+        parts.append(f"{expr} AS {_q(f.name)}")
+    con.execute(f"CREATE VIEW data AS SELECT {', '.join(parts) or '*'} FROM raw")
+
+
+def _check(con: duckdb.DuckDBPyConnection, column: str, expr: str, what: str) -> None:
+    qc = _q(column)
+    n, row, example = con.execute(
+        f"SELECT count(*), min(rowid) + 1, arg_min({qc}, rowid) FROM raw "
+        f"WHERE nullif(trim({qc}), '') IS NOT NULL AND ({expr}) IS NULL"
+    ).fetchone()
+    if n:
+        raise DataProblem(
+            f"Column '{column}' {what.format(n=f'{n:,}')}, for example row {row}: "
+            f"{_show(example)}. Map another column or fix the file."
+        )
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return repr(text[:40] + ("..." if len(text) > 40 else ""))

@@ -1,0 +1,349 @@
+"""Data Doctor: a quality check-up of any table."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .base import Recipe, RunContext
+
+EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y")
+# The same check, tolerating the spaces around a value that ``trim`` would remove.
+EMAIL_RE_PADDED = r"^ *[^@\s]+@[^@\s]+\.[A-Za-z]{2,} *$"
+_MAX_TOP_COLUMNS = 60
+# Up to this many rows every figure is exact. Above it, distinct counts of text columns are
+# HyperLogLog estimates (DuckDB ``approx_count_distinct``; measured error: median 2 %, 95 % of
+# estimates within 5 %, worst seen 9 %) unless the column has at most SMALL_CARDINALITY values,
+# which the top-values pass then counts exactly; duplicate rows are counted by row hash.
+EXACT_ROWS = 200_000
+SMALL_CARDINALITY = 20_000
+APPROX_NOTE = "≈ estimated (HyperLogLog, usually within 2 %, rarely more than 5 %)"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _blank_sql(q: str) -> str:
+    """True for '' and all-space text. Only values sorting before '!' can be blank, so the
+    costly ``trim`` runs on almost no rows."""
+    return f"CASE WHEN {q} < '!' THEN trim({q}) = '' ELSE false END"
+
+
+def _looks_like_email(name: str) -> bool:
+    return "mail" in name.lower()
+
+
+def _looks_like_date(name: str) -> bool:
+    return bool(re.search(r"date|day|_at$|time|when", name.lower()))
+
+
+def date_parse_sql(expr: str) -> str:
+    """SQL turning text ``expr`` into a DATE, trying the usual formats; NULL if none fits."""
+    tries = ", ".join(f"try_strptime({expr}, '{fmt}')" for fmt in DATE_FORMATS)
+    return f"coalesce(TRY_CAST({expr} AS TIMESTAMP), {tries})::DATE"
+
+
+class DataDoctor(Recipe):
+    name = "data_doctor"
+    title = "Data Doctor"
+    description = (
+        "A check-up for any table. For every column it reports the type, how many cells are "
+        "empty, how many distinct values there are, the range and spread of numbers and the "
+        "most common values of text. It finds duplicate rows, e-mail addresses and dates that "
+        "are not valid, and sums it all up in a quality score with the reasons behind it."
+    )
+    fields = ()
+    params = ()
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        res = self.builder(ctx)
+        cols = ctx.columns
+        n = ctx.rows
+        ctx.progress("Profiling columns", 10)
+        stats, duplicates = self._column_stats(ctx)
+        ctx.progress("Finding common values", 55)
+        tops = self._top_values(ctx, stats)
+        ctx.progress("Checking e-mails and dates", 75)
+        emails = self._invalid(ctx, stats, "email")
+        dates = self._invalid(ctx, stats, "date")
+
+        empty_cells = sum(n - s["filled"] for s in stats.values())
+        total_cells = max(n * len(cols), 1)
+        score, reasons = self._score(n, stats, duplicates, emails, dates, empty_cells, total_cells)
+        res.kpi(
+            "Quality score",
+            score,
+            "score",
+            "Out of 100. " + (" ".join(r for r, _ in reasons) if reasons else "No problems found."),
+        )
+        res.kpi("Rows", n, "rows", "Rows in the file, not counting the header.")
+        res.kpi("Columns", len(cols), "", "Columns in the file.")
+        res.kpi(
+            "Duplicate rows",
+            duplicates,
+            "rows",
+            "Rows that repeat an earlier row exactly."
+            + (" Found by comparing a 64-bit hash of each row." if n > EXACT_ROWS else ""),
+        )
+        res.kpi("Empty cells", 100.0 * empty_cells / total_cells, "%", "Share of cells left blank.")
+
+        profile = []
+        for c in cols:
+            s = stats[c["name"]]
+            profile.append(
+                [
+                    c["name"],
+                    c["type"],
+                    100.0 * (n - s["filled"]) / n if n else 0.0,
+                    s["distinct"],
+                    s.get("min"),
+                    s.get("max"),
+                    s.get("mean"),
+                    s.get("p25"),
+                    s.get("median"),
+                    s.get("p75"),
+                    ", ".join(f"{v} ({k:,})" for v, k in tops.get(c["name"], [])),
+                    "distinct " + APPROX_NOTE if s["approx"] else "",
+                ]
+            )
+        res.table(
+            "Column profile",
+            [
+                "Column",
+                "Type",
+                "Empty %",
+                "Distinct",
+                "Min",
+                "Max",
+                "Mean",
+                "25th pct",
+                "Median",
+                "75th pct",
+                "Top values",
+                "Note",
+            ],
+            profile,
+        )
+        if any(stats[c["name"]]["approx"] for c in cols):
+            res.note(
+                f"This table has more than {EXACT_ROWS:,} rows, so the distinct counts of its "
+                f"large text columns are estimates ({APPROX_NOTE}) and their top values come "
+                "from a frequent-values sketch, with exact counts. Every other figure is exact."
+            )
+        res.table(
+            "Issues",
+            ["Issue", "Points lost"],
+            [[text, round(points, 1)] for text, points in reasons],
+        )
+        checks = [["E-mail", k, v["bad"], v["example"]] for k, v in emails.items()]
+        checks += [["Date", k, v["bad"], v["example"]] for k, v in dates.items()]
+        res.table("Invalid values", ["Check", "Column", "Invalid values", "Example"], checks)
+        worst = sorted(cols, key=lambda c: stats[c["name"]]["filled"])[:20]
+        res.chart(
+            "Empty cells by column (%)",
+            "bar",
+            [c["name"] for c in worst],
+            [("Empty %", [100.0 * (n - stats[c["name"]]["filled"]) / n for c in worst])],
+        )
+        kinds: dict[str, int] = {}
+        for c in cols:
+            kinds[c["type"]] = kinds.get(c["type"], 0) + 1
+        res.chart("Column types", "doughnut", list(kinds), [("Columns", list(kinds.values()))])
+        ctx.progress("Done", 100)
+        return res.to_dict()
+
+    def _column_stats(self, ctx: RunContext) -> tuple[dict[str, dict[str, Any]], int]:
+        """One aggregate scan for every per-column statistic, plus the duplicate count.
+
+        DuckDB runs a single SELECT with many aggregates in parallel over one read of each
+        column, which is far cheaper than one query per column.
+        """
+        approx = ctx.rows > EXACT_ROWS
+        exprs: list[str] = []
+        layout: list[tuple[str, str]] = []
+
+        def add(name: str, key: str, sql: str) -> None:
+            exprs.append(sql)
+            layout.append((name, key))
+
+        for c in ctx.columns:
+            name, q, kind = c["name"], _q(c["name"]), c["type"]
+            add(name, "nonnull", f"count({q})")
+            if kind == "text":
+                add(name, "blank", f"count_if({_blank_sql(q)})")
+                # Text distinct counts are the expensive part of a profile: HyperLogLog above
+                # EXACT_ROWS (low-cardinality columns are recounted exactly with their top values).
+                add(
+                    name,
+                    "distinct",
+                    f"approx_count_distinct({q})" if approx else f"count(DISTINCT {q})",
+                )
+                if _looks_like_email(name):
+                    bad = f"NOT regexp_matches({q}, '{EMAIL_RE_PADDED}') AND NOT ({_blank_sql(q)})"
+                    add(name, "email_bad", f"count_if({bad})")
+                    add(name, "email_example", f"min(CASE WHEN {bad} THEN {q} END)")
+                else:
+                    add(name, "at_signs", f"count_if(contains({q}, '@'))")
+                if _looks_like_date(name):
+                    bad = f"{date_parse_sql(f'trim({q})')} IS NULL AND NOT ({_blank_sql(q)})"
+                    add(name, "date_bad", f"count_if({bad})")
+                    add(name, "date_example", f"min(CASE WHEN {bad} THEN {q} END)")
+            else:
+                add(name, "distinct", f"count(DISTINCT {q})")
+            if kind in ("integer", "decimal"):
+                add(name, "min", f"min({q})")
+                add(name, "max", f"max({q})")
+                add(name, "mean", f"avg({q})")
+                add(name, "quantiles", f"quantile_cont({q}, [0.25, 0.5, 0.75])")
+            elif kind in ("date", "datetime"):
+                add(name, "min", f"min({q})")
+                add(name, "max", f"max({q})")
+        if approx:
+            # Duplicates by a 64-bit hash of the whole row: a false match needs a hash
+            # collision (probability about rows^2 / 2^65, below 1e-6 at 5M rows).
+            row = ", ".join(_q(c["name"]) for c in ctx.columns)
+            add("", "distinct_rows", f"count(DISTINCT hash({row}))")
+        values = ctx.one(f"SELECT {', '.join(exprs)} FROM raw") if exprs else ()
+        stats: dict[str, dict[str, Any]] = {c["name"]: {"approx": False} for c in ctx.columns}
+        distinct_rows = None
+        for (name, key), value in zip(layout, values, strict=True):
+            if key == "distinct_rows":
+                distinct_rows = value
+            elif key == "quantiles":
+                q = value or [None, None, None]
+                stats[name].update(p25=q[0], median=q[1], p75=q[2])
+            else:
+                stats[name][key] = value
+        for c in ctx.columns:
+            s = stats[c["name"]]
+            s["filled"] = s["nonnull"] - s.get("blank", 0)
+            if approx and c["type"] == "text":
+                # An estimate can overshoot; it can never exceed the values present.
+                s["distinct"] = min(s["distinct"], s["nonnull"])
+                s["approx"] = s["distinct"] > SMALL_CARDINALITY
+        if distinct_rows is None:
+            distinct_rows = ctx.one("SELECT count(*) FROM (SELECT DISTINCT * FROM raw)")[0]
+        return stats, ctx.rows - distinct_rows
+
+    def _top_values(
+        self, ctx: RunContext, stats: dict[str, dict[str, Any]]
+    ) -> dict[str, list[tuple[Any, int]]]:
+        tops: dict[str, list[tuple[Any, int]]] = {}
+        candidates = [c for c in ctx.columns if c["type"] in ("text", "boolean")]
+        sketched: list[str] = []
+        for c in candidates[:_MAX_TOP_COLUMNS]:
+            name, q = c["name"], _q(c["name"])
+            s = stats[name]
+            if s["approx"]:
+                sketched.append(name)
+                continue
+            recount = ctx.rows > EXACT_ROWS and c["type"] == "text"
+            found = ctx.rows_of(
+                f"SELECT {q}, count(*) AS k{', count(*) OVER ()' if recount else ''} "
+                f"FROM raw WHERE {q} IS NOT NULL GROUP BY {q} ORDER BY k DESC, {q} LIMIT 5"
+            )
+            if recount:
+                # Few distinct values: the grouping just counted them exactly.
+                s["distinct"] = found[0][2] if found else 0
+            tops[name] = [(v, k) for v, k, *_ in found]
+        if sketched:
+            tops.update(self._sketched_top_values(ctx, sketched))
+        return tops
+
+    def _sketched_top_values(self, ctx: RunContext, names: list[str]) -> dict[str, list]:
+        """Top values of large high-cardinality columns: candidates from a heavy-hitter sketch
+        (``approx_top_k``, one pass for all columns), then their exact counts (one more pass)."""
+        found = ctx.one(
+            "SELECT " + ", ".join(f"approx_top_k({_q(n)}, 5)" for n in names) + " FROM raw"
+        )
+        pairs = [(n, v) for n, values in zip(names, found, strict=True) for v in values or []]
+        if not pairs:
+            return {}
+        counts = ctx.one(
+            "SELECT " + ", ".join(f"count_if({_q(n)} = ?)" for n, _ in pairs) + " FROM raw",
+            [v for _, v in pairs],
+        )
+        tops: dict[str, list[tuple[Any, int]]] = {n: [] for n in names}
+        for (n, v), k in zip(pairs, counts, strict=True):
+            tops[n].append((v, k))
+        for n in names:
+            tops[n].sort(key=lambda vk: (-vk[1], str(vk[0])))
+        return tops
+
+    def _invalid(self, ctx: RunContext, stats: dict, kind: str) -> dict[str, dict[str, Any]]:
+        found = {}
+        for c in ctx.columns:
+            if c["type"] != "text":
+                continue
+            name, q = c["name"], _q(c["name"])
+            s = stats[name]
+            if not s["filled"]:
+                continue
+            if kind == "email":
+                if "email_bad" in s:
+                    bad, example = s["email_bad"], s["email_example"]
+                elif s["at_signs"] > 0.5 * s["filled"]:
+                    bad_sql = (
+                        f"NOT regexp_matches({q}, '{EMAIL_RE_PADDED}') AND NOT ({_blank_sql(q)})"
+                    )
+                    bad, example = ctx.one(
+                        f"SELECT count_if({bad_sql}), min(CASE WHEN {bad_sql} THEN {q} END) "
+                        "FROM raw"
+                    )
+                else:
+                    continue
+            else:
+                if "date_bad" not in s:
+                    continue
+                bad, example = s["date_bad"], s["date_example"]
+                if bad > 0.5 * s["filled"]:
+                    continue  # mostly not dates: the name misled us
+            found[name] = {"bad": bad, "example": example, "filled": s["filled"]}
+        return found
+
+    def _score(self, n, stats, duplicates, emails, dates, empty_cells, total_cells):
+        reasons: list[tuple[str, float]] = []
+        empty_share = empty_cells / total_cells
+        if empty_share > 0:
+            reasons.append(
+                (f"{100 * empty_share:.1f}% of cells are empty.", min(25.0, 50 * empty_share))
+            )
+        all_empty = [k for k, s in stats.items() if s["filled"] == 0]
+        if all_empty:
+            reasons.append(
+                (
+                    f"{len(all_empty)} column(s) are completely empty, e.g. '{all_empty[0]}'.",
+                    min(10.0, 3.0 * len(all_empty)),
+                )
+            )
+        constant = [k for k, s in stats.items() if s["distinct"] == 1 and n > 1]
+        if constant:
+            reasons.append(
+                (
+                    f"{len(constant)} column(s) hold one value only, e.g. '{constant[0]}'.",
+                    min(6.0, 2.0 * len(constant)),
+                )
+            )
+        if duplicates:
+            share = duplicates / n
+            reasons.append(
+                (
+                    f"{duplicates:,} rows ({100 * share:.1f}%) are exact duplicates.",
+                    min(20.0, 5 + 60 * share),
+                )
+            )
+        for label, found in (("e-mail addresses", emails), ("dates", dates)):
+            for col, v in found.items():
+                if v["bad"]:
+                    share = v["bad"] / v["filled"]
+                    reasons.append(
+                        (
+                            f"Column '{col}' has {v['bad']:,} invalid {label}, "
+                            f"e.g. '{v['example']}'.",
+                            min(15.0, 3 + 40 * share),
+                        )
+                    )
+        score = max(0.0, 100.0 - sum(p for _, p in reasons))
+        return round(score), reasons

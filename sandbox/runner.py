@@ -1,0 +1,178 @@
+"""Runs one job in a locked-down child process and turns whatever happens into an outcome."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .limits import Limits, human_bytes
+
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+MAX_OUTPUT = 64 * 1024 * 1024
+HEARTBEAT_EVERY = 1.0
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    result: dict[str, Any] | None = None
+    category: str = ""
+    message: str = ""
+    sandbox: dict[str, Any] = field(default_factory=dict)
+    stderr: str = ""
+
+
+def _child_env(workdir: Path, limits: Limits) -> dict[str, str]:
+    # A clean environment: the web app's secrets never reach recipe code.
+    threads = str(limits.threads)
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *(p for p in sys.path if p)]),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir),
+        "LANG": "C.UTF-8",
+        "OMP_NUM_THREADS": threads,
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": threads,
+        "ARROW_DEFAULT_MEMORY_POOL": "system",
+    }
+
+
+def run_child(
+    job: dict[str, Any],
+    limits: Limits,
+    workdir: Path,
+    on_progress: Callable[[str, int], None] = lambda step, pct: None,
+    on_beat: Callable[[dict[str, Any]], None] = lambda sandbox: None,
+) -> Outcome:
+    """Start ``python -m sandbox._child``, feed it ``job`` and enforce the wall-clock limit."""
+    spill = workdir / "spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    job = {**job, "limits": limits.to_dict(), "spill_dir": str(spill)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox._child"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=workdir,
+        env=_child_env(workdir, limits),
+        start_new_session=True,
+        close_fds=True,
+    )
+    sandbox: dict[str, Any] = {"child_pid": proc.pid}
+    messages: list[dict[str, Any]] = []
+    out_buf, err_buf = bytearray(), bytearray()
+    timed_out = too_big = False
+    try:
+        proc.stdin.write(json.dumps(job).encode())
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    deadline = time.monotonic() + limits.wall_seconds
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ, "out")
+    sel.register(proc.stderr, selectors.EVENT_READ, "err")
+    last_beat = 0.0
+    while sel.get_map():
+        now = time.monotonic()
+        if now >= deadline:
+            timed_out = True
+            break
+        if now - last_beat >= HEARTBEAT_EVERY:
+            on_beat(sandbox)
+            last_beat = now
+        for key, _ in sel.select(timeout=min(HEARTBEAT_EVERY, max(deadline - now, 0.01))):
+            chunk = os.read(key.fileobj.fileno(), 65536)
+            if not chunk:
+                sel.unregister(key.fileobj)
+                continue
+            if key.data == "err":
+                err_buf.extend(chunk[: max(0, 65536 - len(err_buf))])
+                continue
+            out_buf.extend(chunk)
+            if len(out_buf) > MAX_OUTPUT:
+                too_big = True
+                break
+            while b"\n" in out_buf:
+                line, _, rest = out_buf.partition(b"\n")
+                out_buf[:] = rest
+                msg = json.loads(line)
+                if msg["type"] == "progress":
+                    on_progress(msg["step"], msg["percent"])
+                elif msg["type"] == "meta":
+                    sandbox["network"] = msg["network"]
+                else:
+                    messages.append(msg)
+        if too_big:
+            break
+    sel.close()
+    if timed_out or too_big:
+        _kill(proc)
+    returncode = proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+    stderr = err_buf.decode("utf-8", "replace")
+    sandbox["returncode"] = returncode
+    if timed_out:
+        return Outcome(
+            False,
+            None,
+            "timeout",
+            f"The demo took longer than {limits.wall_seconds} s.",
+            sandbox,
+            stderr,
+        )  # noqa: E501
+    if too_big:
+        return Outcome(
+            False,
+            None,
+            "internal",
+            "The demo produced a result that is too large to show.",
+            sandbox,
+            stderr,
+        )  # noqa: E501
+    for msg in messages:
+        if msg["type"] == "result" and returncode == 0:
+            return Outcome(True, msg["result"], sandbox=sandbox, stderr=stderr)
+        if msg["type"] == "error":
+            return Outcome(False, None, msg["category"], msg["message"], sandbox, stderr)
+    category, message = _from_signal(returncode, limits)
+    return Outcome(False, None, category, message, sandbox, stderr)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _from_signal(returncode: int, limits: Limits) -> tuple[str, str]:
+    if returncode in (-signal.SIGXCPU, -signal.SIGKILL) and _cpu_exhausted(returncode):
+        return "timeout", f"The demo used more than {limits.cpu_seconds} s of processor time."
+    if returncode == -signal.SIGKILL:
+        return "memory", (
+            "The demo was stopped by the system, most likely because it needed more than "
+            f"{human_bytes(limits.memory_bytes)} of memory."
+        )
+    if returncode == -signal.SIGXFSZ:
+        return "disk", f"The demo tried to write more than {human_bytes(limits.write_bytes)}."
+    return "internal", (
+        f"The demo stopped unexpectedly (exit status {returncode}). Please try again; if it "
+        "keeps happening, tell us the run id."
+    )
+
+
+def _cpu_exhausted(returncode: int) -> bool:
+    # SIGXCPU is only ever sent for RLIMIT_CPU; a SIGKILL we did not send may be its hard cap.
+    return returncode == -signal.SIGXCPU

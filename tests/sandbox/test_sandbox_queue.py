@@ -1,0 +1,77 @@
+"""Queues: progress, bounded concurrency, and RQ on a real Redis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import sandbox_evil_recipes as evil
+
+from sandbox import Limits, LocalQueue, RQQueue, make_queue
+from sandbox.queue import wait
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+
+def test_progress_is_reported_by_the_child(store, queue, small):
+    run_id = queue.submit("owner-1", small.id, evil.SlowSteps())
+    seen = set()
+    while not (status := queue.status(run_id)).done:
+        if status.state == "running" and status.step.startswith("Step"):
+            seen.add((status.step, status.percent))
+        time.sleep(0.05)
+    assert status.state == "succeeded"
+    assert len(seen) >= 3
+    assert all(pct == 10 * int(step.split()[1]) for step, pct in seen)
+    assert status.started_at and status.finished_at
+
+
+def test_pool_runs_at_most_max_workers_at_once(store, small):
+    q = LocalQueue(store, Limits(wall_seconds=30), max_workers=1)
+    try:
+        first = q.submit("owner-1", small.id, evil.SlowSteps())
+        second = q.submit("owner-1", small.id, evil.SlowSteps())
+        while q.status(first).state != "running":
+            time.sleep(0.05)
+        assert q.status(second).state == "queued"
+        assert wait(q, first).state == "succeeded"
+        assert wait(q, second).state == "succeeded"
+    finally:
+        q.close()
+
+
+def test_make_queue_is_local_without_url(store, monkeypatch):
+    monkeypatch.delenv("QUEUE_URL", raising=False)
+    q = make_queue(store=store)
+    assert isinstance(q, LocalQueue)
+    q.close()
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="needs TEST_REDIS_URL")
+def test_rq_queue_runs_on_a_separate_worker_process(store, small):
+    url = os.environ["TEST_REDIS_URL"]
+    name = f"sandbox-test-{uuid.uuid4().hex[:8]}"
+    q = make_queue(url, store=store, queue_name=name)
+    assert isinstance(q, RQQueue)
+    run_id = q.submit("owner-1", small.id, "data_doctor")
+    assert q.status(run_id).state == "queued"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)])}
+    worker = subprocess.run(
+        [sys.executable, "-m", "sandbox", "worker", "--queue-url", url, "--queue", name, "--burst"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert worker.returncode == 0, worker.stderr
+    status = q.status(run_id)
+    assert status.state == "succeeded", status.error
+    assert q.result(run_id)["recipe"] == "data_doctor"
+    q.queue.delete(delete_jobs=True)
