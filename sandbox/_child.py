@@ -2,7 +2,9 @@
 
 Protocol: the parent writes a JSON job to stdin; the child writes JSON lines to its original
 stdout: ``{"type": "meta"|"progress"|"result"|"error", ...}``. Anything a recipe prints
-goes to stderr instead. Limits are applied to the child itself before any import.
+goes to stderr instead. The child may be started ahead of its run (see ``runner.prestart``):
+it loads DuckDB and the product's recipes, then waits for its job. Everything that touches
+the job (the recipe's module, the data) happens after the limits are applied.
 """
 
 from __future__ import annotations
@@ -27,7 +29,15 @@ class SandboxViolation(PermissionError):
 
 
 def main() -> int:
-    job = json.loads(sys.stdin.read())
+    _die_with_parent()
+    con = _preload()
+    text = sys.stdin.read()  # a child started ahead waits here, idle, for its job
+    if not text:
+        return 0  # started ahead and never used: the worker closed it
+    job = json.loads(text)
+    workdir = job["workdir"]
+    os.chdir(workdir)
+    os.environ["HOME"] = os.environ["TMPDIR"] = workdir
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
 
@@ -37,10 +47,9 @@ def main() -> int:
 
     limits = job["limits"]
     apply_rlimits(limits)
-    _die_with_parent()
     emit({"type": "meta", "network": isolate_network(), "pid": os.getpid()})
     try:
-        result = _run(job, emit)
+        result = _run(job, emit, con)
         emit({"type": "result", "result": result})
         return 0
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent as words
@@ -49,6 +58,20 @@ def main() -> int:
             traceback.print_exc()
         emit({"type": "error", "category": category, "message": message})
         return 1
+
+
+def _preload():
+    """Load what every run needs before the job arrives: DuckDB with an empty in-memory
+    database, and the product's recipes (our own code). The job's recipe module, its data
+    and its limits come after. Returns the DuckDB connection."""
+    import duckdb
+
+    import sandbox.prepare  # noqa: F401
+    import sandbox.recipes  # noqa: F401
+
+    return duckdb.connect(
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
 
 
 def apply_rlimits(limits: dict[str, Any]) -> None:
@@ -79,9 +102,7 @@ def isolate_network() -> str:
         return "blocked-by-hook (no unshare on this system)"
 
 
-def _run(job: dict[str, Any], emit) -> dict[str, Any]:
-    import duckdb
-
+def _run(job: dict[str, Any], emit, con) -> dict[str, Any]:
     from sandbox.prepare import build_data_view
     from sandbox.recipes.base import RunContext
 
@@ -89,22 +110,24 @@ def _run(job: dict[str, Any], emit) -> dict[str, Any]:
     recipe = getattr(importlib.import_module(module), attr)()
     limits = job["limits"]
     emit({"type": "progress", "step": "Loading your data", "percent": 2})
-    con = duckdb.connect(
-        config={
-            "memory_limit": f"{limits['duckdb_memory_bytes'] // (1024 * 1024)}MB",
-            "threads": int(limits["threads"]),
-            "temp_directory": job["spill_dir"],
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-        }
+    con.execute(f"SET memory_limit = '{limits['duckdb_memory_bytes'] // (1024 * 1024)}MB'")
+    con.execute(f"SET threads = {int(limits['threads'])}")
+    con.execute(f"SET temp_directory = {_sql_text(job['spill_dir'])}")
+    # The dataset is read where it lies, through views: no copy of every column into memory
+    # before the first query. Its one file stays readable after the file system is cut off.
+    parquet = _sql_text(job["parquet"])
+    con.execute(f"SET allowed_paths = [{parquet}]")
+    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet({parquet})")
+    con.execute(
+        "CREATE VIEW raw_numbered AS SELECT *, file_row_number + 1 AS row_number "
+        f"FROM read_parquet({parquet}, file_row_number = true)"
     )
-    con.execute("CREATE TABLE raw AS SELECT * FROM read_parquet($p)", {"p": job["parquet"]})
-    column_types = {c["name"]: c["type"] for c in job["columns"]}
-    emit({"type": "progress", "step": "Checking your columns", "percent": 5})
-    build_data_view(con, column_types, recipe, job["mapping"])
     # Order matters: resources first, then cut off the file system, then freeze it all.
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
+    column_types = {c["name"]: c["type"] for c in job["columns"]}
+    emit({"type": "progress", "step": "Checking your columns", "percent": 5})
+    build_data_view(con, column_types, recipe, job["mapping"])
     install_audit_hook()
     ctx = RunContext(
         con=con,
@@ -116,6 +139,10 @@ def _run(job: dict[str, Any], emit) -> dict[str, Any]:
     )
     result = recipe.run(ctx)
     return json.loads(json.dumps(result, default=str))
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
@@ -195,4 +222,9 @@ def classify(exc: BaseException, limits: dict[str, Any]) -> tuple[str, str]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # The outcome is out: skip tearing down DuckDB and the interpreter, which only costs the
+    # run time (the system frees the memory at once).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -23,7 +23,11 @@ def build_data_view(
     recipe: Recipe,
     mapping: dict[str, str],
 ) -> None:
-    """Create view ``data`` over table ``raw``; raise ``DataProblem`` naming bad rows."""
+    """Create ``data`` from ``raw``; raise ``DataProblem`` naming bad rows.
+
+    ``raw`` reads the stored Parquet file. A recipe with fields runs many queries over the
+    few typed columns it mapped, so ``data`` is a table of just those, read and converted
+    once; a recipe without fields reads ``raw`` itself and ``data`` is a plain view."""
     parts = []
     for f in recipe.fields:
         column = mapping.get(f.name)
@@ -44,13 +48,16 @@ def build_data_view(
         else:
             expr = f"CAST({qc} AS VARCHAR)"
         parts.append(f"{expr} AS {_q(f.name)}")
-    con.execute(f"CREATE VIEW data AS SELECT {', '.join(parts) or '*'} FROM raw")
+    if parts:
+        con.execute(f"CREATE TABLE data AS SELECT {', '.join(parts)} FROM raw")
+    else:
+        con.execute("CREATE VIEW data AS SELECT * FROM raw")
 
 
 def _check(con: duckdb.DuckDBPyConnection, column: str, expr: str, what: str) -> None:
     qc = _q(column)
     n, row, example = con.execute(
-        f"SELECT count(*), min(rowid) + 1, arg_min({qc}, rowid) FROM raw "
+        f"SELECT count(*), min(row_number), arg_min({qc}, row_number) FROM raw_numbered "
         f"WHERE nullif(trim({qc}), '') IS NOT NULL AND ({expr}) IS NULL"
     ).fetchone()
     if n:

@@ -19,7 +19,7 @@ from typing import Any
 from .errors import NotFound, ResultNotReady
 from .limits import Limits
 from .recipes import Recipe, get_recipe, validate_mapping
-from .runner import run_child
+from .runner import discard_spares, prestart, run_child
 from .store import (
     DatasetStore,
     _read_state,
@@ -187,15 +187,25 @@ class LocalQueue(RunQueue):
     kind = "local"
 
     def __init__(self, store: DatasetStore, limits: Limits | None = None, max_workers: int = 2,
-                 heartbeat_timeout: float = 30.0) -> None:  # fmt: skip
+                 heartbeat_timeout: float = 30.0, warm: bool = True) -> None:  # fmt: skip
+        """``warm``: keep a sandbox child started ahead, so a run skips its start-up."""
         super().__init__(store, limits, heartbeat_timeout)
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="sandbox-run")
+        self._warm = warm
+        if warm:
+            # From a pool thread: a child dies with the thread that started it (PDEATHSIG),
+            # and the pool's threads live as long as the queue.
+            self._pool.submit(prestart, self.limits)
 
     def _dispatch(self, run_id: str) -> None:
-        self._pool.submit(execute_run, str(self.store.root), run_id, self.limits.to_dict())
+        self._pool.submit(
+            execute_run, str(self.store.root), run_id, self.limits.to_dict(), warm=self._warm
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        if self._warm:
+            discard_spares()
 
 
 class RQQueue(RunQueue):
@@ -284,14 +294,21 @@ def _finish(store, run_id, state, category=None, message=None, **extra) -> dict[
     )
 
 
-def execute_run(store_root: str, run_id: str, limits: dict[str, Any]) -> str:
+def execute_run(store_root: str, run_id: str, limits: dict[str, Any], warm: bool = False) -> str:
     """Run one queued run to completion in a sandbox child; return its final state.
 
     This is what queue workers call. It never raises for a failing demo: the failure is
-    written to the run's state with a category and a plain message.
+    written to the run's state with a category and a plain message. ``warm`` (long-lived
+    workers): use a child started ahead, and once the outcome is recorded start the next.
     """
-    store = DatasetStore(store_root)
     lim = Limits.from_dict(limits)
+    final = _execute_run(DatasetStore(store_root), run_id, lim, warm)
+    if warm:
+        prestart(lim)
+    return final
+
+
+def _execute_run(store: DatasetStore, run_id: str, lim: Limits, warm: bool) -> str:
     state = _read_state(store.run_dir(run_id))
     if state is None or state["state"] != "queued":
         return state["state"] if state else "missing"
@@ -328,7 +345,7 @@ def execute_run(store_root: str, run_id: str, limits: dict[str, Any]) -> str:
 
     workdir = store.staging_dir()
     try:
-        outcome = run_child(job, lim, workdir, progress, beat)
+        outcome = run_child(job, lim, workdir, progress, beat, warm=warm)
     except Exception as exc:  # noqa: BLE001 - a worker bug must still end the run
         _finish(
             store, run_id, "failed", "internal", f"The demo could not start ({type(exc).__name__})."

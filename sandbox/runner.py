@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -9,6 +10,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,16 +34,15 @@ class Outcome:
     stderr: str = ""
 
 
-def _child_env(workdir: Path, limits: Limits) -> dict[str, str]:
-    # A clean environment: the web app's secrets never reach recipe code.
+def _child_env(limits: Limits) -> dict[str, str]:
+    # A clean environment: the web app's secrets never reach recipe code. The child points
+    # HOME and TMPDIR at its run's own folder once it has its job.
     threads = str(limits.threads)
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *(p for p in sys.path if p)]),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONNOUSERSITE": "1",
-        "HOME": str(workdir),
-        "TMPDIR": str(workdir),
         "LANG": "C.UTF-8",
         "OMP_NUM_THREADS": threads,
         "OPENBLAS_NUM_THREADS": "1",
@@ -50,36 +51,104 @@ def _child_env(workdir: Path, limits: Limits) -> dict[str, str]:
     }
 
 
+# --- warm children ---------------------------------------------------------------------------
+# Starting Python and loading DuckDB and the recipes takes a child about 0.1 s before it can
+# look at any data. A long-lived worker keeps one child started ahead, idle and waiting for
+# its job on stdin, so a run does not wait for that. It holds no job, no data and no limits
+# yet: it gets all three only when a run takes it, exactly like a freshly started child.
+_spares: dict[int, subprocess.Popen] = {}
+_spares_lock = threading.Lock()
+
+
+def _spawn(limits: Limits) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sandbox._child"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd="/",
+        env=_child_env(limits),
+        start_new_session=True,
+        close_fds=True,
+    )
+
+
+def prestart(limits: Limits) -> None:
+    """Start a child now for the next run with these limits' thread count, unless one waits."""
+    with _spares_lock:
+        spare = _spares.get(limits.threads)
+        if spare is not None and spare.poll() is None:
+            return
+        _spares[limits.threads] = _spawn(limits)
+    if spare is not None:
+        _discard(spare)
+
+
+def discard_spares() -> None:
+    """Stop the children started ahead (a worker shutting down)."""
+    with _spares_lock:
+        spares = list(_spares.values())
+        _spares.clear()
+    for spare in spares:
+        _discard(spare)
+
+
+atexit.register(discard_spares)
+
+
+def _take_spare(limits: Limits) -> subprocess.Popen | None:
+    with _spares_lock:
+        spare = _spares.pop(limits.threads, None)
+    if spare is not None and spare.poll() is not None:  # died while it waited
+        _discard(spare)
+        return None
+    return spare
+
+
+def _discard(proc: subprocess.Popen) -> None:
+    _kill(proc)
+    proc.wait()
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
+def _send(proc: subprocess.Popen, job: dict[str, Any]) -> bool:
+    """Hand ``job`` to the child; False if it is gone."""
+    try:
+        proc.stdin.write(json.dumps(job).encode())
+        proc.stdin.close()
+    except BrokenPipeError:
+        return False
+    return True
+
+
 def run_child(
     job: dict[str, Any],
     limits: Limits,
     workdir: Path,
     on_progress: Callable[[str, int], None] = lambda step, pct: None,
     on_beat: Callable[[dict[str, Any]], None] = lambda sandbox: None,
+    *,
+    warm: bool = False,
 ) -> Outcome:
-    """Start ``python -m sandbox._child``, feed it ``job`` and enforce the wall-clock limit."""
+    """Run ``job`` in a ``python -m sandbox._child`` process and enforce the wall-clock limit.
+
+    With ``warm``, a child started ahead by :func:`prestart` is used when one waits."""
     spill = workdir / "spill"
     spill.mkdir(parents=True, exist_ok=True)
-    job = {**job, "limits": limits.to_dict(), "spill_dir": str(spill)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox._child"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=workdir,
-        env=_child_env(workdir, limits),
-        start_new_session=True,
-        close_fds=True,
-    )
+    job = {**job, "limits": limits.to_dict(), "spill_dir": str(spill), "workdir": str(workdir)}
+    proc = _take_spare(limits) if warm else None
+    if proc is not None and not _send(proc, job):
+        _discard(proc)
+        proc = None
+    if proc is None:
+        proc = _spawn(limits)
+        _send(proc, job)  # a child gone already ends as a failed run below
     sandbox: dict[str, Any] = {"child_pid": proc.pid}
     messages: list[dict[str, Any]] = []
     out_buf, err_buf = bytearray(), bytearray()
     timed_out = too_big = False
-    try:
-        proc.stdin.write(json.dumps(job).encode())
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
     deadline = time.monotonic() + limits.wall_seconds
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ, "out")

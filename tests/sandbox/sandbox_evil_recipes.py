@@ -8,6 +8,7 @@ import time
 from sandbox.recipes.base import Recipe
 
 WRITE_TARGET = "/tmp/sandbox_evil_write_test.txt"
+OTHER_PARQUET = "/tmp/sandbox_evil_other_dataset.parquet"
 
 
 class _Evil(Recipe):
@@ -59,6 +60,39 @@ class SniffPasswd(ReadPasswdText):
 
 class ReadCsvPasswd(ReadPasswdText):
     sql = "SELECT * FROM read_csv('/etc/passwd')"
+
+
+class ReadOtherParquet(ReadPasswdText):
+    """Another Parquet file than the run's own dataset, e.g. someone else's."""
+
+    sql = f"SELECT * FROM read_parquet('{OTHER_PARQUET}')"
+
+
+class OverwriteOwnDataset(_Evil):
+    """The one readable file is the run's own dataset: it must not be writable either."""
+
+    name = "overwrite_own"
+
+    def run(self, ctx):
+        (allowed,) = ctx.one("SELECT value FROM duckdb_settings() WHERE name = 'allowed_paths'")
+        own = allowed.strip("[]").strip("'\"")
+        ctx.con.execute(f"COPY (SELECT 1 AS x) TO '{own}' (FORMAT parquet)")
+        return self.ok(ctx, wrote=1)
+
+
+class EnvProbe(_Evil):
+    """Reports what the child's environment holds."""
+
+    name = "env_probe"
+
+    def run(self, ctx):
+        import os
+
+        return self.ok(
+            ctx,
+            leaked=int("TESTDRIVE_PROBE_SECRET" in os.environ),
+            home_is_workdir=int(os.environ["HOME"] == os.environ["TMPDIR"] == os.getcwd()),
+        )
 
 
 class WriteFile(_Evil):

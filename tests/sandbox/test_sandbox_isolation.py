@@ -61,6 +61,27 @@ def test_sql_cannot_read_etc_passwd(store, small, recipe):
     assert "outside its own dataset" in status.error
 
 
+def test_sql_cannot_read_another_parquet_file(store, small):
+    """The child may read its own dataset and nothing else, even another dataset's file."""
+    import duckdb
+
+    duckdb.sql(f"COPY (SELECT 42 AS secret) TO '{evil.OTHER_PARQUET}' (FORMAT parquet)")
+    try:
+        _, status = run(store, small, evil.ReadOtherParquet())
+    finally:
+        Path(evil.OTHER_PARQUET).unlink()
+    assert (status.state, status.error_category) == ("failed", "forbidden")
+    assert "outside its own dataset" in status.error
+
+
+def test_own_dataset_is_read_only(store, small):
+    parquet = store.parquet_path("owner-1", small.id)
+    before = parquet.read_bytes()
+    _, status = run(store, small, evil.OverwriteOwnDataset())
+    assert (status.state, status.error_category) == ("failed", "forbidden")
+    assert parquet.read_bytes() == before
+
+
 def test_writing_a_file_is_blocked(store, small):
     target = Path(evil.WRITE_TARGET)
     target.unlink(missing_ok=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sandbox_evil_recipes as evil
 
-from sandbox import Limits, LocalQueue, RQQueue, make_queue
+from sandbox import Limits, LocalQueue, RQQueue, make_queue, runner
 from sandbox.queue import wait
 
 HERE = Path(__file__).resolve().parent
@@ -44,6 +44,59 @@ def test_pool_runs_at_most_max_workers_at_once(store, small):
         assert wait(q, second).state == "succeeded"
     finally:
         q.close()
+
+
+def _spare(limits: Limits, timeout: float = 10.0):
+    """The child the queue started ahead (it is started from the pool, so wait for it)."""
+    deadline = time.monotonic() + timeout
+    while (spare := runner._spares.get(limits.threads)) is None:
+        assert time.monotonic() < deadline, "no child was started ahead"
+        time.sleep(0.01)
+    return spare
+
+
+def test_runs_use_a_child_started_ahead_and_the_next_is_started(store, small):
+    limits = Limits(wall_seconds=30)
+    q = LocalQueue(store, limits, max_workers=1)
+    try:
+        ahead = _spare(limits)
+        status = wait(q, q.submit("owner-1", small.id, "data_doctor"))
+        assert status.state == "succeeded"
+        assert status.sandbox["child_pid"] == ahead.pid
+        assert ahead.poll() == 0  # it ran its one job and ended
+        following = _spare(limits)
+        assert following.pid != ahead.pid and following.poll() is None
+    finally:
+        q.close()
+    assert following.poll() is not None  # closing the queue stops the idle child
+
+
+def test_a_child_started_ahead_that_died_is_replaced(store, small):
+    limits = Limits(wall_seconds=30)
+    q = LocalQueue(store, limits, max_workers=1)
+    try:
+        ahead = _spare(limits)
+        ahead.kill()
+        ahead.wait()
+        status = wait(q, q.submit("owner-1", small.id, "data_doctor"))
+        assert status.state == "succeeded"
+        assert status.sandbox["child_pid"] != ahead.pid
+    finally:
+        q.close()
+
+
+def test_child_started_ahead_has_a_clean_environment(store, small, monkeypatch):
+    monkeypatch.setenv("TESTDRIVE_PROBE_SECRET", "do-not-leak")
+    limits = Limits(wall_seconds=30)
+    q = LocalQueue(store, limits, max_workers=1)
+    try:
+        _spare(limits)
+        status = wait(q, q.submit("owner-1", small.id, evil.EnvProbe()))
+        result = q.result(status.run_id)
+    finally:
+        q.close()
+    kpis = {k["label"]: k["value"] for k in result["kpis"]}
+    assert kpis == {"leaked": 0, "home_is_workdir": 1}
 
 
 def test_make_queue_is_local_without_url(store, monkeypatch):

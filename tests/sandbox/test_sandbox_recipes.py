@@ -197,3 +197,43 @@ def test_text_in_a_number_column_fails_with_the_row(store, queue):
         "Column 'amount' has text in 1 rows, for example row 7: 'n/a'. "
         "Map another column or fix the file."
     )
+
+
+def test_data_doctor_spots_e_mails_in_a_column_not_named_so():
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        """CREATE TABLE raw AS SELECT
+             CASE WHEN i % 4 = 0 THEN 'nobody' ELSE 'p' || i || '@ex.com' END AS contact,
+             'c' || (i % 3) AS code
+           FROM range(40) t(i)"""
+    )
+    result = _doctor_in_process(con, [{"name": "contact", "type": "text"},
+                                      {"name": "code", "type": "text"}])  # fmt: skip
+    invalid = {(r[0], r[1]): (r[2], r[3]) for r in result["tables"][2]["rows"]}
+    assert invalid == {("E-mail", "contact"): (10, "nobody")}
+
+
+def test_data_doctor_top_values_of_many_columns_match_a_count_per_column():
+    """Top values come from grouping-set passes of up to 30 columns; check 35 against
+    one plain GROUP BY per column."""
+    import duckdb
+
+    con = duckdb.connect()
+    columns = ", ".join(
+        f"CASE WHEN i % {j + 2} = 0 THEN NULL ELSE 'v' || (i * {j + 1} % {j + 3}) END AS c{j}"
+        for j in range(35)
+    )
+    con.execute(f"CREATE TABLE raw AS SELECT {columns}, i % 2 = 0 AS flag FROM range(500) t(i)")
+    names = [f"c{j}" for j in range(35)]
+    result = _doctor_in_process(
+        con, [{"name": n, "type": "text"} for n in names] + [{"name": "flag", "type": "boolean"}]
+    )
+    profile = {r[0]: r for r in result["tables"][0]["rows"]}
+    for name in [*names, "flag"]:
+        expected = con.execute(
+            f"SELECT {name}, count(*) AS k FROM raw WHERE {name} IS NOT NULL "
+            f"GROUP BY {name} ORDER BY k DESC, {name} LIMIT 5"
+        ).fetchall()
+        assert profile[name][10] == ", ".join(f"{v} ({k:,})" for v, k in expected), name
