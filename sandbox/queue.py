@@ -226,6 +226,8 @@ class RQQueue(RunQueue):
         self.queue.enqueue_call(
             "sandbox.queue.execute_run",
             args=(str(self.store.root), run_id, self.limits.to_dict()),
+            # Workers are SimpleWorkers (no fork per job): a child started ahead outlives a job.
+            kwargs={"warm": True},
             timeout=self.limits.wall_seconds + 120,
             result_ttl=3600,
             failure_ttl=86400,

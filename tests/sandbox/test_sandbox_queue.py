@@ -114,6 +114,7 @@ def test_rq_queue_runs_on_a_separate_worker_process(store, small):
     q = make_queue(url, store=store, queue_name=name)
     assert isinstance(q, RQQueue)
     run_id = q.submit("owner-1", small.id, "data_doctor")
+    second = q.submit("owner-1", small.id, "data_doctor")  # in the child started ahead
     assert q.status(run_id).state == "queued"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)])}
     worker = subprocess.run(
@@ -127,4 +128,6 @@ def test_rq_queue_runs_on_a_separate_worker_process(store, small):
     status = q.status(run_id)
     assert status.state == "succeeded", status.error
     assert q.result(run_id)["recipe"] == "data_doctor"
+    assert q.status(second).state == "succeeded"
+    assert q.status(second).sandbox["child_pid"] != status.sandbox["child_pid"]
     q.queue.delete(delete_jobs=True)
