@@ -1,4 +1,5 @@
-"""PDF documents for an order: the quote / pro-forma invoice, and the invoice once paid.
+"""PDF documents for an order: the quote / pro-forma invoice, the invoice once paid, and the
+credit note of a refund.
 
 Drawn with fpdf2's core fonts, which only know Latin-1: text is made safe for them first.
 """
@@ -28,23 +29,49 @@ def _amount(minor: int, currency: str) -> str:
     return f"{currency} {value:,.{digits}f}"
 
 
+def _document(title: str, number: str, vendor_name: str) -> FPDF:
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"{title} {number}")
+    pdf.set_author(_safe(vendor_name))
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.cell(pdf.epw, 10, _safe(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    pdf.cell(pdf.epw, 6, _safe(f"{vendor_name}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    return pdf
+
+
+def _facts(pdf: FPDF, facts: list[tuple[str, str]]) -> None:
+    for label, value in facts:
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.cell(40, 6, _safe(label + ":"))
+        pdf.set_font("Helvetica", "", 10)
+        pdf.cell(pdf.epw - 40, 6, _safe(value), new_x="LMARGIN", new_y="NEXT")
+
+
+def _bill_to(pdf: FPDF, order: Order) -> None:
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(pdf.epw, 7, "Bill to", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    bill_to = [order.billing_name, order.billing_address]
+    country = COUNTRY_NAMES.get(order.billing_country, order.billing_country)
+    if country:
+        bill_to.append(country)
+    if order.tax_id:
+        bill_to.append(f"Tax / VAT id: {order.tax_id}")
+    pdf.multi_cell(pdf.epw, 5, _safe("\n".join(part for part in bill_to if part)))
+
+
 def order_pdf(order: Order, vendor_name: str) -> bytes:
     """The quote (unpaid orders) or invoice (paid orders) as PDF bytes."""
     is_invoice = order.status in ("paid", "refunded")
     title = "Invoice" if is_invoice else "Quote / pro-forma invoice"
     issued = order.created_at
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"{title} {order.number}")
-    pdf.set_author(_safe(vendor_name))
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_page()
+    pdf = _document(title, order.number, vendor_name)
     width = pdf.epw
-
-    pdf.set_font("Helvetica", "B", 18)
-    pdf.cell(width, 10, _safe(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
-    pdf.cell(width, 6, _safe(f"{vendor_name}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
     facts = [
         ("Number", order.number),
         ("Date", issued.strftime("%d %B %Y")),
@@ -58,23 +85,8 @@ def order_pdf(order: Order, vendor_name: str) -> bytes:
         facts.append(("Valid until", valid_until.strftime("%d %B %Y")))
     if order.po_number:
         facts.append(("Your PO number", order.po_number))
-    for label, value in facts:
-        pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(40, 6, _safe(label + ":"))
-        pdf.set_font("Helvetica", "", 10)
-        pdf.cell(width - 40, 6, _safe(value), new_x="LMARGIN", new_y="NEXT")
-
-    pdf.ln(4)
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(width, 7, "Bill to", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
-    bill_to = [order.billing_name, order.billing_address]
-    country = COUNTRY_NAMES.get(order.billing_country, order.billing_country)
-    if country:
-        bill_to.append(country)
-    if order.tax_id:
-        bill_to.append(f"Tax / VAT id: {order.tax_id}")
-    pdf.multi_cell(width, 5, _safe("\n".join(part for part in bill_to if part)))
+    _facts(pdf, facts)
+    _bill_to(pdf, order)
 
     pdf.ln(4)
     columns = [("Item", width * 0.5), ("Qty", width * 0.1), ("Unit price", width * 0.2)]
@@ -117,4 +129,54 @@ def order_pdf(order: Order, vendor_name: str) -> bytes:
     pdf.multi_cell(width, 5, _safe(terms), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
     pdf.multi_cell(width, 5, _safe(f"Bank details: {setting('BANK_DETAILS')}"))
+    return bytes(pdf.output())
+
+
+def credit_note_pdf(order: Order, vendor_name: str) -> bytes:
+    """The credit note of a refunded order as PDF bytes: what is credited against which
+    invoice, and how the money goes back."""
+    note = order.credit_note
+    pdf = _document("Credit note", note.number, vendor_name)
+    facts = [
+        ("Number", note.number),
+        ("Date", note.created_at.strftime("%d %B %Y")),
+        ("Credits invoice", order.number),
+    ]
+    if order.po_number:
+        facts.append(("Your PO number", order.po_number))
+    if note.reason:
+        facts.append(("Reason", note.reason))
+    _facts(pdf, facts)
+    _bill_to(pdf, order)
+
+    pdf.ln(4)
+    width = pdf.epw
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_fill_color(230, 236, 243)
+    pdf.cell(width * 0.7, 7, "Item", border=1, fill=True)
+    pdf.cell(width * 0.3, 7, "Credited", border=1, fill=True, align="R")
+    pdf.ln()
+    pdf.set_font("Helvetica", "", 10)
+    for line in order.lines:
+        pdf.cell(width * 0.7, 7, _safe(f"{line.description[:60]} x {line.quantity}"), border=1)
+        pdf.cell(width * 0.3, 7, "-" + _amount(line.total, order.currency), border=1, align="R")
+        pdf.ln()
+    if order.tax:
+        pdf.cell(width * 0.7, 7, _safe(f"Tax ({order.tax_rate_bp / 100:g} %)"), border=1)
+        pdf.cell(width * 0.3, 7, "-" + _amount(order.tax, order.currency), border=1, align="R")
+        pdf.ln()
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(width * 0.7, 7, "Total credited", align="R")
+    pdf.cell(width * 0.3, 7, "-" + _amount(note.amount, note.currency), border=1, align="R")
+    pdf.ln()
+
+    pdf.ln(6)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(width, 7, "Refund", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    if note.stripe_refund_id:
+        how = "Refunded to the card used for the payment."
+    else:
+        how = "We pay the amount back by bank transfer to the account it came from."
+    pdf.multi_cell(width, 5, _safe(how))
     return bytes(pdf.output())

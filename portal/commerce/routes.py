@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from portal.commerce import bp, services, stripe_gateway, webhooks
-from portal.commerce.documents import order_pdf
+from portal.commerce.documents import credit_note_pdf, order_pdf
 from portal.commerce.forms import (
     AddItemForm,
     CheckoutForm,
@@ -366,23 +366,42 @@ def pay(order_id: int):
     )
 
 
+def _document_order(order_id: int) -> Order:
+    """The order a document is asked for: the buyer's own, or any order for sellers."""
+    order = db.get_or_404(Order, order_id)
+    if order.user_id != current_user.id and not current_user.has_role("seller"):
+        abort_with(404, "We couldn't find that order among yours.")
+    return order
+
+
+def _pdf_response(pdf: bytes, filename: str) -> Response:
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 @bp.get("/orders/<int:order_id>/quote.pdf")
 @login_required
 def quote(order_id: int):
-    order = db.get_or_404(Order, order_id)
-    is_owner = order.user_id == current_user.id
-    if not is_owner and not current_user.has_role("seller"):
-        abort_with(404, "We couldn't find that order among yours.")
-    if is_owner:
+    order = _document_order(order_id)
+    if order.user_id == current_user.id:
         record_event(current_actor(), "quote_downloaded", order_id=order.id)
         db.session.commit()
     kind = "invoice" if order.status in ("paid", "refunded") else "quote"
     pdf = order_pdf(order, current_app.config["VENDOR_NAME"])
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{kind}-{order.number}.pdf"'},
-    )
+    return _pdf_response(pdf, f"{kind}-{order.number}.pdf")
+
+
+@bp.get("/orders/<int:order_id>/credit-note.pdf")
+@login_required
+def credit_note(order_id: int):
+    order = _document_order(order_id)
+    if order.credit_note is None:
+        abort_with(404, "This order has no credit note: it has not been refunded.")
+    pdf = credit_note_pdf(order, current_app.config["VENDOR_NAME"])
+    return _pdf_response(pdf, f"credit-note-{order.credit_note.number}.pdf")
 
 
 # --------------------------------------------------------------------------- customer home

@@ -138,6 +138,40 @@ def test_invoice_pdf_once_paid(buyer_client, app, make_user, plan_id):
     assert 'filename="invoice-' in response.headers["Content-Disposition"]
 
 
+def test_credit_note_pdf_for_a_refunded_order_only_for_its_buyer_and_sellers(
+    buyer_client, app, make_user, plan_id
+):
+    import io
+
+    from pypdf import PdfReader
+
+    order_id = _place_invoice_order(buyer_client, app, plan_id)
+    assert buyer_client.get(f"/orders/{order_id}/credit-note.pdf").status_code == 404
+    admin = _signed_in(app, make_user, "admin")
+    admin.post(f"/seller/orders/{order_id}/mark-paid")
+    admin.post(f"/seller/orders/{order_id}/refund", data={"reason": "Bought twice"})
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        number, total = order.number, order.total
+
+    response = buyer_client.get(f"/orders/{order_id}/credit-note.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert f'filename="credit-note-CN-{number[3:]}.pdf"' in response.headers["Content-Disposition"]
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert "Credit note" in text and f"CN-{number[3:]}" in text
+    assert f"Credits invoice: {number}" in text and "Bought twice" in text
+    assert f"-USD {total / 100:,.2f}" in text and "bank transfer" in text
+    assert "Credit note (PDF)" in buyer_client.get(f"/orders/{order_id}").text
+    assert "Credit note (PDF)" in buyer_client.get("/account").text
+    assert (
+        _signed_in(app, make_user, "seller").get(f"/orders/{order_id}/credit-note.pdf").status_code
+        == 200
+    )  # noqa: E501
+
+    stranger = _signed_in(app, make_user, "buyer")
+    assert stranger.get(f"/orders/{order_id}/credit-note.pdf").status_code == 404
+
+
 def test_erasing_the_buyer_keeps_the_order_without_the_person(buyer_client, app, plan_id):
     order_id = _place_invoice_order(buyer_client, app, plan_id)
     export = buyer_client.get("/account/data").json
