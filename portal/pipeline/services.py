@@ -416,9 +416,7 @@ def _write_deal(
     params.update((f"product_{n}", product_id) for n, product_id in enumerate(products))
     for n, draft in enumerate(drafts):
         params.update(
-            (f"transition_{n}_{name}", value)
-            for name, value in _transition_row(deal_id, draft).items()
-            if name != "deal_id"
+            (f"transition_{n}_{name}", getattr(draft, name)) for name in _TRANSITION_FIELDS
         )
     combined = db.session.get_bind().dialect.name == "postgresql"
     for statement in _deal_writes(tuple(changes), len(products), len(drafts), combined):
@@ -449,8 +447,7 @@ def _deal_writes(
     for n in range(transitions):
         values = {
             name: bindparam(f"transition_{n}_{name}", type_=table.c[name].type)
-            for name in _TRANSITION_COLUMNS
-            if name != "deal_id"
+            for name in _TRANSITION_FIELDS
         }
         statements.append(insert(table).values(deal_id=deal_id, **values))
     if combined and len(statements) > 1:
@@ -490,8 +487,8 @@ def _transition(deal_id: int, draft: TransitionDraft) -> StageTransition:
     return StageTransition(**_transition_row(deal_id, draft))
 
 
-_TRANSITION_COLUMNS = (
-    "deal_id",
+# What a TransitionDraft writes to its StageTransition row, besides the deal's id.
+_TRANSITION_FIELDS = (
     "kind",
     "from_stage_id",
     "to_stage_id",
@@ -504,17 +501,7 @@ _TRANSITION_COLUMNS = (
 
 
 def _transition_row(deal_id: int, draft: TransitionDraft) -> dict:
-    return {
-        "deal_id": deal_id,
-        "kind": draft.kind,
-        "from_stage_id": draft.from_stage_id,
-        "to_stage_id": draft.to_stage_id,
-        "from_stage_seconds": draft.from_stage_seconds,
-        "event_id": draft.event_id,
-        "actor_id": draft.actor_id,
-        "reason": draft.reason,
-        "occurred_at": draft.occurred_at,
-    }
+    return {"deal_id": deal_id, **{name: getattr(draft, name) for name in _TRANSITION_FIELDS}}
 
 
 def _currency() -> str:
