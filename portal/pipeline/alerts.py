@@ -7,6 +7,7 @@ talk to a customer. The deal's owner is told; a deal without an owner goes to ev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
 
@@ -15,13 +16,13 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.mail import send_mail
-from portal.models import Deal, Event, Notification, StageTransition, User
-from portal.pipeline.engine import Rules, score_at
+from portal.models import Deal, Event, Notification, User
+from portal.pipeline.engine import Rules, TransitionLike, score_at
 from portal.pipeline.settings import setting
 
 
 def after_event(
-    deal: Deal, event: Event, transitions: list[StageTransition], rules: Rules
+    deal: Deal, event: Event, transitions: Sequence[TransitionLike], rules: Rules
 ) -> list[Notification]:
     """Raise the alerts one new event deserves. Old events (history, merged visitors) none."""
     now = datetime.now(UTC)

@@ -43,6 +43,18 @@ class EventLike(Protocol):
     props: dict[str, Any]
 
 
+class TransitionLike(Protocol):
+    """A stage change as alerts and webhooks read it: a stored ``StageTransition`` or the
+    ``TransitionDraft`` it was written from."""
+
+    kind: str
+    from_stage_id: int | None
+    to_stage_id: int | None
+    occurred_at: datetime
+    event_id: int | None
+    reason: str
+
+
 @dataclass(frozen=True)
 class StageRule:
     id: int

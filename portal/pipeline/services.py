@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import groupby
+from typing import Any
 
 from sqlalchemy import (
+    Insert,
+    Integer,
     String,
+    Update,
     bindparam,
     cast,
     delete,
@@ -24,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import (
@@ -319,8 +325,9 @@ def delete_stage(stage: Stage) -> None:
 def on_event_recorded(sender, event: Event, **_extra) -> None:
     """Journey listener: fold the new event into its account's deal.
 
-    The common case costs one round trip before the deal's UPDATE: the deal (locked), the
-    author's role and the stage definitions' fingerprint come back in one SELECT."""
+    The common case costs two round trips: the deal (locked), the author's role and the
+    stage definitions' fingerprint come back in one SELECT, and the deal's changed columns
+    go back in one UPDATE (plus the rows of any new product or stage change)."""
     if event.account_id is None:
         return  # anonymous visitors have no deal
     row = db.session.execute(
@@ -329,49 +336,124 @@ def on_event_recorded(sender, event: Event, **_extra) -> None:
     if row is None:  # the account's first event: no deal to read the rest with
         if event.user_id is not None and _is_staff(event.user_id):
             return  # the vendor's own people browsing are not a buying account
-        rules, deal = load_rules(), None
+        rules = load_rules()
+        deal, drafts = _open_deal(event, rules)
     else:
         deal, role, fingerprint = row
         if role in STAFF_ROLES:
             return
         rules = _rules_for_fingerprint(fingerprint)
-    if deal is not None and _out_of_order(deal, event):
-        rebuild_deals([event.account_id], rules=rules)
-        return
-    is_new = deal is None
-    if is_new:
-        deal = Deal(account_id=event.account_id, currency=setting("PIPELINE_CURRENCY"))
-        db.session.add(deal)
-        state = DealState()
-    else:
-        state = DealState.of(deal)
-    products_before = set(state.product_counters)
-    money_before = (dict(state.cart), dict(state.paid), len(state.tried_products))
-    drafts = apply_event(state, event, rules)
-    _write_state(deal, state)
-    money_after = (state.cart, state.paid, len(state.tried_products))
-    if is_new or (event.kind in VALUE_KINDS and money_after != money_before):
-        with db.session.no_autoflush:  # one UPDATE of the deal, not one before the prices
-            prices = _prices_for(state)
-        deal.value, deal.currency, deal.value_source = deal_value(state, prices, _currency())
-    new_products = set(state.product_counters) - products_before
-    transitions: list[StageTransition] = []
-    # Commonly only counters and score change: those are flushed with the caller's work.
-    if is_new or new_products or drafts:
-        if is_new:
-            db.session.flush()  # the deal's id
-        db.session.add_all(
-            DealProduct(deal_id=deal.id, product_id=int(product_key))
-            for product_key in new_products
-        )
-        transitions = [_transition(deal.id, draft) for draft in drafts]
-        db.session.add_all(transitions)
-        db.session.flush()
+        if _out_of_order(deal, event):
+            rebuild_deals([event.account_id], rules=rules)
+            return
+        drafts = _advance_deal(deal, event, rules)
 
     from portal.pipeline import alerts, webhooks
 
-    webhooks.enqueue_stage_changes(deal, transitions)
-    alerts.after_event(deal, event, transitions, rules)
+    webhooks.enqueue_stage_changes(deal, drafts)
+    alerts.after_event(deal, event, drafts, rules)
+
+
+def _open_deal(event: Event, rules: Rules) -> tuple[Deal, list[TransitionDraft]]:
+    """The account's first event creates its deal (once per account: the ORM is fine)."""
+    deal = Deal(account_id=event.account_id, currency=_currency())
+    state = DealState()
+    drafts = apply_event(state, event, rules)
+    _write_state(deal, state)
+    deal.value, deal.currency, deal.value_source = deal_value(
+        state, _prices_for(state), _currency()
+    )
+    db.session.add(deal)
+    db.session.flush()  # the deal's id
+    _write_deal(deal.id, {}, state.product_counters, drafts)
+    return deal, drafts
+
+
+def _advance_deal(deal: Deal, event: Event, rules: Rules) -> list[TransitionDraft]:
+    """Fold ``event`` into an existing deal and write back only the columns it changed.
+
+    This runs for every event, so it skips the unit of work: a Core UPDATE of the changed
+    columns costs a fraction of an ORM flush of the Deal. The loaded ``deal`` is then told
+    the new values as committed ones, so it stays right for the alerts and webhooks below
+    (and for the rest of the caller's transaction) without being flushed a second time."""
+    state = DealState.of(deal)
+    products_before = set(state.product_counters)
+    money_before = (dict(state.cart), dict(state.paid), len(state.tried_products))
+    drafts = apply_event(state, event, rules)
+    changes = {
+        name: value for name, value in state.as_dict().items() if value != getattr(deal, name)
+    }
+    money_after = (state.cart, state.paid, len(state.tried_products))
+    if event.kind in VALUE_KINDS and money_after != money_before:
+        value, currency, source = deal_value(state, _prices_for(state), _currency())
+        for name, new in (("value", value), ("currency", currency), ("value_source", source)):
+            if new != getattr(deal, name):
+                changes[name] = new
+    new_products = state.product_counters.keys() - products_before
+    _write_deal(deal.id, changes, new_products, drafts)
+    for name, value in changes.items():
+        set_committed_value(deal, name, value)
+    return drafts
+
+
+def _write_deal(
+    deal_id: int,
+    changes: dict[str, Any],
+    product_keys: Iterable[str],
+    drafts: Sequence[TransitionDraft],
+) -> None:
+    """Write a deal's changed columns, its new product rows and its stage transitions with
+    Core statements (nothing reads them back as objects; alerts and webhooks take the drafts).
+
+    On PostgreSQL the writes travel as one statement, the first ones as data-modifying CTEs:
+    one round trip instead of up to three. Elsewhere (SQLite, in process) a round trip costs
+    nothing, so they run one by one."""
+    products = [int(key) for key in product_keys]
+    if not (changes or products or drafts):
+        return
+    params: dict[str, Any] = {"deal": deal_id}
+    params.update((f"set_{name}", value) for name, value in changes.items())
+    params.update((f"product_{n}", product_id) for n, product_id in enumerate(products))
+    for n, draft in enumerate(drafts):
+        params.update(
+            (f"transition_{n}_{name}", getattr(draft, name)) for name in _TRANSITION_FIELDS
+        )
+    combined = db.session.get_bind().dialect.name == "postgresql"
+    for statement in _deal_writes(tuple(changes), len(products), len(drafts), combined):
+        db.session.execute(statement, params)
+
+
+@lru_cache(maxsize=256)
+def _deal_writes(
+    columns: tuple[str, ...], products: int, transitions: int, combined: bool
+) -> tuple[Insert | Update, ...]:
+    """The statements of one shape of ``_write_deal``, built once: reusing the same statement
+    objects keeps SQLAlchemy's compiled cache and the driver's prepared statements warm.
+    Parameters are named ``deal``, ``set_<column>``, ``product_<n>``, ``transition_<n>_<column>``.
+
+    One statement per row: a multi-row VALUES cannot be cached by SQLAlchemy."""
+    deal = Deal.__table__
+    deal_id = bindparam("deal", type_=deal.c.id.type)
+    statements: list[Insert | Update] = []
+    if columns:
+        values = {name: bindparam(f"set_{name}", type_=deal.c[name].type) for name in columns}
+        statements.append(update(deal).where(deal.c.id == deal_id).values(values))
+    for n in range(products):
+        product_id = bindparam(f"product_{n}", type_=Integer())
+        statements.append(
+            insert(DealProduct.__table__).values(deal_id=deal_id, product_id=product_id)
+        )
+    table = StageTransition.__table__
+    for n in range(transitions):
+        values = {
+            name: bindparam(f"transition_{n}_{name}", type_=table.c[name].type)
+            for name in _TRANSITION_FIELDS
+        }
+        statements.append(insert(table).values(deal_id=deal_id, **values))
+    if combined and len(statements) > 1:
+        *first, last = statements
+        return (last.add_cte(*(s.cte(f"write_{n}") for n, s in enumerate(first))),)
+    return tuple(statements)
 
 
 def _is_staff(user_id: int) -> bool:
@@ -402,17 +484,24 @@ def _write_state(deal: Deal, state: DealState) -> None:
 
 
 def _transition(deal_id: int, draft: TransitionDraft) -> StageTransition:
-    return StageTransition(
-        deal_id=deal_id,
-        kind=draft.kind,
-        from_stage_id=draft.from_stage_id,
-        to_stage_id=draft.to_stage_id,
-        from_stage_seconds=draft.from_stage_seconds,
-        event_id=draft.event_id,
-        actor_id=draft.actor_id,
-        reason=draft.reason,
-        occurred_at=draft.occurred_at,
-    )
+    return StageTransition(**_transition_row(deal_id, draft))
+
+
+# What a TransitionDraft writes to its StageTransition row, besides the deal's id.
+_TRANSITION_FIELDS = (
+    "kind",
+    "from_stage_id",
+    "to_stage_id",
+    "from_stage_seconds",
+    "event_id",
+    "actor_id",
+    "reason",
+    "occurred_at",
+)
+
+
+def _transition_row(deal_id: int, draft: TransitionDraft) -> dict:
+    return {"deal_id": deal_id, **{name: getattr(draft, name) for name in _TRANSITION_FIELDS}}
 
 
 def _currency() -> str:
@@ -573,17 +662,7 @@ def _rebuild_batch(
             {"deal_id": deal_id, "product_id": int(p)} for p in state.product_counters
         )
         for draft in drafts:
-            row = {
-                "deal_id": deal_id,
-                "kind": draft.kind,
-                "from_stage_id": draft.from_stage_id,
-                "to_stage_id": draft.to_stage_id,
-                "from_stage_seconds": draft.from_stage_seconds,
-                "event_id": draft.event_id,
-                "actor_id": draft.actor_id,
-                "reason": draft.reason,
-                "occurred_at": draft.occurred_at,
-            }
+            row = _transition_row(deal_id, draft)
             if draft.transition_id is not None:
                 mark_updates.append({"id": draft.transition_id, **row})
             else:

@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import or_, select, update
 
 from portal.extensions import db
-from portal.models import Deal, Stage, StageTransition, WebhookDelivery, WebhookEndpoint
+from portal.models import Deal, Stage, WebhookDelivery, WebhookEndpoint
+from portal.pipeline.engine import TransitionLike
 from portal.pipeline.settings import setting
 
 SIGNATURE_HEADER = "X-Testdrive-Signature"
@@ -73,7 +74,7 @@ def verify(secret: str, timestamp: str | int, body: bytes, signature: str) -> bo
     return hmac.compare_digest(expected, signature or "")
 
 
-def enqueue_stage_changes(deal: Deal, transitions: Iterable[StageTransition]) -> int:
+def enqueue_stage_changes(deal: Deal, transitions: Iterable[TransitionLike]) -> int:
     """Queue one delivery per active endpoint and stage change. Returns how many."""
     transitions = list(transitions)
     if not transitions:
