@@ -9,6 +9,7 @@ the job (the recipe's module, the data) happens after the limits are applied.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import importlib
@@ -51,6 +52,7 @@ def main() -> int:
     try:
         result = _run(job, emit, con)
         emit({"type": "result", "result": result})
+        _hang_up(proto)
         return 0
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent as words
         category, message = classify(exc, limits)
@@ -58,6 +60,16 @@ def main() -> int:
             traceback.print_exc()
         emit({"type": "error", "category": category, "message": message})
         return 1
+
+
+def _hang_up(proto) -> None:
+    """Close every pipe to the parent once the result is out: the parent takes the run as
+    done on end-of-file, without waiting for DuckDB and the system to free the memory."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    proto.close()
+    os.close(1)
+    os.close(2)
 
 
 def _preload():
@@ -223,8 +235,8 @@ def classify(exc: BaseException, limits: dict[str, Any]) -> tuple[str, str]:
 
 if __name__ == "__main__":
     code = main()
-    # The outcome is out: skip tearing down DuckDB and the interpreter, which only costs the
-    # run time (the system frees the memory at once).
-    sys.stdout.flush()
-    sys.stderr.flush()
+    # The outcome is out: skip tearing down the interpreter.
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+        sys.stderr.flush()
     os._exit(code)

@@ -189,7 +189,14 @@ def run_child(
     sel.close()
     if timed_out or too_big:
         _kill(proc)
-    returncode = proc.wait()
+    delivered = not (timed_out or too_big) and any(m["type"] == "result" for m in messages)
+    if delivered:
+        # A child closes its pipes once its result is out. Ending a process that used a lot
+        # of memory takes the system a while: reap it in the background, not on the run's time.
+        threading.Thread(target=proc.wait, name="sandbox-reap", daemon=True).start()
+        returncode = 0
+    else:
+        returncode = proc.wait()
     proc.stdout.close()
     proc.stderr.close()
     stderr = err_buf.decode("utf-8", "replace")

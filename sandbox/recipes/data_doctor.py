@@ -20,6 +20,10 @@ _EMAIL_SNIFF_ROWS = 10_000
 # which the top-values pass then counts exactly; duplicate rows are counted by row hash.
 EXACT_ROWS = 200_000
 SMALL_CARDINALITY = 20_000
+# Above EXACT_ROWS, a column that should hold e-mails or dates and has at most this many
+# distinct values is checked once per distinct value instead of once per row; that grouping
+# also gives its exact distinct count and top values.
+GROUPED_CHECK_LIMIT = 200_000
 APPROX_NOTE = "≈ estimated (HyperLogLog, usually within 2 %, rarely more than 5 %)"
 
 
@@ -39,6 +43,19 @@ def _looks_like_email(name: str) -> bool:
 
 def _looks_like_date(name: str) -> bool:
     return bool(re.search(r"date|day|_at$|time|when", name.lower()))
+
+
+def _checks_named(name: str) -> list[str]:
+    """The value checks a column's name asks for: "email", "date" or both."""
+    return [kind for kind, looks in (("email", _looks_like_email), ("date", _looks_like_date))
+            if looks(name)]  # fmt: skip
+
+
+def _bad_sql(kind: str, q: str) -> str:
+    """SQL true where text ``q`` is filled but not a valid e-mail address (or date)."""
+    if kind == "email":
+        return f"NOT regexp_matches({q}, '{EMAIL_RE_PADDED}') AND NOT ({_blank_sql(q)})"
+    return f"{date_parse_sql(f'trim({q})')} IS NULL AND NOT ({_blank_sql(q)})"
 
 
 def date_parse_sql(expr: str) -> str:
@@ -65,11 +82,12 @@ class DataDoctor(Recipe):
         n = ctx.rows
         ctx.progress("Profiling columns", 10)
         stats, duplicates = self._column_stats(ctx)
-        ctx.progress("Finding common values", 55)
+        ctx.progress("Checking e-mails and dates", 50)
+        self._value_checks(ctx, stats)
+        ctx.progress("Finding common values", 70)
         tops = self._top_values(ctx, stats)
-        ctx.progress("Checking e-mails and dates", 75)
-        emails = self._invalid(ctx, stats, "email")
-        dates = self._invalid(ctx, stats, "date")
+        emails = self._invalid(stats, "email")
+        dates = self._invalid(stats, "date")
 
         empty_cells = sum(n - s["filled"] for s in stats.values())
         total_cells = max(n * len(cols), 1)
@@ -163,6 +181,7 @@ class DataDoctor(Recipe):
         column, which is far cheaper than one query per column.
         """
         approx = ctx.rows > EXACT_ROWS
+        may_be_blank = self._may_be_blank(ctx)
         exprs: list[str] = []
         layout: list[tuple[str, str]] = []
 
@@ -174,7 +193,8 @@ class DataDoctor(Recipe):
             name, q, kind = c["name"], _q(c["name"]), c["type"]
             add(name, "nonnull", f"count({q})")
             if kind == "text":
-                add(name, "blank", f"count_if({_blank_sql(q)})")
+                if name in may_be_blank:
+                    add(name, "blank", f"count_if({_blank_sql(q)})")
                 # Text distinct counts are the expensive part of a profile: HyperLogLog above
                 # EXACT_ROWS (low-cardinality columns are recounted exactly with their top values).
                 add(
@@ -182,14 +202,11 @@ class DataDoctor(Recipe):
                     "distinct",
                     f"approx_count_distinct({q})" if approx else f"count(DISTINCT {q})",
                 )
-                if _looks_like_email(name):
-                    bad = f"NOT regexp_matches({q}, '{EMAIL_RE_PADDED}') AND NOT ({_blank_sql(q)})"
-                    add(name, "email_bad", f"count_if({bad})")
-                    add(name, "email_example", f"min(CASE WHEN {bad} THEN {q} END)")
-                if _looks_like_date(name):
-                    bad = f"{date_parse_sql(f'trim({q})')} IS NULL AND NOT ({_blank_sql(q)})"
-                    add(name, "date_bad", f"count_if({bad})")
-                    add(name, "date_example", f"min(CASE WHEN {bad} THEN {q} END)")
+                if not approx:  # a small table: its values are checked in this same pass
+                    for check in _checks_named(name):
+                        bad = _bad_sql(check, q)
+                        add(name, f"{check}_bad", f"count_if({bad})")
+                        add(name, f"{check}_example", f"min(CASE WHEN {bad} THEN {q} END)")
             else:
                 add(name, "distinct", f"count(DISTINCT {q})")
             if kind in ("integer", "decimal"):
@@ -227,14 +244,28 @@ class DataDoctor(Recipe):
             distinct_rows = ctx.one("SELECT count(*) FROM (SELECT DISTINCT * FROM raw)")[0]
         return stats, ctx.rows - distinct_rows
 
+    @staticmethod
+    def _may_be_blank(ctx: RunContext) -> set[str]:
+        """The text columns that can hold blank cells. Blank text sorts before '!', so a
+        column whose smallest value does not cannot; a query of only minimums is answered
+        from the Parquet file's statistics, without reading the data."""
+        names = [c["name"] for c in ctx.columns if c["type"] == "text"]
+        if not names:
+            return set()
+        smallest = ctx.one("SELECT " + ", ".join(f"min({_q(n)})" for n in names) + " FROM raw")
+        return {n for n, v in zip(names, smallest, strict=True) if v is not None and v < "!"}
+
     def _top_values(
         self, ctx: RunContext, stats: dict[str, dict[str, Any]]
     ) -> dict[str, list[tuple[Any, int]]]:
         candidates = [c for c in ctx.columns if c["type"] in ("text", "boolean")]
         candidates = candidates[:_MAX_TOP_COLUMNS]
+        tops: dict[str, list[tuple[Any, int]]] = {
+            c["name"]: stats[c["name"]]["top"] for c in candidates if "top" in stats[c["name"]]
+        }
+        candidates = [c for c in candidates if c["name"] not in tops]
         counted = [c["name"] for c in candidates if not stats[c["name"]]["approx"]]
         sketched = [c["name"] for c in candidates if stats[c["name"]]["approx"]]
-        tops: dict[str, list[tuple[Any, int]]] = {}
         for start in range(0, len(counted), _GROUPED_COLUMNS):
             chunk = counted[start : start + _GROUPED_COLUMNS]
             for name, (found, groups) in self._grouped_top_values(ctx, chunk).items():
@@ -318,44 +349,63 @@ class DataDoctor(Recipe):
             if filled and at_signs > 0.5 * filled
         }
 
-    def _invalid(self, ctx: RunContext, stats: dict, kind: str) -> dict[str, dict[str, Any]]:
-        found = {}
-        sniffed = set()
-        if kind == "email":
-            unnamed = [
-                c["name"]
-                for c in ctx.columns
-                if c["type"] == "text"
-                and stats[c["name"]]["filled"]
-                and "email_bad" not in stats[c["name"]]
-            ]
-            sniffed = self._mostly_at_signs(ctx, unnamed)
-        for c in ctx.columns:
-            if c["type"] != "text":
-                continue
-            name, q = c["name"], _q(c["name"])
+    def _value_checks(self, ctx: RunContext, stats: dict[str, dict[str, Any]]) -> None:
+        """Count the invalid e-mail addresses and dates of the columns that should hold them:
+        those named so, and e-mail columns recognised from their first rows. Leaves
+        ``<check>_bad`` and ``<check>_example`` in the column's stats."""
+        text = [
+            c["name"] for c in ctx.columns if c["type"] == "text" and stats[c["name"]]["filled"]
+        ]
+        sniffed = self._mostly_at_signs(ctx, [n for n in text if not _looks_like_email(n)])
+        row_wise: list[tuple[str, str]] = []
+        for name in text:
             s = stats[name]
-            if not s["filled"]:
+            checks = [k for k in _checks_named(name) if f"{k}_bad" not in s]
+            if name in sniffed:
+                checks.append("email")
+            if not checks:
                 continue
-            if kind == "email":
-                if "email_bad" in s:
-                    bad, example = s["email_bad"], s["email_example"]
-                elif name in sniffed:
-                    bad_sql = (
-                        f"NOT regexp_matches({q}, '{EMAIL_RE_PADDED}') AND NOT ({_blank_sql(q)})"
-                    )
-                    bad, example = ctx.one(
-                        f"SELECT count_if({bad_sql}), min(CASE WHEN {bad_sql} THEN {q} END) "
-                        "FROM raw"
-                    )
-                else:
-                    continue
+            if ctx.rows > EXACT_ROWS and s["distinct"] <= GROUPED_CHECK_LIMIT:
+                self._grouped_checks(ctx, name, checks, s)
             else:
-                if "date_bad" not in s:
-                    continue
-                bad, example = s["date_bad"], s["date_example"]
-                if bad > 0.5 * s["filled"]:
-                    continue  # mostly not dates: the name misled us
+                row_wise += [(name, check) for check in checks]
+        if row_wise:
+            exprs = []
+            for name, check in row_wise:
+                q, bad = _q(name), _bad_sql(check, _q(name))
+                exprs += [f"count_if({bad})", f"min(CASE WHEN {bad} THEN {q} END)"]
+            found = ctx.one(f"SELECT {', '.join(exprs)} FROM raw")
+            for i, (name, check) in enumerate(row_wise):
+                stats[name][f"{check}_bad"], stats[name][f"{check}_example"] = found[
+                    2 * i : 2 * i + 2
+                ]
+
+    @staticmethod
+    def _grouped_checks(ctx: RunContext, name: str, checks: list[str], s: dict[str, Any]) -> None:
+        """Check each distinct value once, weighted by how often it occurs. The grouping
+        also yields the column's exact distinct count and top values."""
+        q = _q(name)
+        exprs = ["count(*)", "list(v ORDER BY k DESC, v)[1:5]", "list(k ORDER BY k DESC, v)[1:5]"]
+        for check in checks:
+            bad = _bad_sql(check, "v")
+            exprs += [f"coalesce(sum(k) FILTER (WHERE {bad}), 0)", f"min(v) FILTER (WHERE {bad})"]
+        distinct, values, counts, *found = ctx.one(
+            f"WITH g AS (SELECT {q} AS v, count(*) AS k FROM raw WHERE {q} IS NOT NULL "
+            f"GROUP BY {q}) SELECT {', '.join(exprs)} FROM g"
+        )
+        s.update(distinct=distinct, approx=False, top=list(zip(values, counts, strict=True)))
+        for i, check in enumerate(checks):
+            s[f"{check}_bad"], s[f"{check}_example"] = int(found[2 * i]), found[2 * i + 1]
+
+    @staticmethod
+    def _invalid(stats: dict, kind: str) -> dict[str, dict[str, Any]]:
+        found = {}
+        for name, s in stats.items():
+            if f"{kind}_bad" not in s or not s["filled"]:
+                continue
+            bad, example = s[f"{kind}_bad"], s[f"{kind}_example"]
+            if kind == "date" and bad > 0.5 * s["filled"]:
+                continue  # mostly not dates: the name misled us
             found[name] = {"bad": bad, "example": example, "filled": s["filled"]}
         return found
 

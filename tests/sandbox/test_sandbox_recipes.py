@@ -137,11 +137,12 @@ def test_data_doctor_large_table_path_matches_exact_figures(monkeypatch):
              ['a', 'b', 'c'][1 + (i % 3)::INT] || CASE WHEN i % 10 = 0 THEN 'x' ELSE '' END AS tag,
              CASE WHEN i % 50 = 0 THEN 'broken' ELSE 'u' || (i % 700) || '@ex.com' END AS email,
              CASE WHEN i % 9 = 0 THEN '  ' ELSE 'v' || (i % 5000) END AS note,
+             CASE WHEN i % 40 = 0 THEN 'someday' ELSE '2024-01-' || (1 + i % 28) END AS start_day,
              (i % 100)::DOUBLE AS amount
            FROM range(6000) t(i)"""
     )
     con.execute("INSERT INTO raw SELECT * FROM raw LIMIT 25")  # 25 duplicate rows
-    columns = [{"name": n, "type": "text"} for n in ("id", "tag", "email", "note")]
+    columns = [{"name": n, "type": "text"} for n in ("id", "tag", "email", "note", "start_day")]
     columns.append({"name": "amount", "type": "decimal"})
     exact = _doctor_in_process(con, columns)
     monkeypatch.setattr(data_doctor, "EXACT_ROWS", 100)
@@ -151,7 +152,15 @@ def test_data_doctor_large_table_path_matches_exact_figures(monkeypatch):
     assert ke["Duplicate rows"] == ka["Duplicate rows"] == 25
     assert ke["Empty cells"] == pytest.approx(ka["Empty cells"])
     assert ke["Quality score"] == ka["Quality score"]
-    assert exact["tables"][2] == approx["tables"][2]  # invalid e-mails: exact either way
+    # Invalid e-mails and dates are exact either way: checked per distinct value here, and
+    # row by row for columns with too many distinct values to group.
+    assert exact["tables"][2] == approx["tables"][2]
+    assert sorted(r[:3] for r in exact["tables"][2]["rows"]) == [
+        ["Date", "start_day", 151],  # 6000 / 40, and the duplicated row 0
+        ["E-mail", "email", 121],
+    ]
+    monkeypatch.setattr(data_doctor, "GROUPED_CHECK_LIMIT", 10)
+    assert _doctor_in_process(con, columns)["tables"][2] == exact["tables"][2]
     pe = {r[0]: r for r in exact["tables"][0]["rows"]}
     pa = {r[0]: r for r in approx["tables"][0]["rows"]}
     assert pa["tag"][3] == pe["tag"][3] == 6 and pa["tag"][10] == pe["tag"][10]
@@ -237,3 +246,19 @@ def test_data_doctor_top_values_of_many_columns_match_a_count_per_column():
             f"GROUP BY {name} ORDER BY k DESC, {name} LIMIT 5"
         ).fetchall()
         assert profile[name][10] == ", ".join(f"{v} ({k:,})" for v, k in expected), name
+
+
+def test_data_doctor_counts_blank_text_as_empty():
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE raw AS SELECT * FROM (VALUES ('a', 'x'), ('  ', 'y'), ('', 'z'), "
+        "(NULL, 'x'), ('b', '!bang')) t(note, code)"
+    )
+    result = _doctor_in_process(con, [{"name": "note", "type": "text"},
+                                      {"name": "code", "type": "text"}])  # fmt: skip
+    profile = {r[0]: r for r in result["tables"][0]["rows"]}
+    assert profile["note"][2] == pytest.approx(60.0)  # '  ', '' and NULL of five cells
+    assert profile["code"][2] == 0.0
+    assert kpis(result)["Empty cells"] == pytest.approx(30.0)
