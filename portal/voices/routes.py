@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
@@ -88,6 +89,23 @@ def _form_error(form, error: services.VoicesError) -> None:
         form.form_errors.append(str(error))
 
 
+T = TypeVar("T")
+
+
+def _commit(form, action: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run the service ``action`` and commit. When it refuses the input, roll back and show
+    why on ``form``; returns whether it went through, and what the action returned."""
+    try:
+        with domain_errors():
+            result = action()
+    except services.InvalidInput as error:
+        db.session.rollback()
+        _form_error(form, error)
+        return False, None
+    db.session.commit()
+    return True, result
+
+
 def _back(default: str):
     return redirect(safe_next(request.form.get("next")) or default, code=303)
 
@@ -168,24 +186,21 @@ def write_testimonial(slug: str):
     existing = services.own_testimonial(user.id, product.id)
     form = TestimonialForm(obj=existing) if request.method == "GET" else TestimonialForm()
     if form.validate_on_submit():
-        try:
-            with domain_errors():
-                services.submit_testimonial(
-                    user,
-                    product,
-                    rating=form.rating.data,
-                    title=form.title.data,
-                    body=form.body.data,
-                    role=form.role.data,
-                    industry=form.industry.data,
-                    company_size=form.company_size.data,
-                    display_choice=form.display_choice.data,
-                )
-        except services.InvalidInput as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = _commit(
+            form,
+            lambda: services.submit_testimonial(
+                user,
+                product,
+                rating=form.rating.data,
+                title=form.title.data,
+                body=form.body.data,
+                role=form.role.data,
+                industry=form.industry.data,
+                company_size=form.company_size.data,
+                display_choice=form.display_choice.data,
+            ),
+        )
+        if done:
             flash(
                 "Thank you! Your testimonial is with our moderators; it appears once approved.",
                 "success",
@@ -301,25 +316,22 @@ def import_story():
     form.product_id.choices = [SelectChoice(p.id, p.name) for p in products]
     if form.validate_on_submit():
         product = db.get_or_404(Product, form.product_id.data)
-        try:
-            with domain_errors():
-                story = services.import_story(
-                    _user(),
-                    product,
-                    display_name=form.display_name.data,
-                    role=form.role.data,
-                    industry=form.industry.data,
-                    company_size=form.company_size.data,
-                    rating=form.rating.data,
-                    title=form.title.data,
-                    body=form.body.data,
-                    source_note=form.source_note.data,
-                )
-        except services.InvalidInput as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        done, story = _commit(
+            form,
+            lambda: services.import_story(
+                _user(),
+                product,
+                display_name=form.display_name.data,
+                role=form.role.data,
+                industry=form.industry.data,
+                company_size=form.company_size.data,
+                rating=form.rating.data,
+                title=form.title.data,
+                body=form.body.data,
+                source_note=form.source_note.data,
+            ),
+        )
+        if done:
             flash(f"Published the customer story “{story.title}”.", "success")
             return redirect(url_for("voices.testimonials", slug=product.slug), code=303)
     return render_template("voices/import_story.html", form=form), (
@@ -518,23 +530,20 @@ def reference_settings():
     form = _profile_form()
     customer = services.is_customer(user.id)
     if form.validate_on_submit():
-        try:
-            with domain_errors():
-                references.save_reference_profile(
-                    user,
-                    is_active=form.is_active.data,
-                    industry=form.industry.data,
-                    company_size=form.company_size.data,
-                    role=form.role.data,
-                    topics=form.topics.data,
-                    availability=form.availability.data,
-                    monthly_cap=form.monthly_cap.data,
-                )
-        except services.InvalidInput as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = _commit(
+            form,
+            lambda: references.save_reference_profile(
+                user,
+                is_active=form.is_active.data,
+                industry=form.industry.data,
+                company_size=form.company_size.data,
+                role=form.role.data,
+                topics=form.topics.data,
+                availability=form.availability.data,
+                monthly_cap=form.monthly_cap.data,
+            ),
+        )
+        if done:
             flash(
                 "Thank you — you're on our list of reference customers."
                 if form.is_active.data
@@ -606,19 +615,17 @@ def questions(slug: str):
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.path), code=303)
         if form.validate_on_submit():
-            try:
-                question = qa.ask_question(
+            done, question = _commit(
+                form,
+                lambda: qa.ask_question(
                     _user(),
                     product,
                     title=form.title.data,
                     body=form.body.data or "",
                     actor=current_actor(),
-                )
-            except services.InvalidInput as error:
-                db.session.rollback()
-                _form_error(form, error)
-            else:
-                db.session.commit()
+                ),
+            )
+            if done:
                 flash("Question posted. We'll e-mail you when someone answers.", "success")
                 return redirect(
                     url_for("voices.question", slug=slug, question_id=question.id), code=303
@@ -670,14 +677,9 @@ def answer(slug: str, question_id: int):
     form = AnswerForm()
     if not form.validate_on_submit():
         return _question_page(product, item, form, 422)
-    try:
-        with domain_errors():
-            new_answer = qa.answer_question(_user(), item.id, form.body.data)
-    except services.InvalidInput as error:
-        db.session.rollback()
-        _form_error(form, error)
+    done, new_answer = _commit(form, lambda: qa.answer_question(_user(), item.id, form.body.data))
+    if not done:
         return _question_page(product, item, form, 422)
-    db.session.commit()
     qa.send_answer_notification(
         new_answer, url_for("voices.question", slug=slug, question_id=item.id, _external=True)
     )
