@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
@@ -90,6 +90,11 @@ def _form_error(form, error: services.VoicesError) -> None:
 
 
 T = TypeVar("T")
+
+
+def _fields(form, *names: str) -> dict[str, Any]:
+    """The submitted values of ``names``, as keyword arguments for a service."""
+    return {name: form[name].data for name in names}
 
 
 def _commit(form, action: Callable[[], T]) -> tuple[bool, T | None]:
@@ -191,13 +196,16 @@ def write_testimonial(slug: str):
             lambda: services.submit_testimonial(
                 user,
                 product,
-                rating=form.rating.data,
-                title=form.title.data,
-                body=form.body.data,
-                role=form.role.data,
-                industry=form.industry.data,
-                company_size=form.company_size.data,
-                display_choice=form.display_choice.data,
+                **_fields(
+                    form,
+                    "rating",
+                    "title",
+                    "body",
+                    "role",
+                    "industry",
+                    "company_size",
+                    "display_choice",
+                ),  # fmt: skip
             ),
         )
         if done:
@@ -321,14 +329,17 @@ def import_story():
             lambda: services.import_story(
                 _user(),
                 product,
-                display_name=form.display_name.data,
-                role=form.role.data,
-                industry=form.industry.data,
-                company_size=form.company_size.data,
-                rating=form.rating.data,
-                title=form.title.data,
-                body=form.body.data,
-                source_note=form.source_note.data,
+                **_fields(
+                    form,
+                    "display_name",
+                    "role",
+                    "industry",
+                    "company_size",
+                    "rating",
+                    "title",
+                    "body",
+                    "source_note",
+                ),  # fmt: skip
             ),
         )
         if done:
@@ -534,13 +545,16 @@ def reference_settings():
             form,
             lambda: references.save_reference_profile(
                 user,
-                is_active=form.is_active.data,
-                industry=form.industry.data,
-                company_size=form.company_size.data,
-                role=form.role.data,
-                topics=form.topics.data,
-                availability=form.availability.data,
-                monthly_cap=form.monthly_cap.data,
+                **_fields(
+                    form,
+                    "is_active",
+                    "industry",
+                    "company_size",
+                    "role",
+                    "topics",
+                    "availability",
+                    "monthly_cap",
+                ),  # fmt: skip
             ),
         )
         if done:
