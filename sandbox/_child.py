@@ -117,6 +117,7 @@ def isolate_network() -> str:
 def _run(job: dict[str, Any], emit, con) -> dict[str, Any]:
     from sandbox.prepare import build_data_view
     from sandbox.recipes.base import RunContext
+    from sandbox.sql import literal
 
     module, _, attr = job["recipe_ref"].partition(":")
     recipe = getattr(importlib.import_module(module), attr)()
@@ -124,10 +125,10 @@ def _run(job: dict[str, Any], emit, con) -> dict[str, Any]:
     emit({"type": "progress", "step": "Loading your data", "percent": 2})
     con.execute(f"SET memory_limit = '{limits['duckdb_memory_bytes'] // (1024 * 1024)}MB'")
     con.execute(f"SET threads = {int(limits['threads'])}")
-    con.execute(f"SET temp_directory = {_sql_text(job['spill_dir'])}")
+    con.execute(f"SET temp_directory = {literal(job['spill_dir'])}")
     # The dataset is read where it lies, through views: no copy of every column into memory
     # before the first query. Its one file stays readable after the file system is cut off.
-    parquet = _sql_text(job["parquet"])
+    parquet = literal(job["parquet"])
     con.execute(f"SET allowed_paths = [{parquet}]")
     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet({parquet})")
     con.execute(
@@ -151,10 +152,6 @@ def _run(job: dict[str, Any], emit, con) -> dict[str, Any]:
     )
     result = recipe.run(ctx)
     return json.loads(json.dumps(result, default=str))
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND

@@ -24,6 +24,7 @@ import duckdb
 
 from .errors import IngestError
 from .limits import Limits, human_bytes
+from .sql import ident, literal
 from .store import Column, DatasetInfo, DatasetStore, new_id, utcnow, write_json_atomic
 
 if TYPE_CHECKING:
@@ -365,13 +366,9 @@ def _csv_to_parquet(
 def _read_csv_sql(forced_text: dict[str, str]) -> str:
     types = ""
     if forced_text:
-        pairs = ", ".join(f"{_lit(k)}: 'VARCHAR'" for k in forced_text)
+        pairs = ", ".join(f"{literal(k)}: 'VARCHAR'" for k in forced_text)
         types = f", types = {{{pairs}}}"
     return f"read_csv($path, store_rejects = true{types})"
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _csv_schema(con: duckdb.DuckDBPyConnection, path: Path, forced: dict[str, str]):
@@ -451,18 +448,14 @@ _STORED = {
 }
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _normalised_select(schema: list[tuple[str, str]], names: list[str]) -> str:
     parts = []
     for (src, duck_type), name in zip(schema, names, strict=True):
         target = _STORED[_user_type(duck_type)]
-        expr = _quote(src)
+        expr = ident(src)
         if duck_type.upper() != target:
             expr = f"CAST({expr} AS {target})"
-        parts.append(f"{expr} AS {_quote(name)}")
+        parts.append(f"{expr} AS {ident(name)}")
     return ", ".join(parts) if parts else "*"
 
 
@@ -742,10 +735,10 @@ def _arrow_to_parquet(con: duckdb.DuckDBPyConnection, table: pa.Table, out: Path
     refined = _refine_text_types(con, schema)
     parts = []
     for (name, duck_type), target in zip(schema, refined, strict=True):
-        expr = _quote(name)
+        expr = ident(name)
         if target != duck_type:
             expr = f"TRY_CAST(trim({expr}) AS {target})"
-        parts.append(f"{expr} AS {_quote(name)}")
+        parts.append(f"{expr} AS {ident(name)}")
     con.execute(
         f"COPY (SELECT {', '.join(parts)} FROM src) TO $out (FORMAT parquet)", {"out": str(out)}
     )
@@ -760,7 +753,7 @@ def _refine_text_types(con: duckdb.DuckDBPyConnection, schema: list[tuple[str, s
         return [t for _, t in schema]
     exprs = []
     for name in text_cols:
-        q = f"trim({_quote(name)})"
+        q = f"trim({ident(name)})"
         exprs.append(f"count(nullif({q}, ''))")
         exprs.extend(f"count(TRY_CAST(nullif({q}, '') AS {c}))" for c in candidates)
     counts = con.execute(f"SELECT {', '.join(exprs)} FROM src").fetchone()
@@ -781,7 +774,7 @@ def _refine_text_types(con: duckdb.DuckDBPyConnection, schema: list[tuple[str, s
 
 
 def _describe(con: duckdb.DuckDBPyConnection, out: Path):
-    rel = f"read_parquet({_lit(str(out))})"
+    rel = f"read_parquet({literal(str(out))})"
     schema = con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()
     columns = [Column(name=r[0], type=_user_type(r[1])) for r in schema]
     rows = con.execute(f"SELECT count(*) FROM {rel}").fetchone()[0]

@@ -9,12 +9,9 @@ import duckdb
 from .errors import DataProblem
 from .recipes.base import Recipe
 from .recipes.data_doctor import date_parse_sql
+from .sql import ident
 
 _SQL_TYPE = {"number": "DOUBLE", "date": "DATE", "text": "VARCHAR"}
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def build_data_view(
@@ -32,9 +29,9 @@ def build_data_view(
     for f in recipe.fields:
         column = mapping.get(f.name)
         if column is None:
-            parts.append(f"CAST(NULL AS {_SQL_TYPE[f.type]}) AS {_q(f.name)}")
+            parts.append(f"CAST(NULL AS {_SQL_TYPE[f.type]}) AS {ident(f.name)}")
             continue
-        kind, qc = column_types[column], _q(column)
+        kind, qc = column_types[column], ident(column)
         if f.type == "number" and kind == "text":
             expr = f"TRY_CAST(regexp_replace(trim({qc}), '[\\s$€£¥,]', '', 'g') AS DOUBLE)"
             _check(con, column, expr, "has text in {n} rows")
@@ -47,7 +44,7 @@ def build_data_view(
             expr = f"CAST({qc} AS DATE)"
         else:
             expr = f"CAST({qc} AS VARCHAR)"
-        parts.append(f"{expr} AS {_q(f.name)}")
+        parts.append(f"{expr} AS {ident(f.name)}")
     if parts:
         con.execute(f"CREATE TABLE data AS SELECT {', '.join(parts)} FROM raw")
     else:
@@ -55,7 +52,7 @@ def build_data_view(
 
 
 def _check(con: duckdb.DuckDBPyConnection, column: str, expr: str, what: str) -> None:
-    qc = _q(column)
+    qc = ident(column)
     n, row, example = con.execute(
         f"SELECT count(*), min(row_number), arg_min({qc}, row_number) FROM raw_numbered "
         f"WHERE nullif(trim({qc}), '') IS NOT NULL AND ({expr}) IS NULL"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..sql import ident
 from .base import Recipe, RunContext
 
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
@@ -25,10 +26,6 @@ SMALL_CARDINALITY = 20_000
 # also gives its exact distinct count and top values.
 GROUPED_CHECK_LIMIT = 200_000
 APPROX_NOTE = "≈ estimated (HyperLogLog, usually within 2 %, rarely more than 5 %)"
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _blank_sql(q: str) -> str:
@@ -190,7 +187,7 @@ class DataDoctor(Recipe):
             layout.append((name, key))
 
         for c in ctx.columns:
-            name, q, kind = c["name"], _q(c["name"]), c["type"]
+            name, q, kind = c["name"], ident(c["name"]), c["type"]
             add(name, "nonnull", f"count({q})")
             if kind == "text":
                 if name in may_be_blank:
@@ -220,7 +217,7 @@ class DataDoctor(Recipe):
         if approx:
             # Duplicates by a 64-bit hash of the whole row: a false match needs a hash
             # collision (probability about rows^2 / 2^65, below 1e-6 at 5M rows).
-            row = ", ".join(_q(c["name"]) for c in ctx.columns)
+            row = ", ".join(ident(c["name"]) for c in ctx.columns)
             add("", "distinct_rows", f"count(DISTINCT hash({row}))")
         values = ctx.one(f"SELECT {', '.join(exprs)} FROM raw") if exprs else ()
         stats: dict[str, dict[str, Any]] = {c["name"]: {"approx": False} for c in ctx.columns}
@@ -252,7 +249,7 @@ class DataDoctor(Recipe):
         names = [c["name"] for c in ctx.columns if c["type"] == "text"]
         if not names:
             return set()
-        smallest = ctx.one("SELECT " + ", ".join(f"min({_q(n)})" for n in names) + " FROM raw")
+        smallest = ctx.one("SELECT " + ", ".join(f"min({ident(n)})" for n in names) + " FROM raw")
         return {n for n, v in zip(names, smallest, strict=True) if v is not None and v < "!"}
 
     def _top_values(
@@ -282,7 +279,7 @@ class DataDoctor(Recipe):
     ) -> dict[str, tuple[list[tuple[Any, int]], int]]:
         """The five most common values of each column and its number of distinct values, for
         all ``names`` in one pass: one grouping set per column, ranked within each set."""
-        cols = [_q(n) for n in names]
+        cols = [ident(n) for n in names]
         listed = ", ".join(cols)
         width = len(cols)
         # grouping_id has one bit per column, the last column's lowest, set where the column
@@ -312,13 +309,13 @@ class DataDoctor(Recipe):
         """Top values of large high-cardinality columns: candidates from a heavy-hitter sketch
         (``approx_top_k``, one pass for all columns), then their exact counts (one more pass)."""
         found = ctx.one(
-            "SELECT " + ", ".join(f"approx_top_k({_q(n)}, 5)" for n in names) + " FROM raw"
+            "SELECT " + ", ".join(f"approx_top_k({ident(n)}, 5)" for n in names) + " FROM raw"
         )
         pairs = [(n, v) for n, values in zip(names, found, strict=True) for v in values or []]
         if not pairs:
             return {}
         counts = ctx.one(
-            "SELECT " + ", ".join(f"count_if({_q(n)} = ?)" for n, _ in pairs) + " FROM raw",
+            "SELECT " + ", ".join(f"count_if({ident(n)} = ?)" for n, _ in pairs) + " FROM raw",
             [v for _, v in pairs],
         )
         tops: dict[str, list[tuple[Any, int]]] = {n: [] for n in names}
@@ -334,7 +331,7 @@ class DataDoctor(Recipe):
         judged like a type, from the first rows: most of their filled values have an '@'."""
         if not names:
             return set()
-        cols = [_q(n) for n in names]
+        cols = [ident(n) for n in names]
         counts = ctx.one(
             "SELECT "
             + ", ".join(
@@ -372,7 +369,7 @@ class DataDoctor(Recipe):
         if row_wise:
             exprs = []
             for name, check in row_wise:
-                q, bad = _q(name), _bad_sql(check, _q(name))
+                q, bad = ident(name), _bad_sql(check, ident(name))
                 exprs += [f"count_if({bad})", f"min(CASE WHEN {bad} THEN {q} END)"]
             found = ctx.one(f"SELECT {', '.join(exprs)} FROM raw")
             for i, (name, check) in enumerate(row_wise):
@@ -384,7 +381,7 @@ class DataDoctor(Recipe):
     def _grouped_checks(ctx: RunContext, name: str, checks: list[str], s: dict[str, Any]) -> None:
         """Check each distinct value once, weighted by how often it occurs. The grouping
         also yields the column's exact distinct count and top values."""
-        q = _q(name)
+        q = ident(name)
         exprs = ["count(*)", "list(v ORDER BY k DESC, v)[1:5]", "list(k ORDER BY k DESC, v)[1:5]"]
         for check in checks:
             bad = _bad_sql(check, "v")
