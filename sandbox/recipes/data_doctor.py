@@ -199,11 +199,6 @@ class DataDoctor(Recipe):
                     "distinct",
                     f"approx_count_distinct({q})" if approx else f"count(DISTINCT {q})",
                 )
-                if not approx:  # a small table: its values are checked in this same pass
-                    for check in _checks_named(name):
-                        bad = _bad_sql(check, q)
-                        add(name, f"{check}_bad", f"count_if({bad})")
-                        add(name, f"{check}_example", f"min(CASE WHEN {bad} THEN {q} END)")
             else:
                 add(name, "distinct", f"count(DISTINCT {q})")
             if kind in ("integer", "decimal"):
@@ -267,9 +262,7 @@ class DataDoctor(Recipe):
             chunk = counted[start : start + _GROUPED_COLUMNS]
             for name, (found, groups) in self._grouped_top_values(ctx, chunk).items():
                 tops[name] = found
-                if ctx.rows > EXACT_ROWS:
-                    # Few distinct values: the grouping just counted them exactly.
-                    stats[name]["distinct"] = groups
+                stats[name]["distinct"] = groups  # exact, where the first pass may estimate
         if sketched:
             tops.update(self._sketched_top_values(ctx, sketched))
         return tops
@@ -348,8 +341,10 @@ class DataDoctor(Recipe):
 
     def _value_checks(self, ctx: RunContext, stats: dict[str, dict[str, Any]]) -> None:
         """Count the invalid e-mail addresses and dates of the columns that should hold them:
-        those named so, and e-mail columns recognised from their first rows. Leaves
-        ``<check>_bad`` and ``<check>_example`` in the column's stats."""
+        those named so, and e-mail columns recognised from their first rows. Above EXACT_ROWS
+        a column with few distinct values is checked once per value; the rest are checked row
+        by row, all in one pass. Leaves ``<check>_bad`` and ``<check>_example`` in the
+        column's stats."""
         text = [
             c["name"] for c in ctx.columns if c["type"] == "text" and stats[c["name"]]["filled"]
         ]
@@ -357,7 +352,7 @@ class DataDoctor(Recipe):
         row_wise: list[tuple[str, str]] = []
         for name in text:
             s = stats[name]
-            checks = [k for k in _checks_named(name) if f"{k}_bad" not in s]
+            checks = _checks_named(name)
             if name in sniffed:
                 checks.append("email")
             if not checks:
@@ -372,10 +367,9 @@ class DataDoctor(Recipe):
                 q, bad = ident(name), _bad_sql(check, ident(name))
                 exprs += [f"count_if({bad})", f"min(CASE WHEN {bad} THEN {q} END)"]
             found = ctx.one(f"SELECT {', '.join(exprs)} FROM raw")
-            for i, (name, check) in enumerate(row_wise):
-                stats[name][f"{check}_bad"], stats[name][f"{check}_example"] = found[
-                    2 * i : 2 * i + 2
-                ]
+            pairs = zip(found[::2], found[1::2], strict=True)
+            for (name, check), (bad, example) in zip(row_wise, pairs, strict=True):
+                stats[name].update({f"{check}_bad": bad, f"{check}_example": example})
 
     @staticmethod
     def _grouped_checks(ctx: RunContext, name: str, checks: list[str], s: dict[str, Any]) -> None:
