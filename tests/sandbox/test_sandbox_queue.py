@@ -63,7 +63,8 @@ def test_runs_use_a_child_started_ahead_and_the_next_is_started(store, small):
         status = wait(q, q.submit("owner-1", small.id, "data_doctor"))
         assert status.state == "succeeded"
         assert status.sandbox["child_pid"] == ahead.pid
-        assert ahead.poll() == 0  # it ran its one job and ended
+        # It ran its one job and ends (reaped in the background once its result is out).
+        assert ahead.wait(timeout=10) == 0
         following = _spare(limits)
         assert following.pid != ahead.pid and following.poll() is None
     finally:
