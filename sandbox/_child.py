@@ -148,6 +148,7 @@ def _run(job: dict[str, Any], emit, con) -> dict[str, Any]:
         mapping=job["mapping"],
         params=job["params"],
         columns=job["columns"],
+        notes=job.get("notes", []),
         report=lambda step, pct: emit({"type": "progress", "step": step, "percent": pct}),
     )
     result = recipe.run(ctx)

@@ -335,6 +335,7 @@ def _execute_run(store: DatasetStore, run_id: str, lim: Limits, warm: bool) -> s
         "recipe_ref": state["recipe_ref"],
         "parquet": str(dataset_dir / "data.parquet"),
         "columns": meta["columns"],
+        "notes": meta.get("notes", []),
         "mapping": state["mapping"],
         "params": state["params"],
     }

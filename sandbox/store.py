@@ -56,6 +56,12 @@ def write_json_atomic(path: Path, data: Any) -> None:
 class Column:
     name: str
     type: str  # integer, decimal, date, datetime, boolean, text
+    # How the raw values were read: ``sandbox.interpret.Interpretation.to_dict()`` (type,
+    # format, decimal mark, currency, null tokens, reason). None for older datasets.
+    interpretation: dict[str, Any] | None = None
+    # Cheap facts about the values, for mapping suggestions (distinct count, top values,
+    # examples). None for older datasets.
+    profile: dict[str, Any] | None = None
 
 
 @dataclass
@@ -71,6 +77,12 @@ class DatasetInfo:
     sample_rows: list[list[Any]]
     warnings: list[str] = field(default_factory=list)
     size_bytes: int = 0
+    # What reading the file noticed, for Data Doctor: {"kind", "message", "lines"} dicts
+    # (ragged rows, a second table below the first, title rows, a footer total, ...).
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    # Every sheet of a workbook as {"name", "rows", "columns"}; ``sheet`` is the one read.
+    sheets: list[dict[str, Any]] = field(default_factory=list)
+    sheet: str | None = None
     created_at: datetime = field(default_factory=utcnow)
     expires_at: datetime = field(default_factory=utcnow)
 

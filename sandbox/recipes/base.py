@@ -77,12 +77,24 @@ class RunContext:
     rows: int
     mapping: dict[str, str]
     params: dict[str, Any]
-    columns: list[dict[str, str]]
+    columns: list[dict[str, Any]]
     report: Callable[[str, int], None] = lambda step, percent: None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The dataset's ingest notes (see ``DatasetInfo.notes``).
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def has(self, field_name: str) -> bool:
         return field_name in self.mapping
+
+    def column_of(self, field_name: str) -> dict[str, Any] | None:
+        """The dataset column (name, type, interpretation, profile) mapped to a field."""
+        name = self.mapping.get(field_name)
+        return next((c for c in self.columns if c["name"] == name), None)
+
+    def currency(self, field_name: str) -> str | None:
+        """ISO code of the currency of the column mapped to ``field_name``, if known."""
+        column = self.column_of(field_name) or {}
+        return (column.get("interpretation") or {}).get("currency")
 
     def progress(self, step: str, percent: int) -> None:
         self.report(step, max(0, min(100, int(percent))))
