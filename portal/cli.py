@@ -60,13 +60,11 @@ def seed_demo_command() -> None:
 def register_cli(app: Flask) -> None:
     from portal.catalog.cli import catalog_cli
     from portal.pipeline.cli import pipeline_cli
+    from portal.trials.cli import purge_sandbox_command, worker_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(seed_demo_command)
-
-    from portal.trials.commands import purge_sandbox_command, worker_command
-
     app.cli.add_command(purge_sandbox_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(pipeline_cli)

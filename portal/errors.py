@@ -1,10 +1,32 @@
-"""Friendly error pages: no stack traces, a sentence saying what happened and what to do."""
+"""Domain errors and friendly error pages: no stack traces, a sentence saying what happened
+and what to do."""
+
+from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from portal.extensions import db
+
+
+class ServiceError(Exception):
+    """A service refused: ``message`` is written for the person, ``field`` names the form field
+    it belongs to (None = the whole form), ``status`` is the HTTP code a route answers with.
+
+    Every area's domain error extends this; ``portal.boundary.perform`` turns it into a form
+    error or a flash, and an uncaught one becomes the error page with its status and message.
+    """
+
+    status = 422
+
+    def __init__(self, message: str, field: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if status is not None:
+            self.status = status
+
 
 MESSAGES = {
     400: ("That request didn't make sense", "Something in it was missing or malformed."),
@@ -30,8 +52,6 @@ def _render(code: int, detail: str | None = None):
 
 def abort_with(code: int, message: str):
     """Abort with a message written for the person (shown on the error page)."""
-    from werkzeug.exceptions import default_exceptions
-
     error = default_exceptions[code](description=message)
     error.show_detail = True
     raise error
@@ -43,6 +63,11 @@ def register_error_handlers(app: Flask) -> None:
         return _render(
             400, "The form expired or came from another site. Go back, reload and try again."
         )
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        db.session.rollback()
+        return _render(error.status, error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -36,16 +36,19 @@ def nav_url(endpoint: str, **values) -> str | None:
 
 
 def timeago(moment: datetime | None) -> str:
+    """'3 days ago', 'just now' for the past; 'in 5 hours', 'now' for the future."""
     if moment is None:
         return "never"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     seconds = int((datetime.now(UTC) - moment).total_seconds())
+    future = seconds < 0
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            n = seconds // size
-            return f"{n} {unit}{'s' if n != 1 else ''} ago"
-    return "just now"
+        if abs(seconds) >= size:
+            n = abs(seconds) // size
+            span = f"{n} {unit}{'s' if n != 1 else ''}"
+            return f"in {span}" if future else f"{span} ago"
+    return "now" if future else "just now"
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -137,6 +137,11 @@ def featured_products(limit: int = 4) -> list[Product]:
     return list(db.session.scalars(query))
 
 
+def active_product(slug: str) -> Product | None:
+    """The product offered under ``slug`` now, or None (unknown or archived)."""
+    return db.session.scalar(select(Product).where(Product.slug == slug, Product.is_active))
+
+
 def get_product(slug: str, include_archived: bool = False) -> Product:
     """A product with its plans, resources and FAQ loaded; ``NotFound`` otherwise."""
     if not slug or not SLUG_SHAPE.match(slug):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Response, current_app, g, request
 from flask_login import current_user
 
+from portal.journey.owners import user_key, visitor_key
 from portal.journey.services import Actor
 
 CONSENT_COOKIE = "td_consent"
@@ -44,9 +45,9 @@ def current_actor() -> Actor | None:
 def owner_key() -> str | None:
     """A stable key for data a person owns (datasets, carts): user first, else visitor."""
     if current_user.is_authenticated:
-        return f"u{current_user.id}"
+        return user_key(current_user.id)
     vid = visitor_id()
-    return f"v{vid}" if vid else None
+    return visitor_key(vid) if vid else None
 
 
 def _cookie_args() -> dict:

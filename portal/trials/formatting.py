@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from sandbox.limits import human_bytes
 
-def human_bytes(n: int | None) -> str:
-    """``1536`` -> ``"1.5 KB"``."""
-    n = int(n or 0)
-    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if n >= size:
-            value = n / size
-            return (
-                f"{value:.0f} {unit}"
-                if value >= 100 or value == int(value)
-                else f"{value:.1f} {unit}"
-            )
-    return f"{n} bytes"
+
+def filesize(n: int | None) -> str:
+    """``1536`` -> ``"1.5 KB"`` (the engine's wording, so pages and its messages agree)."""
+    return human_bytes(int(n or 0))
 
 
 def number(value: Any) -> str:
@@ -48,17 +40,3 @@ def kpi_value(kpi: dict[str, Any]) -> str:
     if unit == "days" and value == 1:
         return f"{shown} day"
     return f"{shown} {unit}"
-
-
-def expires_in(moment: datetime | None) -> str:
-    """'in 3 days', 'in 5 hours', 'in 12 minutes' or 'now'."""
-    if moment is None:
-        return "never"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    seconds = int((moment - datetime.now(UTC)).total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            n = seconds // size
-            return f"in {n} {unit}{'s' if n != 1 else ''}"
-    return "now"

@@ -3,8 +3,6 @@ that keep what the person did."""
 
 from __future__ import annotations
 
-import json
-
 from flask import (
     Response,
     current_app,
@@ -15,14 +13,16 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from portal.boundary import perform
+from portal.catalog.services import active_product
 from portal.extensions import csrf, db, limiter
 from portal.journey.tracking import current_actor, owner_key
 from portal.models import Product
-from portal.trials import bp, services
-from portal.trials.formatting import expires_in, human_bytes, kpi_value, number
+from portal.trials import bp, datasets, runs
+from portal.trials.errors import TrialNotFound
+from portal.trials.formatting import filesize, kpi_value, number
 from portal.trials.forms import (
     PARAM_PREFIX,
     DeleteDatasetForm,
@@ -30,12 +30,11 @@ from portal.trials.forms import (
     UploadForm,
     mapping_form,
 )
-from portal.trials.services import FAILURE_ADVICE, TrialError, TrialNotFound
+from portal.trials.runs import FAILURE_ADVICE
 
 bp.add_app_template_filter(kpi_value, "kpi_value")
 bp.add_app_template_filter(number, "number")
-bp.add_app_template_filter(human_bytes, "filesize")
-bp.add_app_template_filter(expires_in, "expires_in")
+bp.add_app_template_filter(filesize, "filesize")
 
 # Bytes of multipart overhead allowed on top of the file itself.
 _FORM_OVERHEAD = 64 * 1024
@@ -57,10 +56,10 @@ def _not_found(error: TrialNotFound):
 
 
 def _product(slug: str) -> Product:
-    product = db.session.scalar(select(Product).where(Product.slug == slug, Product.is_active))
+    product = active_product(slug)
     if product is None:
         raise TrialNotFound("We could not find that product.")
-    services.recipe_for(product)
+    datasets.recipe_for(product)
     return product
 
 
@@ -77,7 +76,7 @@ def _render_try(
 ):
     """The /try/<slug> page: upload, preview, mapping and settings, in that order."""
     owner = owner_key()
-    recipe = services.recipe_for(product)
+    recipe = datasets.recipe_for(product)
     context = {
         "product": product,
         "recipe": recipe,
@@ -93,11 +92,11 @@ def _render_try(
     }
     if owner:
         context["datasets"] = db.session.scalars(
-            services.datasets_of(owner, product).limit(10)
+            datasets.datasets_of(owner, product).limit(10)
         ).all()
     if dataset is not None:
-        info = services.dataset_info(dataset)
-        suggestions = services.suggested_mapping(info, product)
+        info = datasets.dataset_info(dataset)
+        suggestions = runs.suggested_mapping(info, product)
         context.update(
             info=info,
             suggestions=suggestions,
@@ -113,10 +112,10 @@ def try_product(slug: str):
     initial = None
     dataset_id = request.args.get("dataset")
     if dataset_id:
-        dataset = services.find_dataset(owner_key(), dataset_id)
+        dataset = datasets.find_dataset(owner_key(), dataset_id)
         previous = request.args.get("run")
         if previous:
-            run = services.find_run(owner_key(), previous)
+            run = runs.find_run(owner_key(), previous)
             initial = dict(run.mapping)
             initial.update({PARAM_PREFIX + k: v for k, v in run.params.items()})
     return _render_try(product, dataset=dataset, initial=initial)
@@ -145,22 +144,24 @@ def upload(slug: str):
             product,
             413,
             upload_error=f"The file is larger than "
-            f"{human_bytes(current_app.config['SANDBOX_MAX_UPLOAD_BYTES'])}. Upload a smaller "
+            f"{filesize(current_app.config['SANDBOX_MAX_UPLOAD_BYTES'])}. Upload a smaller "
             "extract (for example the last 12 months) or split it.",
         )
     if not valid:
         return _render_try(product, 422, upload_form=form)
     file = form.file.data
-    try:
-        dataset = services.upload_dataset(
-            owner, current_actor(), product, file.stream, file.filename or ""
-        )
-    except TrialNotFound:
-        raise
-    except TrialError as error:
-        db.session.rollback()
-        return _render_try(product, error.status, upload_form=form, upload_error=error.message)
-    db.session.commit()
+    done = perform(
+        datasets.upload_dataset,
+        owner,
+        current_actor(),
+        product,
+        file.stream,
+        file.filename or "",
+        let_through=(TrialNotFound,),
+    )
+    if not done:
+        return _render_try(product, done.status, upload_form=form, upload_error=done.message)
+    dataset = done.value
     flash(f"'{dataset.filename}' is uploaded: {dataset.rows:,} rows. Check the columns.", "success")
     return redirect(url_for("trials.try_product", slug=slug, dataset=dataset.sandbox_id))
 
@@ -173,12 +174,10 @@ def use_sample(slug: str):
         return _needs_owner(product)
     if not SampleForm().validate_on_submit():
         return _render_try(product, 400, upload_error="The form expired. Please try again.")
-    try:
-        dataset = services.add_sample_dataset(owner, current_actor(), product)
-    except TrialError as error:
-        db.session.rollback()
-        return _render_try(product, error.status, upload_error=error.message)
-    db.session.commit()
+    done = perform(datasets.add_sample_dataset, owner, current_actor(), product)
+    if not done:
+        return _render_try(product, done.status, upload_error=done.message)
+    dataset = done.value
     flash("Our sample data is ready. The columns are already mapped: press Run.", "success")
     return redirect(url_for("trials.try_product", slug=slug, dataset=dataset.sandbox_id))
 
@@ -187,34 +186,33 @@ def use_sample(slug: str):
 def start_run(slug: str, dataset_id: str):
     product = _product(slug)
     owner = owner_key()
-    dataset = services.find_dataset(owner, dataset_id)
-    recipe = services.recipe_for(product)
-    info = services.dataset_info(dataset)
-    suggestions = services.suggested_mapping(info, product)
+    dataset = datasets.find_dataset(owner, dataset_id)
+    recipe = datasets.recipe_for(product)
+    info = datasets.dataset_info(dataset)
+    suggestions = runs.suggested_mapping(info, product)
     form = mapping_form(recipe, info.columns, suggestions, formdata=request.form)
     if not form.validate_on_submit():
         return _render_try(product, 422, dataset=dataset, form=form)
-    try:
-        run = services.start_run(
-            owner, current_actor(), dataset, product, form.mapping(), form.params()
-        )
-    except TrialNotFound:
-        raise
-    except TrialError as error:
-        db.session.rollback()
-        return _render_try(
-            product, error.status, dataset=dataset, form=form, run_error=error.message
-        )
-    db.session.commit()
-    return redirect(url_for("trials.run", run_id=run.sandbox_id))
+    done = perform(
+        runs.start_run,
+        owner,
+        current_actor(),
+        dataset,
+        product,
+        form.mapping(),
+        form.params(),
+        let_through=(TrialNotFound,),
+    )
+    if not done:
+        return _render_try(product, done.status, dataset=dataset, form=form, run_error=done.message)
+    return redirect(url_for("trials.run", run_id=done.value.sandbox_id))
 
 
 @bp.get("/try/runs/<run_id>")
 def run(run_id: str):
-    trial_run = services.find_run(owner_key(), run_id)
-    status = services.refresh_run(trial_run)
-    db.session.commit()
-    result = services.run_result(trial_run) if status.state == "succeeded" else None
+    trial_run = runs.find_run(owner_key(), run_id)
+    status = perform(runs.refresh_run, trial_run, let_through=(TrialNotFound,)).value
+    result = runs.run_result(trial_run) if status.state == "succeeded" else None
     product = trial_run.product
     plans = [p for p in product.plans if p.is_active][:3] if product else []
     return render_template(
@@ -230,9 +228,8 @@ def run(run_id: str):
 
 @bp.get("/try/runs/<run_id>/status")
 def run_status(run_id: str):
-    trial_run = services.find_run(owner_key(), run_id)
-    status = services.refresh_run(trial_run)
-    db.session.commit()
+    trial_run = runs.find_run(owner_key(), run_id)
+    status = perform(runs.refresh_run, trial_run, let_through=(TrialNotFound,)).value
     return jsonify(
         state=status.state,
         step=status.step,
@@ -247,22 +244,18 @@ def run_status(run_id: str):
 def download_result(run_id: str, fmt: str):
     if fmt not in ("csv", "json"):
         raise TrialNotFound("We can export results as CSV or JSON.")
-    trial_run = services.find_run(owner_key(), run_id)
-    services.refresh_run(trial_run)
-    try:
-        if fmt == "csv":
-            body, mimetype = services.result_csv(trial_run), "text/csv; charset=utf-8"
-        else:
-            result = services.run_result(trial_run)
-            body, mimetype = json.dumps(result, indent=2), "application/json"
-    except TrialNotFound:
-        raise
-    except TrialError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
+    trial_run = runs.find_run(owner_key(), run_id)
+    done = perform(
+        runs.export_result,
+        current_actor(),
+        trial_run,
+        fmt,
+        flash_category="warning",
+        let_through=(TrialNotFound,),
+    )
+    if not done:
         return redirect(url_for("trials.run", run_id=run_id)), 303
-    services.record_download(current_actor(), trial_run, fmt)
-    db.session.commit()
+    body, mimetype = done.value
     name = f"{trial_run.recipe}-{trial_run.sandbox_id}.{fmt}"
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
@@ -274,14 +267,13 @@ def my_datasets():
     owner = owner_key()
     if owner is None:
         return render_template("trials/datasets.html", owner=None)
-    page = db.paginate(services.datasets_of(owner), per_page=20, error_out=False)
-    services.refresh_runs_of(page.items)
-    db.session.commit()
+    page = db.paginate(datasets.datasets_of(owner), per_page=20, error_out=False)
+    perform(runs.refresh_runs_of, page.items)
     return render_template(
         "trials/datasets.html",
         owner=owner,
         page=page,
-        usage=services.usage(owner),
+        usage=datasets.usage(owner),
         delete_form=DeleteDatasetForm(),
     )
 
@@ -289,13 +281,15 @@ def my_datasets():
 @bp.post("/try/datasets/<dataset_id>/delete")
 def delete_dataset(dataset_id: str):
     owner = owner_key()
-    dataset = services.find_dataset(owner, dataset_id)
+    dataset = datasets.find_dataset(owner, dataset_id)
     if not DeleteDatasetForm().validate_on_submit():
         flash("The form expired. Please try again.", "warning")
         return redirect(url_for("trials.my_datasets"))
     filename = dataset.filename
-    runs = services.delete_dataset(owner, current_actor(), dataset)
-    db.session.commit()
-    results = f" and {runs} demo result{'s' if runs != 1 else ''}" if runs else ""
+    done = perform(
+        datasets.delete_dataset, owner, current_actor(), dataset, let_through=(TrialNotFound,)
+    )
+    count = done.value
+    results = f" and {count} demo result{'s' if count != 1 else ''}" if count else ""
     flash(f"'{filename}'{results} deleted. Nothing of it is left on our servers.", "success")
     return redirect(url_for("trials.my_datasets"))

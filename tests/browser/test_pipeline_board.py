@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, expect
 
 from portal.catalog.seed import seed_catalog
 from portal.extensions import db
-from portal.trials.engine import close_queue
+from portal.trials.sandbox_gateway import close_queue
 from tests.browser.consent import accept_tracking
 from tests.conftest import PASSWORD
 

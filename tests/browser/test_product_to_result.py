@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from portal.catalog.seed import seed_catalog
 from portal.extensions import db as _db
-from portal.trials.engine import close_queue
+from portal.trials.sandbox_gateway import close_queue
 
 MY_DEALS = "\n".join(
     ["Opportunity,Stage,Amount,Created,Closed,Status,Owner"]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db as _db
 from portal.models import TrialDataset
-from portal.trials.engine import close_queue
+from portal.trials.sandbox_gateway import close_queue
 from tests.browser.consent import accept_tracking
 from tests.factories import make_plan, make_product
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from portal.extensions import db as _db
-from portal.trials.engine import close_queue
+from portal.trials.sandbox_gateway import close_queue
 from tests.factories import make_plan, make_product
 
 DEALS_CSV = (

@@ -16,8 +16,9 @@ import sandbox
 from portal.extensions import db as _db
 from portal.journey.services import Actor
 from portal.models import Event, Product, TrialDataset, TrialRun, User
-from portal.trials import services
-from portal.trials.engine import get_queue, get_store
+from portal.trials import datasets, retention, runs
+from portal.trials.errors import TrialNotFound
+from portal.trials.sandbox_gateway import get_queue, get_store
 from tests.conftest import PASSWORD
 from tests.trials.conftest import (
     DEALS_CSV,
@@ -55,10 +56,10 @@ def owned(app, lens):
     with app.test_request_context():
         actor = Actor(visitor_id="visitor-one-abcdef")
         product = _product(lens)
-        dataset = services.upload_dataset(
+        dataset = datasets.upload_dataset(
             "vvisitor-one-abcdef", actor, product, io.BytesIO(DEALS_CSV.encode()), "deals.csv"
         )
-        run = services.start_run("vvisitor-one-abcdef", actor, dataset, product, MAPPING, {})
+        run = runs.start_run("vvisitor-one-abcdef", actor, dataset, product, MAPPING, {})
         _db.session.commit()
         ids = dataset.sandbox_id, run.sandbox_id
     assert _wait(app, ids[1]) == "succeeded"
@@ -70,7 +71,7 @@ def test_completion_is_recorded_once_however_often_it_is_seen(app, owned):
     with app.test_request_context():
         run = _db.session.scalar(select(TrialRun))
         for _ in range(3):
-            services.refresh_run(run)
+            runs.refresh_run(run)
         _db.session.commit()
         events = _db.session.scalars(select(Event).where(Event.kind == "demo_completed")).all()
         assert len(events) == 1
@@ -92,15 +93,15 @@ def test_no_consent_means_no_events_but_the_trial_works(app, lens, make_user):
     owner = f"u{make_user(consent=False).id}"
     with app.test_request_context():
         product = _product(lens)
-        dataset = services.upload_dataset(
+        dataset = datasets.upload_dataset(
             owner, None, product, io.BytesIO(DEALS_CSV.encode()), "deals.csv"
         )
-        run = services.start_run(owner, None, dataset, product, MAPPING, {})
+        run = runs.start_run(owner, None, dataset, product, MAPPING, {})
         _db.session.commit()
         run_id = run.sandbox_id
     assert _wait(app, run_id) == "succeeded"
     with app.test_request_context():
-        assert services.sync_unfinished_runs() == 1
+        assert runs.sync_unfinished_runs() == 1
         assert _count(Event) == 0
 
 
@@ -121,7 +122,7 @@ def test_visitor_data_moves_to_the_user_on_sign_up(app, visitor, lens):
         assert (dataset.owner_key, dataset.user_id) == (f"u{user.id}", user.id)
         assert (run.owner_key, run.user_id) == (f"u{user.id}", user.id)
     with app.test_request_context():
-        info = services.dataset_info(dataset)
+        info = datasets.dataset_info(dataset)
         assert info.owner_key == f"u{user.id}"
 
 
@@ -167,9 +168,9 @@ def test_purge_removes_expired_files_results_and_rows_only_when_expired(app, own
     soon = datetime.now(UTC) + timedelta(hours=71)
     later = datetime.now(UTC) + timedelta(hours=72, minutes=1)
     with app.test_request_context():
-        assert services.purge_expired(now=soon)["dataset"] == 0
+        assert retention.purge_expired(now=soon)["dataset"] == 0
         assert _count(TrialDataset) == 1 and _count(TrialRun) == 1
-        counts = services.purge_expired(now=later)
+        counts = retention.purge_expired(now=later)
         _db.session.commit()
         assert (counts["dataset"], counts["run"]) == (1, 1)
         assert _count(TrialDataset) == 0 and _count(TrialRun) == 0
@@ -203,9 +204,9 @@ def test_deleting_a_dataset_whose_files_were_already_purged_still_removes_the_ro
     with app.test_request_context():
         dataset = _db.session.scalar(select(TrialDataset))
         sandbox.delete_dataset(get_store(), dataset.owner_key, ds)
-        with pytest.raises(services.TrialNotFound):
-            services.dataset_info(dataset)
-        assert services.delete_dataset(dataset.owner_key, None, dataset) == 1
+        with pytest.raises(TrialNotFound):
+            datasets.dataset_info(dataset)
+        assert datasets.delete_dataset(dataset.owner_key, None, dataset) == 1
         _db.session.commit()
         assert _count(TrialDataset) == 0 and _count(TrialRun) == 0
 
@@ -222,7 +223,7 @@ def test_create_app_does_no_sandbox_io(tmp_path):
 def test_closing_the_queue_leaves_no_worker_threads(app, owned):
     import threading
 
-    from portal.trials.engine import close_queue
+    from portal.trials.sandbox_gateway import close_queue
 
     assert "sandbox_queue" in app.extensions
     close_queue(app)

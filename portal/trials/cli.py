@@ -10,15 +10,16 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from portal.extensions import db
-from portal.trials.engine import is_rq
+from portal.trials.retention import purge_expired
+from portal.trials.runs import sync_unfinished_runs
+from portal.trials.sandbox_gateway import is_rq
+from sandbox.queue import run_worker
 
 
 def _purge_once() -> dict[str, int]:
-    from portal.trials.services import purge_expired, sync_unfinished_runs
-
     counts = purge_expired()
     counts["finished"] = sync_unfinished_runs()
-    db.session.commit()
+    db.session.commit()  # a command's one commit, after both steps
     return counts
 
 
@@ -67,8 +68,6 @@ def worker_command(burst: bool, once: bool) -> None:
     queue_url = app.config["QUEUE_URL"]
     try:
         if is_rq(queue_url):
-            from sandbox.queue import run_worker
-
             click.echo(f"Running sandbox demos from {queue_url.split('@')[-1]}.")
             run_worker(queue_url, queue_name=app.config["SANDBOX_QUEUE_NAME"], burst=burst)
         else:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.extensions import db as _db
 from portal.models import Event, TrialDataset, TrialRun
-from portal.trials.engine import get_store
+from portal.trials.sandbox_gateway import get_store
 from sandbox import RunQueue
 from tests.trials.conftest import (
     DEALS_CSV,
