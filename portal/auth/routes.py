@@ -15,7 +15,7 @@ from portal.auth.services import (
 from portal.extensions import db, limiter
 from portal.journey.services import Actor, attach_visitor, record_event
 from portal.journey.tracking import consent_state, visitor_id
-from portal.mail import send_mail
+from portal.mail import queue_mail
 from portal.security import safe_next
 
 
@@ -100,7 +100,7 @@ def forgot_password():
         user = find_user_by_email(form.email.data)
         if user is not None:
             token = make_reset_token(user, current_app.config["SECRET_KEY"])
-            send_mail(
+            queue_mail(
                 user.email,
                 "Reset your Testdrive password",
                 "password_reset",
@@ -108,6 +108,7 @@ def forgot_password():
                 reset_url=url_for("auth.reset_password", token=token, _external=True),
                 minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
             )
+            db.session.commit()  # nothing else to commit here: this sends the queued mail
         # Same answer either way, so the form does not reveal who has an account.
         flash("If that address has an account, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))

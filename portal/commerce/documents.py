@@ -67,7 +67,7 @@ def _bill_to(pdf: FPDF, order: Order) -> None:
 
 def order_pdf(order: Order, vendor_name: str) -> bytes:
     """The quote (unpaid orders) or invoice (paid orders) as PDF bytes."""
-    is_invoice = order.status in ("paid", "refunded")
+    is_invoice = order.is_settled
     title = "Invoice" if is_invoice else "Quote / pro-forma invoice"
     issued = order.created_at
     pdf = _document(title, order.number, vendor_name)

@@ -1,5 +1,5 @@
-"""Order e-mails, sent after the transaction committed. A mail failure is logged and never
-undoes or breaks the order itself."""
+"""Order e-mails, queued during the transaction and sent after it commits. A mail failure is
+logged and never undoes or breaks the order itself."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 from flask import current_app
 
 from portal.extensions import db
-from portal.mail import send_mail
+from portal.mail import queue_mail
 from portal.models import Order, User
 
 log = logging.getLogger(__name__)
@@ -20,14 +20,14 @@ SUBJECTS = {
 }
 
 
-def send_order_mail(order: Order, template: str) -> None:
+def queue_order_mail(order: Order, template: str) -> None:
     """``template`` is one of ``order_confirmation``, ``order_paid``, ``order_refunded``."""
     user = db.session.get(User, order.user_id) if order.user_id else None
     if user is None:
         return
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     try:
-        send_mail(
+        queue_mail(
             user.email,
             SUBJECTS[template].format(number=order.number),
             template,

@@ -3,12 +3,8 @@ user, and appear in the data export. Connected once, when the blueprint module i
 
 from __future__ import annotations
 
-from portal.commerce.services import (
-    erase_commerce_data,
-    export_commerce_data,
-    forget_visitor_cart,
-    merge_carts,
-)
+from portal.commerce.account import erase_commerce_data, export_commerce_data, forget_visitor_cart
+from portal.commerce.cart import merge_carts
 from portal.journey.services import (
     data_exporting,
     identity_merged,

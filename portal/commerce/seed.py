@@ -10,8 +10,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.auth.services import find_user_by_email
-from portal.commerce import services
+from portal.catalog.services import active_product
+from portal.commerce.cart import add_to_cart, plan_label
+from portal.commerce.checkout import BillingDetails, place_order
+from portal.commerce.orders import mark_order_paid
 from portal.extensions import db
+from portal.journey.owners import user_key
 from portal.journey.services import Actor
 from portal.models import Order, Plan, Product, User
 
@@ -40,7 +44,7 @@ DEMO_ORDERS = (
 
 def _demo_plan(slug: str) -> Plan | None:
     """The product's smallest active plan that a team would start with."""
-    product = db.session.scalar(select(Product).where(Product.slug == slug, Product.is_active))
+    product = active_product(slug)
     if product is None:
         return None
     plans = [p for p in product.plans if p.is_active]
@@ -62,9 +66,9 @@ def seed_commerce() -> list[str]:
             continue
         order = _place_demo_order(user, plan, legal_name, address, country)
         if paid:
-            services.mark_order_paid(order, seller or user, "DEMO-TRANSFER")
+            mark_order_paid(order, seller or user, "DEMO-TRANSFER")
         lines.append(
-            f"Commerce: {email} — order {order.number} for {services.plan_label(plan)}"
+            f"Commerce: {email} — order {order.number} for {plan_label(plan)}"
             f" ({'paid' if paid else 'awaiting payment'})."
         )
     return lines
@@ -72,12 +76,12 @@ def seed_commerce() -> list[str]:
 
 def _place_demo_order(user: User, plan: Plan, legal_name: str, address: str, country: str):
     actor = Actor.for_user(user)
-    key = f"u{user.id}"
-    services.add_to_cart(key, plan.id, plan.min_quantity, actor)
-    order, _created = services.place_order(
+    key = user_key(user.id)
+    add_to_cart(key, plan.id, plan.min_quantity, actor)
+    order, _created = place_order(
         user,
         key,
-        services.BillingDetails(legal_name=legal_name, address=address, country=country),
+        BillingDetails(legal_name=legal_name, address=address, country=country),
         "invoice",
         accept_price_changes=True,
         actor=actor,

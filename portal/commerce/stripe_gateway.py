@@ -16,16 +16,16 @@ import stripe
 from flask import current_app
 
 from portal.commerce.settings import setting
+from portal.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
 
-class PaymentGatewayError(Exception):
+class PaymentGatewayError(ServiceError):
     """Stripe could not be reached or refused the request. ``message`` is for the buyer."""
 
     def __init__(self, message: str, *, declined: bool = False):
         super().__init__(message)
-        self.message = message
         self.declined = declined
 
 

@@ -24,6 +24,10 @@ ORDER_STATUSES = (
     "cancelled",
     "refunded",
 )
+# The payment states, defined once: SQL filters and Python checks both use these.
+UNPAID_STATUSES = ("pending", "awaiting_payment", "failed")  # may still be paid or cancelled
+CARD_DUE_STATUSES = ("pending", "failed")  # a card order the buyer can (re)try paying
+SETTLED_STATUSES = ("paid", "refunded")  # the order's document is an invoice, not a quote
 PAYMENT_METHODS = ("card", "invoice")
 ATTEMPT_STATUSES = (
     "new",  # stored before asking Stripe, so a retry reuses its idempotency key
@@ -76,6 +80,8 @@ class CartItem(TimestampMixin, Base):
 
 
 class Order(TimestampMixin, Base):
+    """One checkout of a cart; ``status`` says where the payment stands (ORDER_STATUSES)."""
+
     __tablename__ = "order_record"
     __table_args__ = (
         CheckConstraint("total >= 0", name="total_not_negative"),
@@ -128,6 +134,16 @@ class Order(TimestampMixin, Base):
     credit_note: Mapped[CreditNote | None] = relationship(
         back_populates="order", cascade="all, delete-orphan"
     )
+
+    @property
+    def awaiting_card_payment(self) -> bool:
+        """A card order whose payment the buyer can start or retry."""
+        return self.payment_method == "card" and self.status in CARD_DUE_STATUSES
+
+    @property
+    def is_settled(self) -> bool:
+        """Paid (or paid and refunded): its document is an invoice."""
+        return self.status in SETTLED_STATUSES
 
 
 class OrderLine(Base):

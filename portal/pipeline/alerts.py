@@ -15,7 +15,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.mail import send_mail
+from portal.mail import queue_mail
 from portal.models import Deal, Event, Notification, User
 from portal.pipeline.engine import Rules, TransitionLike, score_at
 from portal.pipeline.settings import setting
@@ -134,7 +134,7 @@ def send_digests(now: datetime | None = None) -> int:
             for note, _ in rows
         ]
         count = len(items)
-        send_mail(
+        queue_mail(
             user.email,
             f"Pipeline: {count} new alert{'s' if count != 1 else ''}",
             "pipeline_digest",

@@ -23,7 +23,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from portal.commerce import services as commerce
+from portal.commerce.cart import add_to_cart, get_cart, summarize_cart
+from portal.commerce.checkout import BillingDetails, place_order, start_checkout
+from portal.commerce.orders import mark_order_paid
 from portal.extensions import db
 from portal.journey.services import Actor, event_recorded, record_event
 from portal.models import Account, Deal, Event, Plan, Product, User
@@ -196,27 +198,25 @@ def _shop(
         return False
     actor, key = Actor.for_user(buyer), f"u{buyer.id}"
     clock.at = journey.at
-    commerce.add_to_cart(key, plan.id, quantity, actor)
-    cart = commerce.get_cart(key)
+    add_to_cart(key, plan.id, quantity, actor)
+    cart = get_cart(key)
     cart.created_at = cart.updated_at = journey.at
     db.session.flush()  # the services lock and reload the cart and the order
     journey.at += timedelta(minutes=rng.uniform(1, 20))
     if journey.at < journey.now:
         clock.at = journey.at
-        commerce.start_checkout(commerce.summarize_cart(cart), actor)
+        start_checkout(summarize_cart(cart), actor)
     journey.wait(1, 7)
     if not buys or journey.at >= journey.now:
         return True
     clock.at = placed_at = journey.at
-    details = commerce.BillingDetails(
+    details = BillingDetails(
         legal_name=buyer.account.name,
         address="1 Demo Street\nDemo City",
         country=rng.choice(BILLING_COUNTRIES),
         po_number=f"PO-{rng.randint(1000, 9999)}",
     )
-    order, _ = commerce.place_order(
-        buyer, key, details, "invoice", accept_price_changes=True, actor=actor
-    )
+    order, _ = place_order(buyer, key, details, "invoice", accept_price_changes=True, actor=actor)
     order.created_at = order.updated_at = placed_at
     order.quote_valid_until = placed_at + (order.quote_valid_until - datetime.now(UTC))
     for change in order.history:
@@ -226,7 +226,7 @@ def _shop(
     if seller is None or journey.at >= journey.now:
         return True  # still awaiting payment: the deal stays in Deciding
     clock.at = paid_at = journey.at
-    commerce.mark_order_paid(order, seller, reference=f"SIM-{order.number}")
+    mark_order_paid(order, seller, reference=f"SIM-{order.number}")
     order.paid_at = order.updated_at = paid_at
     for payment in order.payments:
         payment.received_at = paid_at

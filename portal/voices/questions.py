@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 
 from portal.extensions import db
 from portal.journey.services import Actor, record_event
-from portal.mail import send_mail
+from portal.mail import queue_mail
 from portal.models import Answer, Product, Question, User
 from portal.models.voices import ANSWER_MAX, QUESTION_BODY_MAX, QUESTION_TITLE_MAX, REASON_MAX
 from portal.voices.services import (
@@ -120,7 +120,7 @@ def send_answer_notification(answer: Answer, url: str) -> bool:
     asker = question.author
     if asker is None or asker.id == answer.author_id or answer.is_hidden:
         return False
-    send_mail(
+    queue_mail(
         asker.email,
         f"New answer to your question about {question.product.name}",
         "answer_posted",

@@ -15,7 +15,7 @@ from sqlalchemy import Select, case, func, or_, select, update
 
 from portal.extensions import db
 from portal.journey.services import Actor, record_event
-from portal.mail import send_mail
+from portal.mail import queue_mail
 from portal.models import Product, ReferenceProfile, ReferenceRequest, User
 from portal.models.base import utcnow
 from portal.models.voices import (
@@ -456,7 +456,7 @@ def send_proposal_email(reference_request: ReferenceRequest, url: str) -> None:
     customer = reference_request.reference
     if customer is None:
         return
-    send_mail(
+    queue_mail(
         customer.email,
         f"Would you talk to a {reference_request.product.name} prospect?",
         "reference_proposed",
@@ -475,7 +475,7 @@ def send_introduction_emails(reference_request: ReferenceRequest) -> None:
     customer_contact = _contact(customer, profile.role if profile else "")
     prospect_contact = _contact(prospect, reference_request.role)
     product = reference_request.product.name
-    send_mail(
+    queue_mail(
         prospect.email,
         f"Meet {customer_contact['name']}, a {product} customer",
         "reference_introduction",
@@ -485,7 +485,7 @@ def send_introduction_emails(reference_request: ReferenceRequest) -> None:
         availability=profile.availability if profile else "",
         req=reference_request,
     )
-    send_mail(
+    queue_mail(
         customer.email,
         f"Introduction: {prospect_contact['name']} would like to hear about {product}",
         "reference_introduction",

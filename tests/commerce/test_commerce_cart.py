@@ -115,7 +115,7 @@ def test_consenting_visitor_cart_merges_into_the_user_cart_on_login(
     user = make_user()
     other = create_plan(app, name="Scale", unit_amount=9900, product={"name": "Data Doctor"})
     with app.app_context():
-        from portal.commerce.services import add_to_cart
+        from portal.commerce.cart import add_to_cart
 
         add_to_cart(f"u{user.id}", plan_id, 2, None)  # the user's own cart from another day
         db.session.commit()

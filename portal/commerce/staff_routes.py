@@ -1,4 +1,5 @@
-"""Seller and admin side of orders: the list, one order, mark paid, cancel, refund."""
+"""Staff pages of commerce (seller and admin): the orders list, one order, mark paid, cancel,
+refund."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.commerce import bp, services
+from portal.boundary import perform
+from portal.commerce import bp
 from portal.commerce.forms import CancelOrderForm, MarkPaidForm, RefundForm
-from portal.commerce.notify import send_order_mail
-from portal.commerce.services import CommerceError
-from portal.commerce.stripe_gateway import PaymentGatewayError
+from portal.commerce.notify import queue_order_mail
+from portal.commerce.orders import (
+    STATUS_LABELS,
+    all_orders,
+    cancel_order,
+    mark_order_paid,
+    refund_order,
+)
 from portal.extensions import db
 from portal.models import ORDER_STATUSES, Order, User
 from portal.security import role_required
@@ -22,13 +29,13 @@ def seller_orders():
     status = request.args.get("status") or None
     if status not in ORDER_STATUSES:
         status = None
-    page = db.paginate(services.all_orders(status), per_page=25)
+    page = db.paginate(all_orders(status), per_page=25)
     return render_template(
         "commerce/seller_orders.html",
         page=page,
         status=status,
         statuses=ORDER_STATUSES,
-        labels=services.STATUS_LABELS,
+        labels=STATUS_LABELS,
     )
 
 
@@ -44,7 +51,7 @@ def _render_order(order: Order, status: int = 200, **forms):
         order=order,
         buyer=buyer,
         actors=actors,
-        labels=services.STATUS_LABELS,
+        labels=STATUS_LABELS,
         **forms,
     ), status
 
@@ -59,17 +66,16 @@ def _act(order_id: int, form, action, success: str, mail: str | None = None):
     order = db.get_or_404(Order, order_id)
     if not form.validate_on_submit():
         return _render_order(order, 422)
-    try:
-        action(order, form)
-    except (CommerceError, PaymentGatewayError) as error:
-        db.session.rollback()
-        flash(error.message, "warning")
+    if not perform(_act_and_tell, action, order, form, mail, flash_category="warning"):
         return redirect(url_for("commerce.seller_order", order_id=order_id))
-    db.session.commit()
-    if mail:
-        send_order_mail(order, mail)
     flash(success.format(number=order.number), "success")
     return redirect(url_for("commerce.seller_order", order_id=order_id))
+
+
+def _act_and_tell(action, order: Order, form, mail: str | None) -> None:
+    action(order, form)
+    if mail:
+        queue_order_mail(order, mail)
 
 
 @bp.post("/seller/orders/<int:order_id>/mark-paid")
@@ -78,7 +84,7 @@ def mark_paid(order_id: int):
     return _act(
         order_id,
         MarkPaidForm(),
-        lambda order, form: services.mark_order_paid(order, current_user, form.reference.data),
+        lambda order, form: mark_order_paid(order, current_user, form.reference.data),
         "Order {number} is marked paid.",
         "order_paid",
     )
@@ -90,7 +96,7 @@ def cancel(order_id: int):
     return _act(
         order_id,
         CancelOrderForm(),
-        lambda order, form: services.cancel_order(order, current_user, form.reason.data),
+        lambda order, form: cancel_order(order, current_user, form.reason.data),
         "Order {number} is cancelled.",
     )
 
@@ -101,7 +107,7 @@ def refund(order_id: int):
     return _act(
         order_id,
         RefundForm(),
-        lambda order, form: services.refund_order(order, current_user, form.reason.data),
+        lambda order, form: refund_order(order, current_user, form.reason.data),
         "Order {number} is refunded; a credit note was issued.",
         "order_refunded",
     )

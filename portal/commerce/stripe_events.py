@@ -13,13 +13,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from portal.commerce.services import (
-    apply_payment,
-    change_status,
-    issue_credit_note,
-    latest_attempt,
-    lock_row,
-)
+from portal.commerce.locking import lock_row
+from portal.commerce.orders import apply_payment, change_status, issue_credit_note
+from portal.commerce.payments import latest_attempt
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import (
     Order,
@@ -32,8 +29,10 @@ from portal.models import (
 log = logging.getLogger(__name__)
 
 
-class WebhookNotReady(Exception):
+class WebhookNotReady(ServiceError):
     """The event refers to an order this instance cannot see yet: let Stripe retry."""
+
+    status = 409
 
 
 @dataclass
@@ -101,7 +100,7 @@ def _on_intent_succeeded(intent: dict[str, Any]) -> WebhookResult:
             Payment.provider == "stripe", Payment.reference == attempt.provider_ref
         )
     )
-    if exists is not None or order.status in ("paid", "refunded"):
+    if exists is not None or order.is_settled:
         db.session.flush()
         return WebhookResult("already_paid", order)
     payment = Payment(
