@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from portal.models import User
 from portal.pipeline import analytics, listening
-from portal.pipeline.services import mark_lost
+from portal.pipeline.deal_actions import mark_lost
 from tests.factories import deal_of, make_plan, make_product, record
 
 NOW = datetime.now(UTC)

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select, update
 
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import Deal, Stage, WebhookDelivery, WebhookEndpoint
 from portal.pipeline.engine import TransitionLike
@@ -31,7 +32,7 @@ TIMESTAMP_HEADER = "X-Testdrive-Timestamp"
 STALE_SENDING = timedelta(minutes=10)
 
 
-class WebhookError(ValueError):
+class WebhookError(ServiceError):
     """An endpoint that cannot be registered; the message is meant for the admin."""
 
 
@@ -214,6 +215,19 @@ def _attempt(delivery: WebhookDelivery, now: datetime) -> None:
     else:
         delivery.status = "pending"
         delivery.next_attempt_at = now + backoff(delivery.attempts)
+
+
+def toggle_endpoint(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Pause an active endpoint, or enable a paused one."""
+    endpoint.is_active = not endpoint.is_active
+    db.session.flush()
+    return endpoint
+
+
+def delete_endpoint(endpoint: WebhookEndpoint) -> None:
+    """Remove an endpoint with its delivery log."""
+    db.session.delete(endpoint)
+    db.session.flush()
 
 
 def retry(delivery: WebhookDelivery, now: datetime | None = None) -> WebhookDelivery:

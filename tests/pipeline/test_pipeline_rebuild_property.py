@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from portal.models import Deal, DealProduct, StageTransition, User
+from portal.pipeline.deal_actions import mark_lost
 from portal.pipeline.engine import DealState
-from portal.pipeline.services import mark_lost, rebuild_deals
+from portal.pipeline.rebuild import rebuild_deals
 from tests.factories import deal_of, make_plan, make_product, record
 
 BASE = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -7,14 +7,11 @@ from sqlalchemy import func, select, update
 
 from portal.journey.services import Actor, attach_visitor, erase_user, record_event
 from portal.models import Deal, DealProduct, Event, Stage, StageTransition, User
-from portal.pipeline.engine import score_at
-from portal.pipeline.services import (
-    PipelineError,
-    list_stages,
-    mark_lost,
-    rebuild_deals,
-    save_stage,
-)
+from portal.pipeline.deal_actions import mark_lost
+from portal.pipeline.errors import PipelineError
+from portal.pipeline.rebuild import rebuild_deals
+from portal.pipeline.scoring import score_at
+from portal.pipeline.stages import list_stages, save_stage
 from tests.factories import deal_of, make_plan, make_product, record
 
 NOW = datetime.now(UTC)
@@ -163,7 +160,7 @@ def test_score_weights_kinds_and_halves_every_half_life(app, db, make_user):
 
 
 def test_stalled_after_the_stages_days_without_activity(db, make_user):
-    from portal.pipeline.board import is_stalled
+    from portal.pipeline.stalled import is_stalled
 
     buyer = make_user()
     record(buyer, "product_viewed", 1, at=NOW - timedelta(days=40))

@@ -32,7 +32,7 @@ def test_seed_builds_deals_from_simulated_events_and_runs_once(db, make_user):
     assert {"Exploring", "Researching", "Trying"} <= set(stages)
     # the listener built the deals: a rebuild from the events changes nothing
     before = db.session.execute(select(Deal.id, Deal.stage_id, Deal.value)).all()
-    from portal.pipeline.services import rebuild_deals
+    from portal.pipeline.rebuild import rebuild_deals
 
     rebuild_deals()
     assert db.session.execute(select(Deal.id, Deal.stage_id, Deal.value)).all() == before

@@ -1,6 +1,6 @@
 """Admin: stage definitions with validated criteria, and webhook endpoints."""
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from portal.models import Stage, WebhookEndpoint
 from tests.factories import deal_of, record
@@ -93,3 +93,11 @@ def test_webhook_endpoints_are_validated_and_get_a_secret(db, admin_client):
     admin_client.post(f"/admin/webhooks/{endpoint.id}/toggle")
     db.session.expire_all()
     assert db.session.get(WebhookEndpoint, endpoint.id).is_active is False
+
+
+def test_reading_stages_writes_nothing(db, seller_client, admin_client):
+    db.session.execute(delete(Stage))
+    db.session.commit()
+    assert seller_client.get("/seller/pipeline").status_code == 200
+    assert admin_client.get("/admin/stages").status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Stage)) == 0

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import WebhookDelivery
-from portal.pipeline import webhooks
+from portal.pipeline import outgoing_webhooks as webhooks
 from tests.factories import record
 
 

@@ -1,3 +1,5 @@
+"""Seller pages of the pipeline: the board, a deal, analytics, listening, alerts, API tokens."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -15,7 +17,8 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.api.services import TokenError, create_token, revoke_token, tokens_of
+from portal.api.services import create_token, revoke_token, tokens_of
+from portal.boundary import perform
 from portal.extensions import db
 from portal.models import Deal, Product
 from portal.pipeline import alerts, analytics, bp, listening
@@ -25,17 +28,10 @@ from portal.pipeline.board import (
     BoardFilters,
     build_board,
 )
+from portal.pipeline.deal_actions import add_note, assign_owner, mark_lost, sellers
 from portal.pipeline.export import deals_csv
 from portal.pipeline.forms import LostForm, NoteForm, OwnerForm, TokenForm
 from portal.pipeline.overview import deal_overview
-from portal.pipeline.services import (
-    PipelineError,
-    add_note,
-    assign_owner,
-    list_stages,
-    mark_lost,
-    sellers,
-)
 from portal.pipeline.settings import setting
 from portal.security import role_required, safe_next
 
@@ -44,15 +40,7 @@ def _products() -> list[Product]:
     return list(db.session.scalars(select(Product).order_by(Product.name)))
 
 
-def _ensure_stages() -> None:
-    """Create the default stages on first use (committed before reading, so the objects
-    rendered afterwards are not expired by a commit)."""
-    list_stages()
-    db.session.commit()
-
-
 def _board_context(filters: BoardFilters) -> dict:
-    _ensure_stages()
     board = build_board(filters, current_user.id)
     return {"board": board, "filters": filters, "sellers": sellers()}
 
@@ -61,7 +49,7 @@ def _board_context(filters: BoardFilters) -> dict:
 @role_required("seller")
 def board():
     filters = BoardFilters.from_args(request.args)
-    context = _board_context(filters)  # commits first: nothing loaded below gets expired
+    context = _board_context(filters)
     return render_template(
         "pipeline/board.html",
         products=_products(),
@@ -106,13 +94,9 @@ def set_owner(deal_id: int):
     if not form.validate_on_submit():
         flash("Choose a seller from the list.", "warning")
         return _back(deal)
-    try:
-        assign_owner(deal, int(form.owner.data) if form.owner.data else None)
-    except PipelineError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
+    owner_id = int(form.owner.data) if form.owner.data else None
+    if not perform(assign_owner, deal, owner_id, flash_category="warning"):
         return _back(deal)
-    db.session.commit()
     owner = deal.owner.display_name if deal.owner else "nobody"
     flash(f"{deal.account.name} now belongs to {owner}.", "success")
     return _back(deal)
@@ -141,15 +125,11 @@ def deal(deal_id: int):
 def note(deal_id: int):
     deal = db.get_or_404(Deal, deal_id)
     form = NoteForm()
-    if form.validate_on_submit():
-        try:
-            add_note(deal, current_user, form.body.data)
-        except PipelineError as error:
-            form.body.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Note added.", "success")
-            return redirect(url_for(".deal", deal_id=deal.id) + "#notes")
+    if form.validate_on_submit() and perform(
+        add_note, deal, current_user, form.body.data, form=form, fallback_field="body"
+    ):
+        flash("Note added.", "success")
+        return redirect(url_for(".deal", deal_id=deal.id) + "#notes")
     return _deal_page(deal, note_form=form, status=422)
 
 
@@ -158,16 +138,11 @@ def note(deal_id: int):
 def lost(deal_id: int):
     deal = db.get_or_404(Deal, deal_id)
     form = LostForm()
-    if form.validate_on_submit():
-        try:
-            mark_lost(deal, form.reason.data, current_user)
-        except PipelineError as error:
-            db.session.rollback()
-            form.reason.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"{deal.account.name} is marked lost. It reopens if they come back.", "success")
-            return redirect(url_for(".deal", deal_id=deal.id))
+    if form.validate_on_submit() and perform(
+        mark_lost, deal, form.reason.data, current_user, form=form, fallback_field="reason"
+    ):
+        flash(f"{deal.account.name} is marked lost. It reopens if they come back.", "success")
+        return redirect(url_for(".deal", deal_id=deal.id))
     return _deal_page(deal, lost_form=form, status=422)
 
 
@@ -183,7 +158,6 @@ def _int_arg(name: str, default: int | None, allowed=None) -> int | None:
 def analytics_view():
     product_id = _int_arg("product", None)
     days = _int_arg("days", 90, analytics.PERIODS)
-    _ensure_stages()
     data = analytics.compute(product_id=product_id, days=days)
     chart = {
         "funnel": {
@@ -239,8 +213,7 @@ def notifications():
 @role_required("seller")
 def notifications_read():
     notification_id = request.form.get("id", type=int)
-    count = alerts.mark_read(current_user, notification_id)
-    db.session.commit()
+    count = perform(alerts.mark_read, current_user, notification_id).value
     if notification_id is None:
         flash(f"Marked {count} notification{'s' if count != 1 else ''} read.", "success")
     return redirect(url_for(".notifications"))
@@ -252,12 +225,9 @@ def api_tokens():
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        try:
-            _token, secret = create_token(current_user, form.name.data)
-        except TokenError as error:
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
+        done = perform(create_token, current_user, form.name.data, form=form, fallback_field="name")
+        if done:
+            _token, secret = done.value
             form = TokenForm(formdata=None)
     status = 422 if form.errors else 200
     return render_template(
@@ -269,9 +239,8 @@ def api_tokens():
 @role_required("seller")
 def revoke(token_id: int):
     try:
-        token = revoke_token(current_user, token_id)
+        token = perform(revoke_token, current_user, token_id).value
     except LookupError:
         abort(404)
-    db.session.commit()
     flash(f"Token “{token.name}” is revoked; requests with it now fail.", "success")
     return redirect(url_for(".api_tokens"))

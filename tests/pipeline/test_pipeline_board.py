@@ -114,7 +114,7 @@ def test_filters_and_sort(db, seller_client, make_user):
 
 def test_lost_deals_leave_the_board_unless_asked_for(db, seller_client):
     from portal.models import User
-    from portal.pipeline.services import mark_lost
+    from portal.pipeline.deal_actions import mark_lost
 
     account = make_account_deal("Globex", "product_viewed")
     deal = db.session.scalar(select(Deal).where(Deal.account_id == account.id))
