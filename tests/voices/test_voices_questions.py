@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from portal.models import Answer, Event, Question
-from portal.voices import questions, services
+from portal.voices import errors, questions
 from tests.voices.conftest import get_user, visible_text
 
 URL = "/products/pipeline-lens/questions"
@@ -129,7 +129,7 @@ def test_a_hidden_question_cannot_be_answered(db, make_user, make_customer, prod
     questions.set_hidden(seller, question, True, "Duplicate")
     try:
         questions.answer_question(customer, question.id, "An answer that should not land")
-    except services.NotFound:
+    except errors.NotFound:
         pass
     else:  # pragma: no cover
         raise AssertionError("answering a hidden question must fail")

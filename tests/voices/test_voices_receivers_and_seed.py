@@ -4,6 +4,7 @@ import json
 
 from sqlalchemy import func, select
 
+from portal import models
 from portal.journey.services import erase_user
 from portal.models import (
     Answer,
@@ -15,7 +16,8 @@ from portal.models import (
     ReferenceRequest,
     User,
 )
-from portal.voices import questions, references, services
+from portal.voices import customers as voices_customers
+from portal.voices import introductions, questions, references, testimonials
 from portal.voices.seed import seed_voices
 from tests.factories import make_plan, make_product, make_reference_profile, make_testimonial
 from tests.voices.conftest import PASSWORD, get_user
@@ -39,14 +41,14 @@ def test_erasure_removes_or_anonymises_everything_voices_holds(
 
     own = make_testimonial(product, customer)
     others = make_testimonial(product, other)
-    services.vote_helpful(voter, own.id)
-    services.vote_helpful(customer, others.id)
+    testimonials.vote_helpful(voter, own.id)
+    testimonials.vote_helpful(customer, others.id)
     make_reference_profile(customer)
     proposed = references.request_reference(
         asker, product, industry="retail", company_size="1-50", role="", topics=[],
         message="What did the rollout look like?",
     )  # fmt: skip
-    references.propose_reference(seller, proposed.id, customer.id)
+    introductions.propose_reference(seller, proposed.id, customer.id)
     mine = references.request_reference(
         customer, make_product(), industry="retail", company_size="1-50", role="", topics=[],
         message="A request of my own, for another product",
@@ -65,7 +67,7 @@ def test_erasure_removes_or_anonymises_everything_voices_holds(
     db.session.commit()
 
     assert db.session.get(User, customer.id) is None
-    assert services.own_testimonial(customer.id, product.id) is None
+    assert testimonials.own_testimonial(customer.id, product.id) is None
     assert count(db, HelpfulVote) == 0  # votes on their testimonial and votes they cast
     db.session.refresh(others)
     assert others.helpful_count == 0
@@ -109,7 +111,7 @@ def _demo_catalog(db):
 def test_seed_skips_without_the_catalog(db):
     lines = seed_voices()
     assert "catalog is missing" in lines[0]
-    assert count(db, services.Testimonial) == 0
+    assert count(db, models.Testimonial) == 0
 
 
 def test_seed_is_realistic_and_idempotent(app, db, runner):
@@ -120,7 +122,7 @@ def test_seed_is_realistic_and_idempotent(app, db, runner):
     first = seed_voices()
     db.session.commit()
     approved = db.session.scalars(
-        select(services.Testimonial).where(services.Testimonial.status == "approved")
+        select(models.Testimonial).where(models.Testimonial.status == "approved")
     ).all()
     assert len(approved) >= 20
     assert {t.product.slug for t in approved} == {
@@ -136,7 +138,7 @@ def test_seed_is_realistic_and_idempotent(app, db, runner):
     # Every verified testimonial is backed by a paid order of its author for its product.
     for t in approved:
         if t.is_verified:
-            assert services.verified_purchase(t.author_id, t.product_id) is not None
+            assert voices_customers.verified_purchase(t.author_id, t.product_id) is not None
             assert t.helpful_count == count(db, HelpfulVote, HelpfulVote.testimonial_id == t.id)
     # Demo customers have .example company domains; orders use the recurring plan.
     customers = db.session.scalars(select(User).where(User.email.like("%harborline%"))).all()
@@ -147,11 +149,11 @@ def test_seed_is_realistic_and_idempotent(app, db, runner):
     casey = db.session.scalar(select(User).where(User.email == "customer@acme.example"))
     waiting, _accepted = references.introductions_for(casey.id)
     assert len(waiting) == 1
-    assert count(db, services.Testimonial, services.Testimonial.status == "pending") >= 1
+    assert count(db, models.Testimonial, models.Testimonial.status == "pending") >= 1
 
     totals = {
         model: count(db, model)
-        for model in (services.Testimonial, Order, ReferenceRequest, Question, Answer, HelpfulVote)
+        for model in (models.Testimonial, Order, ReferenceRequest, Question, Answer, HelpfulVote)
     }
     second = seed_voices()
     db.session.commit()

@@ -22,7 +22,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.voices.references import my_requests, reference_profile
-from portal.voices.services import recount_helpful
+from portal.voices.testimonials import recount_helpful
 
 
 def erase_voices(user: User) -> None:

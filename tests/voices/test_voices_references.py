@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import Event, ReferenceProfile, ReferenceRequest
-from portal.voices import references, services
+from portal.voices import errors, introductions, references
 from tests.factories import make_reference_profile
 from tests.voices.conftest import get_user, visible_text
 
@@ -263,16 +263,16 @@ def test_decline_hides_the_customer_and_allows_another_proposal(
     second = make_customer(product, email="sam@other.example", name="Sam Second")
     make_reference_profile(get_user(second.id))
     item = make_request(db, prospect, product)
-    references.propose_reference(seller, item.id, reference.id)
-    references.decline_introduction(get_user(reference.id), item.id)
+    introductions.propose_reference(seller, item.id, reference.id)
+    introductions.decline_introduction(get_user(reference.id), item.id)
     db.session.commit()
     assert (item.status, item.reference_id) == ("declined", None)
     assert item.declined_reference_ids == [reference.id]
     # The customer who said no is not proposed again for this request.
     assert [c.user.id for c in references.rank_references(item)] == [second.id]
-    with pytest.raises(services.InvalidInput):
-        references.propose_reference(seller, item.id, reference.id)
-    references.propose_reference(seller, item.id, second.id)
+    with pytest.raises(errors.InvalidInput):
+        introductions.propose_reference(seller, item.id, reference.id)
+    introductions.propose_reference(seller, item.id, second.id)
     assert item.status == "proposed"
     assert outbox() == []  # services never mail; routes do after the commit
 
@@ -300,13 +300,13 @@ def test_illegal_transitions_are_refused(
     item.reference_id = customer.id
     db.session.commit()
     calls = {
-        "accept": lambda: references.accept_introduction(customer, item.id),
-        "decline": lambda: references.decline_introduction(customer, item.id),
-        "complete": lambda: references.complete_introduction(seller, item.id),
-        "propose": lambda: references.propose_reference(seller, item.id, customer.id),
-        "close": lambda: references.close_request(seller, item.id, "Nobody fits right now"),
+        "accept": lambda: introductions.accept_introduction(customer, item.id),
+        "decline": lambda: introductions.decline_introduction(customer, item.id),
+        "complete": lambda: introductions.complete_introduction(seller, item.id),
+        "propose": lambda: introductions.propose_reference(seller, item.id, customer.id),
+        "close": lambda: introductions.close_request(seller, item.id, "Nobody fits right now"),
     }
-    with pytest.raises(services.Conflict):
+    with pytest.raises(errors.Conflict):
         calls[action]()
     db.session.refresh(item)
     assert item.status == start
@@ -317,7 +317,7 @@ def test_only_the_proposed_customer_answers(
 ):
     seller = get_user(make_user(role="seller").id)
     item = make_request(db, prospect, product)
-    references.propose_reference(seller, item.id, reference.id)
+    introductions.propose_reference(seller, item.id, reference.id)
     db.session.commit()
     intruder = login_client(make_customer(product))
     assert intruder.post(f"/account/references/{item.id}/accept").status_code == 404
@@ -334,9 +334,9 @@ def test_the_monthly_cap_is_respected(db, make_user, make_customer, reference, p
     profile.monthly_cap = 1
     first = make_request(db, make_user(), product)
     second = make_request(db, make_user(), product)
-    references.propose_reference(seller, first.id, reference.id)
-    with pytest.raises(services.Conflict, match="limit of 1 introductions"):
-        references.propose_reference(seller, second.id, reference.id)
+    introductions.propose_reference(seller, first.id, reference.id)
+    with pytest.raises(errors.Conflict, match="limit of 1 introductions"):
+        introductions.propose_reference(seller, second.id, reference.id)
 
 
 def test_seller_pages_are_for_sellers(client, buyer_client, seller_client, admin_client):
@@ -366,7 +366,7 @@ def test_account_partial_summarises_references(
 ):
     seller = get_user(make_user(role="seller").id)
     item = make_request(db, prospect, product)
-    references.propose_reference(seller, item.id, reference.id)
+    introductions.propose_reference(seller, item.id, reference.id)
     db.session.commit()
     overview = references.reference_overview(get_user(reference.id))
     assert (overview.is_customer, overview.waiting, overview.open_requests) == (True, 1, 0)

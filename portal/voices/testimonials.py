@@ -1,19 +1,14 @@
-"""Trusted voices: the domain errors, text checks, who counts as a verified customer, and
-testimonials (writing, moderation, votes, the rating summary).
+"""Testimonials: writing one (verified customers only), imported customer stories, moderation,
+helpful votes and the rating summary.
 
-Reference calls live in ``references.py``, peer questions in ``questions.py``, erasure and
-export in ``privacy.py``. All of them take the acting user (and a journey ``Actor`` where the
-action is a buying signal), validate, raise the domain errors below and only ``flush()``; the
-route or CLI commits. E-mails are sent by ``send_*`` functions, which routes call *after* the
-commit, so nobody is mailed about a change that was rolled back.
+Services take the acting user (and a journey ``Actor`` where the action is a buying signal),
+validate, raise the voices errors and only ``flush()``; the route or CLI commits.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,8 +17,6 @@ from portal.extensions import db
 from portal.journey.services import Actor, record_event
 from portal.models import (
     HelpfulVote,
-    Order,
-    OrderLine,
     Product,
     Testimonial,
     User,
@@ -36,150 +29,18 @@ from portal.models.voices import (
     INDUSTRIES,
     NAME_MAX,
     REASON_MAX,
-    REFERENCE_TOPICS,
     ROLE_MAX,
     SOURCE_MAX,
     TITLE_MAX,
 )
-
-# ---------------------------------------------------------------------------- errors
-
-
-class VoicesError(Exception):
-    """A problem with a message written for the person; ``field`` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-class InvalidInput(VoicesError):
-    """Bad input: shown next to the field (422)."""
-
-
-class NotAllowed(VoicesError):
-    """The person may not do this (403 with the message)."""
-
-
-class NotFound(VoicesError):
-    """No such thing, or not one this person may see (404)."""
-
-
-class Conflict(VoicesError):
-    """The thing is not in a state that allows this any more (flashed as a warning)."""
-
-
-class OpenRequestExists(Conflict):
-    """The prospect already has an open reference request for this product."""
-
-    def __init__(self, message: str, request_id: int):
-        super().__init__(message)
-        self.request_id = request_id
-
-
-# ---------------------------------------------------------------------------- text
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(
-    value: str | None,
-    *,
-    label: str,
-    max_len: int,
-    min_len: int = 0,
-    field: str | None = None,
-    multiline: bool = False,
-) -> str:
-    """Strip control characters and surrounding space; enforce the length limits.
-
-    Text is stored as typed and escaped when shown; nothing here tries to "sanitise" HTML.
-    """
-    text = _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
-    # Single-line fields collapse all whitespace; multi-line ones keep paragraphs.
-    text = re.sub(r"\n{3,}", "\n\n", text).strip() if multiline else " ".join(text.split())
-    if len(text) < min_len:
-        if min_len == 1:
-            raise InvalidInput(f"Enter {label}.", field)
-        raise InvalidInput(f"Write at least {min_len} characters for {label}.", field)
-    if len(text) > max_len:
-        raise InvalidInput(f"Keep {label} to {max_len} characters or fewer.", field)
-    return text
-
-
-def check_choice(value: str | None, choices: dict[str, str], label: str, field: str) -> str:
-    if value not in choices:
-        raise InvalidInput(f"Choose {label} from the list.", field)
-    return value
-
-
-def check_topics(values: Iterable[str] | None) -> list[str]:
-    topics = [t for t in dict.fromkeys(values or ()) if t]
-    if any(t not in REFERENCE_TOPICS for t in topics):
-        raise InvalidInput("Choose topics from the list.", "topics")
-    return topics
-
-
-# ---------------------------------------------------------------------------- customers
-
-
-def verified_purchase(user_id: int, product_id: int) -> datetime | None:
-    """When ``user_id`` first paid for ``product_id``; None if they never did.
-
-    A verified customer is a user with a paid order that has a line for the product.
-    """
-    return db.session.scalar(
-        select(func.min(func.coalesce(Order.paid_at, Order.created_at)))
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(
-            Order.user_id == user_id,
-            Order.status == "paid",
-            OrderLine.product_id == product_id,
-        )
-    )
-
-
-def is_customer(user_id: int) -> bool:
-    """True when the user has any paid order (and may opt in as a reference)."""
-    return (
-        db.session.scalar(
-            select(Order.id).where(Order.user_id == user_id, Order.status == "paid").limit(1)
-        )
-        is not None
-    )
-
-
-def customers_of(product_id: int):
-    """A subquery of (user_id, since) for the verified customers of a product."""
-    return (
-        select(
-            Order.user_id.label("user_id"),
-            func.min(func.coalesce(Order.paid_at, Order.created_at)).label("since"),
-        )
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(
-            Order.status == "paid",
-            OrderLine.product_id == product_id,
-            Order.user_id.is_not(None),
-        )
-        .group_by(Order.user_id)
-        .subquery()
-    )
-
-
-def display_name_for(user: User, choice: str) -> str:
-    """The author's name as they chose to show it ("" means anonymous)."""
-    name = (user.name or "").strip()
-    if choice == "anonymous" or not name:
-        return ""
-    if choice == "initial":
-        parts = name.split()
-        return parts[0] if len(parts) == 1 else f"{parts[0]} {parts[-1][0]}."
-    company = "" if user.account.is_personal else user.account.name
-    return f"{name}, {company}"[:NAME_MAX] if company else name[:NAME_MAX]
-
-
-# ---------------------------------------------------------------------------- testimonials
+from portal.voices.customers import display_name_for, verified_purchase
+from portal.voices.errors import (
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+)
+from portal.voices.text import check_choice, clean_text
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from sqlalchemy import event, func, select
 
 from portal import models
 from portal.models import Event, HelpfulVote
-from portal.voices import services
+from portal.voices import customers, errors, testimonials
 from tests.factories import make_paid_order, make_plan, make_product, make_testimonial
 from tests.voices.conftest import get_user, visible_text
 
@@ -44,9 +44,9 @@ def test_an_unpaid_or_other_product_order_does_not_verify(db, make_user, product
     pending = make_paid_order(user, product.plans[0])
     pending.status = "awaiting_payment"
     db.session.flush()
-    assert services.verified_purchase(user.id, product.id) is None
-    with pytest.raises(services.NotAllowed):
-        services.submit_testimonial(user, product, **{**VALID, "rating": 4})
+    assert customers.verified_purchase(user.id, product.id) is None
+    with pytest.raises(errors.NotAllowed):
+        testimonials.submit_testimonial(user, product, **{**VALID, "rating": 4})
 
 
 def test_a_customer_writes_a_testimonial_that_waits_for_moderation(
@@ -236,7 +236,7 @@ def test_summary_counts_only_published_in_one_query(app, db, catalogue, product)
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        summary = services.testimonial_summary(product_id)
+        summary = testimonials.testimonial_summary(product_id)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 1
@@ -291,8 +291,8 @@ def test_vote_service_keeps_the_transaction_usable_after_a_duplicate(db, make_us
     author = get_user(make_user().id)
     voter = get_user(make_user().id)
     testimonial = make_testimonial(product, author)
-    assert services.vote_helpful(voter, testimonial.id) is True
-    assert services.vote_helpful(voter, testimonial.id) is False
+    assert testimonials.vote_helpful(voter, testimonial.id) is True
+    assert testimonials.vote_helpful(voter, testimonial.id) is False
     db.session.commit()  # the failed insert was only a savepoint
     db.session.refresh(testimonial)
     assert testimonial.helpful_count == 1

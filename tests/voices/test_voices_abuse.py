@@ -3,8 +3,9 @@
 import pytest
 from sqlalchemy import func, select
 
+from portal import models
 from portal.models import Question, ReferenceRequest
-from portal.voices import questions, references, services
+from portal.voices import errors, questions, references, text
 from tests.factories import make_reference_profile
 from tests.voices.conftest import get_user
 
@@ -47,7 +48,7 @@ def test_classic_xss_payloads_in_every_field_are_escaped(
         == 303
     )
     assert_escaped(seller_client.get("/seller/moderation").text, "moderation queue")
-    testimonial_id = db.session.scalar(select(func.max(services.Testimonial.id)))
+    testimonial_id = db.session.scalar(select(func.max(models.Testimonial.id)))
     seller_client.post(
         f"/seller/moderation/testimonials/{testimonial_id}/reject",
         data={f"r{testimonial_id}-reason": XSS},
@@ -183,15 +184,15 @@ def test_classic_xss_payloads_in_every_field_are_escaped(
 )
 def test_services_enforce_length_limits(db, make_user, product, call, field):
     user = get_user(make_user().id)
-    with pytest.raises(services.InvalidInput) as error:
+    with pytest.raises(errors.InvalidInput) as error:
         call(user, product)
     assert error.value.field == field
 
 
 def test_control_characters_are_stripped_and_whitespace_normalised():
-    assert services.clean_text(" a\x00b\x1b  c ", label="x", max_len=10) == "ab c"
-    text = services.clean_text("one\r\n\r\n\r\n\r\ntwo", label="x", max_len=20, multiline=True)
-    assert text == "one\n\ntwo"
+    assert text.clean_text(" a\x00b\x1b  c ", label="x", max_len=10) == "ab c"
+    cleaned = text.clean_text("one\r\n\r\n\r\n\r\ntwo", label="x", max_len=20, multiline=True)
+    assert cleaned == "one\n\ntwo"
 
 
 def test_too_long_testimonial_is_422_and_writes_nothing(db, make_customer, login_client, product):
@@ -209,7 +210,7 @@ def test_too_long_testimonial_is_422_and_writes_nothing(db, make_customer, login
         },
     )
     assert response.status_code == 422
-    assert db.session.scalar(select(func.count()).select_from(services.Testimonial)) == 0
+    assert db.session.scalar(select(func.count()).select_from(models.Testimonial)) == 0
 
 
 def test_posting_is_rate_limited_per_person(app, db, buyer_client, product):
