@@ -1,7 +1,9 @@
-"""Catalog administration pages (admins only): products, plans, resources and FAQ.
+"""Catalog administration pages (admins only), on the catalog blueprint under /admin/catalog:
+products, plans, resources and FAQ.
 
-Thin views: read the form, call ``portal.catalog.editing``, commit once, flash and redirect;
-a ``CatalogError`` becomes an error on the form field at fault (status 422).
+Thin views: read the form, call ``staff_services`` / ``plans`` through ``perform`` (one
+commit), flash and redirect; a ``CatalogError`` becomes an error on the form field at fault,
+or above the form (status 422).
 """
 
 from __future__ import annotations
@@ -10,25 +12,26 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from portal.admin import bp
-from portal.catalog import editing
+from portal.boundary import Outcome, perform, show_on_form
+from portal.catalog import bp, plans
+from portal.catalog import staff_services as editing
 from portal.catalog.files import delete_pdf, files_folder
 from portal.catalog.forms import ConfirmForm, FaqForm, PlanForm, ProductForm, ResourceForm
-from portal.catalog.services import CatalogError, get_product
+from portal.catalog.services import get_product
 from portal.catalog.text import render_markdown
 from portal.extensions import db
 from portal.models import Faq, Plan, Product, Resource
 from portal.security import role_required
 
 
-def _fail(form, error: CatalogError, template: str, **context):
-    """Roll back, show ``error`` on its field (or above the form), answer 422."""
-    db.session.rollback()
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*list(target.errors or []), str(error)]
+def _refused(form, done: Outcome, template: str, **context):
+    """Show the refusal on its field, or above the form when no field fits; answer 422."""
+    error = done.error
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        show_on_form(form, error)
         return render_template(template, form=form, **context), 422
-    return render_template(template, form=form, error=str(error), **context), 422
+    return render_template(template, form=form, error=error.message, **context), 422
 
 
 def _status(form) -> int:
@@ -42,7 +45,7 @@ def _load_product(product_id: int) -> Product:
 # -- products -----------------------------------------------------------------------------
 
 
-@bp.get("/catalog")
+@bp.get("/admin/catalog")
 @role_required("admin")
 def catalog():
     plan_counts = (
@@ -56,7 +59,7 @@ def catalog():
         .outerjoin(plan_counts, plan_counts.c.product_id == Product.id)
         .order_by(Product.is_active.desc(), Product.sort_order, Product.name)
     ).all()
-    return render_template("admin/catalog.html", rows=rows, form=ConfirmForm())
+    return render_template("catalog/staff_catalog.html", rows=rows, form=ConfirmForm())
 
 
 def _product_data(form: ProductForm) -> editing.ProductData:
@@ -77,39 +80,42 @@ def _product_data(form: ProductForm) -> editing.ProductData:
 
 def _product_form_page(form: ProductForm, product: Product | None):
     """Validate and save, or show a preview of the submitted copy without saving."""
-    template = "admin/catalog_product_form.html"
+    template = "catalog/staff_product_form.html"
     context = {"product": product, "preview": None}
     if not form.validate_on_submit():
         return render_template(template, form=form, **context), _status(form)
-    try:
-        data = _product_data(form)
-        if request.form.get("action") == "preview":
-            editing.check_product(data, product)  # every rule, nothing written
-            context["preview"] = {
-                "data": data,
-                "description": render_markdown(data.description_md),
-            }
-            return render_template(template, form=form, **context)
-        if product is None:
-            product = editing.create_product(data)
-            message = f"{product.name} is in the catalog. Add its plans next."
-        else:
-            editing.update_product(product, data)
-            message = f"Saved {product.name}."
-    except CatalogError as error:
-        return _fail(form, error, template, **context)
-    db.session.commit()
+    preview = request.form.get("action") == "preview"
+    done = perform(_save_product, form, product, preview)
+    if not done:
+        return _refused(form, done, template, **context)
+    if preview:
+        context["preview"] = done.value
+        return render_template(template, form=form, **context)
+    product, message = done.value
     flash(message, "success")
-    return redirect(url_for("admin.catalog_product", product_id=product.id))
+    return redirect(url_for("catalog.catalog_product", product_id=product.id))
 
 
-@bp.route("/catalog/new", methods=["GET", "POST"])
+def _save_product(form: ProductForm, product: Product | None, preview: bool):
+    """Check the submitted product (preview: every rule, nothing written) or save it."""
+    data = _product_data(form)
+    if preview:
+        editing.check_product(data, product)
+        return {"data": data, "description": render_markdown(data.description_md)}
+    if product is None:
+        product = editing.create_product(data)
+        return product, f"{product.name} is in the catalog. Add its plans next."
+    editing.update_product(product, data)
+    return product, f"Saved {product.name}."
+
+
+@bp.route("/admin/catalog/new", methods=["GET", "POST"])
 @role_required("admin")
 def catalog_new_product():
     return _product_form_page(ProductForm(), None)
 
 
-@bp.route("/catalog/<int:product_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/catalog/<int:product_id>/edit", methods=["GET", "POST"])
 @role_required("admin")
 def catalog_edit_product(product_id: int):
     product = _load_product(product_id)
@@ -121,7 +127,7 @@ def catalog_edit_product(product_id: int):
     return _product_form_page(form, product)
 
 
-@bp.get("/catalog/<int:product_id>")
+@bp.get("/admin/catalog/<int:product_id>")
 @role_required("admin")
 def catalog_product(product_id: int):
     product = db.session.scalar(
@@ -135,10 +141,10 @@ def catalog_product(product_id: int):
     )
     if product is None:
         abort(404)
-    return render_template("admin/catalog_product.html", product=product, form=ConfirmForm())
+    return render_template("catalog/staff_product.html", product=product, form=ConfirmForm())
 
 
-@bp.get("/catalog/<int:product_id>/preview")
+@bp.get("/admin/catalog/<int:product_id>/preview")
 @role_required("admin")
 def catalog_preview(product_id: int):
     """The product page as buyers see it (also for archived products); records nothing."""
@@ -146,90 +152,87 @@ def catalog_preview(product_id: int):
     return render_template("catalog/product.html", product=product, preview=True)
 
 
-@bp.post("/catalog/<int:product_id>/archive")
+@bp.post("/admin/catalog/<int:product_id>/archive")
 @role_required("admin")
 def catalog_archive_product(product_id: int):
     product = _load_product(product_id)
-    if ConfirmForm().validate_on_submit():
-        editing.archive_product(product)
-        db.session.commit()
+    if ConfirmForm().validate_on_submit() and perform(editing.archive_product, product):
         flash(
             f"{product.name} is archived: it left the catalog and search. "
             "Orders and history still point at it.",
             "success",
         )
-    return redirect(url_for("admin.catalog_product", product_id=product.id))
+    return redirect(url_for("catalog.catalog_product", product_id=product.id))
 
 
-@bp.post("/catalog/<int:product_id>/restore")
+@bp.post("/admin/catalog/<int:product_id>/restore")
 @role_required("admin")
 def catalog_restore_product(product_id: int):
     product = _load_product(product_id)
-    if ConfirmForm().validate_on_submit():
-        editing.restore_product(product)
-        db.session.commit()
+    if ConfirmForm().validate_on_submit() and perform(editing.restore_product, product):
         flash(f"{product.name} is back in the catalog.", "success")
-    return redirect(url_for("admin.catalog_product", product_id=product.id))
+    return redirect(url_for("catalog.catalog_product", product_id=product.id))
 
 
 # -- plans --------------------------------------------------------------------------------
 
 
 def _plan_page(form: PlanForm, product: Product, plan: Plan | None):
-    template = "admin/catalog_plan_form.html"
+    template = "catalog/staff_plan_form.html"
     context = {"product": product, "plan": plan}
     if not form.validate_on_submit():
         return render_template(template, form=form, **context), _status(form)
-    try:
-        currency = editing.check_currency(form.currency.data)
-        data = editing.PlanData(
-            name=form.name.data,
-            unit_amount=editing.parse_amount(form.amount.data, currency),
-            currency=currency,
-            billing=form.billing.data,
-            per_seat=form.per_seat.data,
-            min_quantity=form.min_quantity.data,
-            max_quantity=form.max_quantity.data,
-            description=form.description.data or "",
-            sort_order=form.sort_order.data or 0,
-        )
-        if plan is None:
-            plan = editing.add_plan(product, data)
-        else:
-            editing.update_plan(plan, data)
-    except CatalogError as error:
-        return _fail(form, error, template, **context)
-    db.session.commit()
-    flash(f"Saved the {plan.name} plan of {product.name}.", "success")
-    return redirect(url_for("admin.catalog_product", product_id=product.id) + "#plans")
+    done = perform(_save_plan, form, product, plan)
+    if not done:
+        return _refused(form, done, template, **context)
+    flash(f"Saved the {done.value.name} plan of {product.name}.", "success")
+    return redirect(url_for("catalog.catalog_product", product_id=product.id) + "#plans")
 
 
-@bp.route("/catalog/<int:product_id>/plans/new", methods=["GET", "POST"])
+def _save_plan(form: PlanForm, product: Product, plan: Plan | None) -> Plan:
+    currency = plans.check_currency(form.currency.data)
+    data = plans.PlanData(
+        name=form.name.data,
+        unit_amount=plans.parse_amount(form.amount.data, currency),
+        currency=currency,
+        billing=form.billing.data,
+        per_seat=form.per_seat.data,
+        min_quantity=form.min_quantity.data,
+        max_quantity=form.max_quantity.data,
+        description=form.description.data or "",
+        sort_order=form.sort_order.data or 0,
+    )
+    if plan is None:
+        return plans.add_plan(product, data)
+    return plans.update_plan(plan, data)
+
+
+@bp.route("/admin/catalog/<int:product_id>/plans/new", methods=["GET", "POST"])
 @role_required("admin")
 def catalog_new_plan(product_id: int):
     return _plan_page(PlanForm(), _load_product(product_id), None)
 
 
-@bp.route("/catalog/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/catalog/plans/<int:plan_id>/edit", methods=["GET", "POST"])
 @role_required("admin")
 def catalog_edit_plan(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
     form = PlanForm(obj=plan)
     if request.method == "GET":
-        form.amount.data = editing.format_amount(plan.unit_amount, plan.currency)
+        form.amount.data = plans.format_amount(plan.unit_amount, plan.currency)
     return _plan_page(form, plan.product, plan)
 
 
-@bp.post("/catalog/plans/<int:plan_id>/<any(archive, restore):action>")
+@bp.post("/admin/catalog/plans/<int:plan_id>/<any(archive, restore):action>")
 @role_required("admin")
 def catalog_plan_state(plan_id: int, action: str):
     plan = db.get_or_404(Plan, plan_id)
-    if ConfirmForm().validate_on_submit():
-        editing.set_plan_active(plan, action == "restore")
-        db.session.commit()
+    if ConfirmForm().validate_on_submit() and perform(
+        plans.set_plan_active, plan, action == "restore"
+    ):
         state = "back on sale" if action == "restore" else "archived (old orders keep it)"
         flash(f"The {plan.name} plan is {state}.", "success")
-    return redirect(url_for("admin.catalog_product", product_id=plan.product_id) + "#plans")
+    return redirect(url_for("catalog.catalog_product", product_id=plan.product_id) + "#plans")
 
 
 # -- resources ----------------------------------------------------------------------------
@@ -240,111 +243,108 @@ def _uploaded_bytes(form: ResourceForm) -> bytes | None:
     return upload.read() if upload and getattr(upload, "filename", "") else None
 
 
-@bp.route("/catalog/<int:product_id>/resources/new", methods=["GET", "POST"])
+@bp.route("/admin/catalog/<int:product_id>/resources/new", methods=["GET", "POST"])
 @role_required("admin")
 def catalog_new_resource(product_id: int):
     product = _load_product(product_id)
     form = ResourceForm()
-    template, context = "admin/catalog_resource_form.html", {"product": product, "resource": None}
+    template, context = "catalog/staff_resource_form.html", {"product": product, "resource": None}
     if not form.validate_on_submit():
         return render_template(template, form=form, **context), _status(form)
-    try:
-        resource = editing.add_resource(
-            product,
-            form.kind.data,
-            form.title.data,
-            form.summary.data or "",
-            url=form.url.data,
-            pdf=_uploaded_bytes(form),
-            folder=files_folder(current_app),
-            sort_order=form.sort_order.data or 0,
-        )
-    except CatalogError as error:
-        return _fail(form, error, template, **context)
-    db.session.commit()
-    flash(f"Added “{resource.title}”.", "success")
-    return redirect(url_for("admin.catalog_product", product_id=product.id) + "#resources")
+    done = perform(
+        editing.add_resource,
+        product,
+        form.kind.data,
+        form.title.data,
+        form.summary.data or "",
+        url=form.url.data,
+        pdf=_uploaded_bytes(form),
+        folder=files_folder(current_app),
+        sort_order=form.sort_order.data or 0,
+    )
+    if not done:
+        return _refused(form, done, template, **context)
+    flash(f"Added “{done.value.title}”.", "success")
+    return redirect(url_for("catalog.catalog_product", product_id=product.id) + "#resources")
 
 
-@bp.route("/catalog/resources/<int:resource_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/catalog/resources/<int:resource_id>/edit", methods=["GET", "POST"])
 @role_required("admin")
 def catalog_edit_resource(resource_id: int):
     resource = db.get_or_404(Resource, resource_id)
     form = ResourceForm(obj=resource)
     form.kind.data = resource.kind  # the kind of an existing resource does not change
-    template = "admin/catalog_resource_form.html"
+    template = "catalog/staff_resource_form.html"
     context = {"product": resource.product, "resource": resource}
     if not form.validate_on_submit():
         return render_template(template, form=form, **context), _status(form)
-    try:
-        old_key = editing.update_resource(
-            resource,
-            form.title.data,
-            form.summary.data or "",
-            url=form.url.data,
-            pdf=_uploaded_bytes(form),
-            folder=files_folder(current_app),
-            sort_order=form.sort_order.data or 0,
-        )
-    except CatalogError as error:
-        return _fail(form, error, template, **context)
-    db.session.commit()
-    delete_pdf(files_folder(current_app), old_key)
+    done = perform(
+        editing.update_resource,
+        resource,
+        form.title.data,
+        form.summary.data or "",
+        url=form.url.data,
+        pdf=_uploaded_bytes(form),
+        folder=files_folder(current_app),
+        sort_order=form.sort_order.data or 0,
+    )
+    if not done:
+        return _refused(form, done, template, **context)
+    delete_pdf(files_folder(current_app), done.value)  # the replaced file, once committed
     flash(f"Saved “{resource.title}”.", "success")
-    return redirect(url_for("admin.catalog_product", product_id=resource.product_id) + "#resources")
+    return redirect(
+        url_for("catalog.catalog_product", product_id=resource.product_id) + "#resources"
+    )
 
 
-@bp.post("/catalog/resources/<int:resource_id>/delete")
+@bp.post("/admin/catalog/resources/<int:resource_id>/delete")
 @role_required("admin")
 def catalog_delete_resource(resource_id: int):
     resource = db.get_or_404(Resource, resource_id)
     product_id, title = resource.product_id, resource.title
-    if ConfirmForm().validate_on_submit():
-        key = editing.delete_resource(resource)
-        db.session.commit()
-        delete_pdf(files_folder(current_app), key)
+    done = ConfirmForm().validate_on_submit() and perform(editing.delete_resource, resource)
+    if done:
+        delete_pdf(files_folder(current_app), done.value)  # the file goes once the row is gone
         flash(f"Deleted “{title}”.", "success")
-    return redirect(url_for("admin.catalog_product", product_id=product_id) + "#resources")
+    return redirect(url_for("catalog.catalog_product", product_id=product_id) + "#resources")
 
 
 # -- FAQ ----------------------------------------------------------------------------------
 
 
 def _faq_page(form: FaqForm, product: Product, faq: Faq | None):
-    template = "admin/catalog_faq_form.html"
+    template = "catalog/staff_faq_form.html"
     context = {"product": product, "faq": faq}
     if not form.validate_on_submit():
         return render_template(template, form=form, **context), _status(form)
-    try:
-        args = (form.question.data, form.answer_md.data, form.sort_order.data or 0)
-        faq = editing.update_faq(faq, *args) if faq else editing.add_faq(product, *args)
-    except CatalogError as error:
-        return _fail(form, error, template, **context)
-    db.session.commit()
+    args = (form.question.data, form.answer_md.data, form.sort_order.data or 0)
+    done = (
+        perform(editing.update_faq, faq, *args) if faq else perform(editing.add_faq, product, *args)
+    )
+    if not done:
+        return _refused(form, done, template, **context)
     flash("Saved the question.", "success")
-    return redirect(url_for("admin.catalog_product", product_id=product.id) + "#faq")
+    return redirect(url_for("catalog.catalog_product", product_id=product.id) + "#faq")
 
 
-@bp.route("/catalog/<int:product_id>/faq/new", methods=["GET", "POST"])
+@bp.route("/admin/catalog/<int:product_id>/faq/new", methods=["GET", "POST"])
 @role_required("admin")
 def catalog_new_faq(product_id: int):
     return _faq_page(FaqForm(), _load_product(product_id), None)
 
 
-@bp.route("/catalog/faq/<int:faq_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/catalog/faq/<int:faq_id>/edit", methods=["GET", "POST"])
 @role_required("admin")
 def catalog_edit_faq(faq_id: int):
     faq = db.get_or_404(Faq, faq_id)
     return _faq_page(FaqForm(obj=faq), faq.product, faq)
 
 
-@bp.post("/catalog/faq/<int:faq_id>/delete")
+@bp.post("/admin/catalog/faq/<int:faq_id>/delete")
 @role_required("admin")
 def catalog_delete_faq(faq_id: int):
     faq = db.get_or_404(Faq, faq_id)
     product_id = faq.product_id
-    if ConfirmForm().validate_on_submit():
-        editing.delete_faq(faq)
-        db.session.commit()
+    if ConfirmForm().validate_on_submit() and perform(editing.delete_faq, faq):
         flash("Deleted the question.", "success")
-    return redirect(url_for("admin.catalog_product", product_id=product_id) + "#faq")
+    return redirect(url_for("catalog.catalog_product", product_id=product_id) + "#faq")

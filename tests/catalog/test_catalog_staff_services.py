@@ -6,27 +6,29 @@ import pytest
 from pypdf import PdfWriter
 from sqlalchemy import func, select
 
-from portal.catalog.editing import (
+from portal.catalog.files import check_pdf, pdf_path
+from portal.catalog.plans import (
     MAX_UNIT_AMOUNT,
     PlanData,
-    ProductData,
     add_plan,
+    check_currency,
+    format_amount,
+    parse_amount,
+    update_plan,
+)
+from portal.catalog.services import CatalogError
+from portal.catalog.staff_services import (
+    ProductData,
     add_resource,
     archive_product,
-    check_currency,
     create_product,
     delete_resource,
     features_from_text,
     features_to_text,
-    format_amount,
-    parse_amount,
     specs_from_text,
     specs_to_text,
-    update_plan,
     update_product,
 )
-from portal.catalog.files import check_pdf, pdf_path
-from portal.catalog.services import CatalogError
 from portal.models import Plan, Product
 from tests.factories import make_paid_order, make_pdf, make_plan, make_product
 
