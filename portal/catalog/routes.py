@@ -1,11 +1,4 @@
-from flask import (
-    Response,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    send_file,
-)
+from flask import Response, current_app, redirect, render_template, request, send_file
 from sqlalchemy import select
 
 from portal.boundary import perform

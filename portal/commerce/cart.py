@@ -17,12 +17,7 @@ from portal.commerce.settings import COUNTRY_NAMES, setting, tax_rate_bp
 from portal.extensions import db
 from portal.journey.owners import user_key, visitor_key
 from portal.journey.services import Actor, record_event
-from portal.models import (
-    Cart,
-    CartItem,
-    Plan,
-    User,
-)
+from portal.models import Cart, CartItem, Plan, User
 from portal.models.base import utcnow
 
 

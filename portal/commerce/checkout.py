@@ -18,13 +18,7 @@ from portal.commerce.orders import product_of
 from portal.commerce.settings import setting, stripe_ready
 from portal.extensions import db
 from portal.journey.services import Actor, record_event
-from portal.models import (
-    Cart,
-    Order,
-    OrderLine,
-    OrderStatusChange,
-    User,
-)
+from portal.models import Cart, Order, OrderLine, OrderStatusChange, User
 from portal.models.base import utcnow
 from portal.templating import money
 

@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from portal.commerce.account import erase_commerce_data, export_commerce_data, forget_visitor_cart
 from portal.commerce.cart import merge_carts
-from portal.journey.services import (
-    data_exporting,
-    identity_merged,
-    user_erasing,
-    visitor_forgotten,
-)
+from portal.journey.services import data_exporting, identity_merged, user_erasing, visitor_forgotten
 
 
 @identity_merged.connect
