@@ -62,7 +62,7 @@ def product(slug: str):
     # Render before committing: a commit expires the loaded product and its collections,
     # and the template would load them all again.
     page = render_template("catalog/product.html", product=product, preview=False)
-    db.session.commit()
+    db.session.commit()  # after rendering (see above)
     return page
 
 
