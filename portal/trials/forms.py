@@ -70,7 +70,7 @@ def readings_form(readings: list[Any], formdata: Any = None) -> ReadingsForm:
             _Form,
             f"{CUSTOM_PREFIX}{r.index}",
             StringField(
-                f"Or a layout of your own for '{r.name}'",
+                f"Or type a layout for '{r.name}'",
                 validators=[Optional(), Length(max=80)],
                 description="For example date:%d.%m.%Y or decimal:decimal=,;thousands=.",
             ),
