@@ -152,6 +152,24 @@ def column_readings(info: sandbox.DatasetInfo) -> list[ColumnReading]:
     return readings
 
 
+def with_same_layout(readings: list[ColumnReading], overrides: dict[str, str]) -> dict[str, str]:
+    """Extend ``overrides`` to the untouched date columns that were read in the same layout.
+
+    A file's date columns come from one export: when the person says "Created" is month-first,
+    "Closed", read day-first like it, is month-first too.
+    """
+    current = {r.name: r.spec for r in readings}
+    extended = dict(overrides)
+    for name, spec in overrides.items():
+        before = current.get(name, "")
+        if not before.startswith(("date:", "datetime:")):
+            continue
+        for r in readings:
+            if r.name not in extended and r.spec == before:
+                extended[r.name] = spec
+    return extended
+
+
 def retype_dataset(dataset: TrialDataset, overrides: dict[str, str]) -> list[str]:
     """Read the named columns with the given specs; return the columns that changed.
 

@@ -196,15 +196,22 @@ def change_readings(slug: str, dataset_id: str):
     form = readings_form(column_readings, formdata=request.form)
     if not form.validate_on_submit():
         return _render_try(product, 422, dataset=dataset, read_form=form)
-    overrides = form.overrides(column_readings)
-    if not overrides:
+    chosen = form.overrides(column_readings)
+    if not chosen:
         flash("Nothing changed: every column is read as before.", "info")
         return redirect(url_for("trials.try_product", slug=slug, dataset=dataset_id))
+    overrides = readings.with_same_layout(column_readings, chosen)
     done = perform(readings.retype_dataset, dataset, overrides, form=form)
     if not done:
         return _render_try(product, done.status, dataset=dataset, read_form=form)
-    names = ", ".join(f"'{name}'" for name in done.value)
-    flash(f"Done: {names} now read the way you chose. Check the preview, then run.", "success")
+    names = ", ".join(f"'{name}'" for name in chosen)
+    followed = [name for name in overrides if name not in chosen]
+    also = (
+        f", and {', '.join(repr(n) for n in followed)}, which had the same layout,"
+        if followed
+        else ""
+    )
+    flash(f"Done: {names}{also} now read the way you chose. Check the preview, then run.", "success")
     return redirect(url_for("trials.try_product", slug=slug, dataset=dataset_id))
 
 
