@@ -211,7 +211,10 @@ def change_readings(slug: str, dataset_id: str):
         if followed
         else ""
     )
-    flash(f"Done: {names}{also} now read the way you chose. Check the preview, then run.", "success")
+    flash(
+        f"Done: {names}{also} now read the way you chose. Check the preview, then run.",
+        "success",
+    )
     return redirect(url_for("trials.try_product", slug=slug, dataset=dataset_id))
 
 
