@@ -141,7 +141,11 @@ def column_readings(info: sandbox.DatasetInfo) -> list[ColumnReading]:
                 type=column.type,
                 spec=spec,
                 label=reading_label(spec),
-                reason=interpretation.get("reason", ""),
+                reason=(
+                    "You chose this reading; the values were read again with it."
+                    if interpretation.get("source") == "user"
+                    else interpretation.get("reason", "")
+                ),
                 ambiguous=bool(interpretation.get("ambiguous")),
                 changed_by_user=interpretation.get("source") == "user",
                 empty_cells=int(interpretation.get("null_count") or 0),

@@ -205,15 +205,11 @@ def change_readings(slug: str, dataset_id: str):
     if not done:
         return _render_try(product, done.status, dataset=dataset, read_form=form)
     names = ", ".join(f"'{name}'" for name in chosen)
-    followed = [name for name in overrides if name not in chosen]
-    also = (
-        f", and {', '.join(repr(n) for n in followed)}, which had the same layout,"
-        if followed
-        else ""
-    )
+    followed = ", ".join(f"'{name}'" for name in overrides if name not in chosen)
+    also = f" So is {followed}, which was read in the same layout." if followed else ""
+    verb = "is" if len(chosen) == 1 else "are"
     flash(
-        f"Done: {names}{also} now read the way you chose. Check the preview, then run.",
-        "success",
+        f"Done: {names} {verb} now read as you chose.{also} Check the preview, then run.", "success"
     )
     return redirect(url_for("trials.try_product", slug=slug, dataset=dataset_id))
 

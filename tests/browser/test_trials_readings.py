@@ -103,7 +103,9 @@ def test_see_the_chosen_date_reading_switch_it_and_the_result_follows(
     option = select.locator("option", has_text=other).first
     select.select_option(value=option.get_attribute("value"))
     page.get_by_role("button", name="Read the columns this way").click()
-    expect(page.get_by_role("alert").first).to_contain_text("'Closed', which had the same layout")
+    expect(page.get_by_role("alert").first).to_contain_text(
+        "So is 'Closed', which was read in the same layout"
+    )
     for column in ("Created", "Closed"):
         expect(_reading(page, column).locator(".reading-label")).to_contain_text(other)
         expect(_reading(page, column)).to_contain_text("Your choice")
