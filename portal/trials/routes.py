@@ -22,7 +22,7 @@ from portal.journey.tracking import current_actor, owner_key
 from portal.models import Product
 from portal.trials import bp, datasets, readings, runs
 from portal.trials.errors import TrialNotFound
-from portal.trials.formatting import filesize, kpi_value, number
+from portal.trials.formatting import cell, filesize, kpi_value, number
 from portal.trials.forms import (
     PARAM_PREFIX,
     DeleteDatasetForm,
@@ -35,6 +35,7 @@ from portal.trials.runs import FAILURE_ADVICE
 
 bp.add_app_template_filter(kpi_value, "kpi_value")
 bp.add_app_template_filter(number, "number")
+bp.add_app_template_filter(cell, "cell")
 bp.add_app_template_filter(filesize, "filesize")
 
 # Bytes of multipart overhead allowed on top of the file itself.
