@@ -63,7 +63,7 @@ def readings_form(readings: list[Any], formdata: Any = None) -> ReadingsForm:
             SelectField(
                 f"Read '{r.name}' as",
                 choices=[SelectChoice(spec, label) for spec, label in r.choices],
-                validators=[InputRequired()],
+                validators=[Optional()],  # not sent = read as before
             ),
         )
         setattr(
