@@ -25,11 +25,24 @@ def number(value: Any) -> str:
     return str(value)
 
 
+# A result marks numbers that are labels, not quantities (see ``sandbox.result``).
+LABEL_FORMATS = ("year", "id")
+
+
+def cell(value: Any, format: str | None = None) -> str:
+    """A table cell: a year or an id as written (2016, not 2,016); other numbers as ``number``."""
+    if format in LABEL_FORMATS and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value))
+    return number(value)
+
+
 def kpi_value(kpi: dict[str, Any]) -> str:
     """A KPI's value with its unit, in plain words: "35.06 %", "48 days", "81 / 100"."""
     value, unit = kpi.get("value"), kpi.get("unit") or ""
     if value is None:
         return "—"
+    if kpi.get("format") in LABEL_FORMATS:
+        return cell(value, kpi["format"])
     shown = number(value)
     if unit == "%":
         return f"{shown} %"

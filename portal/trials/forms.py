@@ -6,9 +6,9 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DecimalField, IntegerField, SelectField
+from wtforms import DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 FIELD_PREFIX = "map_"
 PARAM_PREFIX = "param_"
@@ -29,6 +29,56 @@ class SampleForm(FlaskForm):
 
 class DeleteDatasetForm(FlaskForm):
     """Delete a dataset now — only the CSRF token."""
+
+
+READ_PREFIX = "read_"
+CUSTOM_PREFIX = "custom_"
+
+
+class ReadingsForm(FlaskForm):
+    """Base class; ``readings_form`` adds, per column, a choice of reading and a custom one."""
+
+    def overrides(self, readings: list[Any]) -> dict[str, str]:
+        """Column name -> spec for every column whose reading the person changed."""
+        changed = {}
+        for reading in readings:
+            custom = (self[f"{CUSTOM_PREFIX}{reading.index}"].data or "").strip()
+            chosen = custom or self[f"{READ_PREFIX}{reading.index}"].data
+            if chosen and chosen != reading.spec:
+                changed[reading.name] = chosen
+        return changed
+
+
+def readings_form(readings: list[Any], formdata: Any = None) -> ReadingsForm:
+    """A ``ReadingsForm`` over the dataset's column readings (see ``portal.trials.readings``)."""
+
+    class _Form(ReadingsForm):
+        pass
+
+    data: dict[str, Any] = {}
+    for r in readings:
+        setattr(
+            _Form,
+            f"{READ_PREFIX}{r.index}",
+            SelectField(
+                f"Read '{r.name}' as",
+                choices=[SelectChoice(spec, label) for spec, label in r.choices],
+                validators=[Optional()],  # not sent = read as before
+            ),
+        )
+        setattr(
+            _Form,
+            f"{CUSTOM_PREFIX}{r.index}",
+            StringField(
+                f"Or type a layout for '{r.name}'",
+                validators=[Optional(), Length(max=80)],
+                description="For example date:%d.%m.%Y or decimal:decimal=,;thousands=.",
+            ),
+        )
+        data[f"{READ_PREFIX}{r.index}"] = r.spec
+    if formdata is not None:
+        return _Form(formdata=formdata)
+    return _Form(formdata=None, data=data)
 
 
 class MappingForm(FlaskForm):

@@ -11,20 +11,22 @@ from portal.catalog.services import active_product
 from portal.extensions import csrf, db, limiter
 from portal.journey.tracking import current_actor, owner_key
 from portal.models import Product
-from portal.trials import bp, datasets, runs
+from portal.trials import bp, datasets, readings, runs
 from portal.trials.errors import TrialNotFound
-from portal.trials.formatting import filesize, kpi_value, number
+from portal.trials.formatting import cell, filesize, kpi_value, number
 from portal.trials.forms import (
     PARAM_PREFIX,
     DeleteDatasetForm,
     SampleForm,
     UploadForm,
     mapping_form,
+    readings_form,
 )
 from portal.trials.runs import FAILURE_ADVICE
 
 bp.add_app_template_filter(kpi_value, "kpi_value")
 bp.add_app_template_filter(number, "number")
+bp.add_app_template_filter(cell, "cell")
 bp.add_app_template_filter(filesize, "filesize")
 
 # Bytes of multipart overhead allowed on top of the file itself.
@@ -64,8 +66,9 @@ def _render_try(
     upload_error: str | None = None,
     run_error: str | None = None,
     initial: dict | None = None,
+    read_form=None,
 ):
-    """The /try/<slug> page: upload, preview, mapping and settings, in that order."""
+    """The /try/<slug> page: upload, preview with each column's reading, mapping, settings."""
     owner = owner_key()
     recipe = datasets.recipe_for(product)
     context = {
@@ -88,9 +91,12 @@ def _render_try(
     if dataset is not None:
         info = datasets.dataset_info(dataset)
         suggestions = runs.suggested_mapping(info, product)
+        column_readings = readings.column_readings(info)
         context.update(
             info=info,
             suggestions=suggestions,
+            readings=column_readings,
+            read_form=read_form or readings_form(column_readings),
             form=form or mapping_form(recipe, info.columns, suggestions, initial),
         )
     return render_template("trials/try.html", **context), status
@@ -171,6 +177,33 @@ def use_sample(slug: str):
     dataset = done.value
     flash("Our sample data is ready. The columns are already mapped: press Run.", "success")
     return redirect(url_for("trials.try_product", slug=slug, dataset=dataset.sandbox_id))
+
+
+@bp.post("/try/<slug>/datasets/<dataset_id>/columns")
+def change_readings(slug: str, dataset_id: str):
+    """Read some columns another way (day-first dates, decimal comma, …) without re-uploading."""
+    product = _product(slug)
+    dataset = datasets.find_dataset(owner_key(), dataset_id)
+    column_readings = readings.column_readings(datasets.dataset_info(dataset))
+    form = readings_form(column_readings, formdata=request.form)
+    if not form.validate_on_submit():
+        return _render_try(product, 422, dataset=dataset, read_form=form)
+    chosen = form.overrides(column_readings)
+    if not chosen:
+        flash("Nothing changed: every column is read as before.", "info")
+        return redirect(url_for("trials.try_product", slug=slug, dataset=dataset_id))
+    overrides = readings.with_same_layout(column_readings, chosen)
+    done = perform(readings.retype_dataset, dataset, overrides, form=form)
+    if not done:
+        return _render_try(product, done.status, dataset=dataset, read_form=form)
+    names = ", ".join(f"'{name}'" for name in chosen)
+    followed = ", ".join(f"'{name}'" for name in overrides if name not in chosen)
+    also = f" So is {followed}, which was read in the same layout." if followed else ""
+    verb = "is" if len(chosen) == 1 else "are"
+    flash(
+        f"Done: {names} {verb} now read as you chose.{also} Check the preview, then run.", "success"
+    )
+    return redirect(url_for("trials.try_product", slug=slug, dataset=dataset_id))
 
 
 @bp.post("/try/<slug>/datasets/<dataset_id>/run")

@@ -358,6 +358,7 @@ def _every_route(slug: str, ds: str, run_id: str, own_ds: str | None = None):
         ("GET", f"/try/{slug}?dataset={ds}"),
         ("GET", f"/try/{slug}?dataset={own_ds or ds}&run={run_id}"),
         ("POST", f"/try/{slug}/datasets/{ds}/run"),
+        ("POST", f"/try/{slug}/datasets/{ds}/columns"),
         ("GET", f"/try/runs/{run_id}"),
         ("GET", f"/try/runs/{run_id}/status"),
         ("GET", f"/try/runs/{run_id}/result.csv"),
