@@ -1,0 +1,78 @@
+"""What a column's header says: a date, a flag, a code, a locale, a start or an end."""
+
+from __future__ import annotations
+
+import re
+
+from sandbox.interpret.months import fold
+
+_DATE = re.compile(
+    r"date|datum|fecha|data|dia\b|jour|giorno|dag\b|day|time|zeit|hora|heure|ora\b|"
+    r"created|updated|modified|closed|opened|_at$|_on$|\bdt\b|timestamp|"
+    r"erstellt|angelegt|geandert|abschluss|faellig|fallig|termin|"
+    r"cree|creation|cloture|ferme|echeance|creado|cerrado|vencimiento|"
+    r"creato|chiuso|scadenza|aangemaakt|gesloten|vervaldatum|criado|fechado|vencimento|"
+    r"period|periode|periodo|month|monat|mois|mes\b|mese|maand|quarter|quartal|trimestre|"
+    r"kwartaal|year|jahr|annee|ano\b|anno|jaar|fy\b|fiscal|geburt|birth|naissance|nacimiento"
+)
+_FLAG = re.compile(
+    r"^(is|has|was|can|should)[_ a-z]|flag|active|aktiv|actif|activo|enabled|deleted|"
+    r"geloscht|paid|bezahlt|won\b|gewonnen|churn|opt.?in|subscribed|bool|verified|\?$"
+)
+_CODE = re.compile(
+    r"zip|postal|postcode|post code|plz|postleitzahl|code postal|\bcp\b|\bcap\b|codigo postal|"
+    r"postcode|cep\b|phone|telefon|tel\b|mobile|handy|fax|iban|bic|ean|gtin|isbn|"
+    r"account.?number|kontonummer|ustid|vat|siret|siren|nif\b|cif\b"
+)
+_START = re.compile(
+    r"creat|open|start|begin|from\b|^von\b|desde|debut|inizio|aangemaakt|angelegt|erstellt|"
+    r"criad|cree|ordered|order date|bestelldatum|signup|registered|eingang|received"
+)
+_END = re.compile(
+    r"close|closing|clos|end\b|ende\b|^bis\b|until|^to\b|hasta|\bfin\b|fine\b|fermet|cloture|"
+    r"abschluss|geschlossen|erledigt|cerrad|chius|gesloten|fechad|ship|deliver|versand|"
+    r"geliefert|resolved|completed|won date|lost date|paid"
+)
+_COMMA_LOCALE = re.compile(
+    r"betrag|preis|umsatz|menge|summe|wert|kosten|netto|brutto|steuer|rabatt|anzahl|datum|"
+    r"montant|prix|quantite|valeur|chiffre|importe|precio|cantidad|valor|importo|prezzo|"
+    r"quantita|bedrag|prijs|aantal|waarde|preco|quantidade|"
+    r"[äöüßéèêàçñãõ]"
+)
+_POINT_LOCALE = re.compile(r"amount|price|revenue|total|quantity|value|cost|sales|\$")
+
+
+def norm(header: str) -> str:
+    return fold(header.strip()).replace("-", " ")
+
+
+def is_date_header(header: str) -> bool:
+    return bool(_DATE.search(norm(header)))
+
+
+def is_flag_header(header: str) -> bool:
+    return bool(_FLAG.search(norm(header)))
+
+
+def is_code_header(header: str) -> bool:
+    return bool(_CODE.search(norm(header)))
+
+
+def role(header: str) -> str | None:
+    """'start' or 'end' for the paired date columns (created/closed, start/end, ...)."""
+    h = norm(header)
+    if _END.search(h):
+        return "end"
+    if _START.search(h):
+        return "start"
+    return None
+
+
+def comma_locale(header: str) -> bool | None:
+    """True for a header in a decimal-comma language, False for English, None if unsure."""
+    raw = header.strip().lower()
+    if _COMMA_LOCALE.search(raw) or _COMMA_LOCALE.search(norm(header)):
+        return True
+    if _POINT_LOCALE.search(raw):
+        return False
+    return None

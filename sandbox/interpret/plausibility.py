@@ -1,0 +1,204 @@
+"""Choosing between date readings that all fit: evidence from the whole table.
+
+Order of evidence, strongest first (the first one that tells the readings apart decides):
+
+1. agreement with a quarter/year column in the same rows ("Q4 2016", "FY2016", 2016);
+2. paired columns: a start (created, Erstellt am, start) is not after its end (closed,
+   Abschlussdatum, end) in the same row;
+3. not in the future: dates more than two years after ``today`` are implausible;
+4. a compact range: one reading keeps the dates within a few years, another spreads them
+   over decades;
+5. neighbours: consecutive rows close in time under one reading, jumping under another;
+6. the order the other date columns of the file use (only a hint: flagged ambiguous);
+7. the file's locale: decimal commas, headers in a day-first language (flagged ambiguous);
+8. nothing settles it: year first, then day first (flagged ambiguous).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sandbox.interpret.dates import Reading
+
+ORDER_WORDS = {
+    "dmy": "day first",
+    "mdy": "month first",
+    "ymd": "year first",
+}
+_FALLBACK = {"ymd": 0, "dmy": 1, "mdy": 2}
+
+
+@dataclass
+class Choice:
+    reading: Reading
+    others: list[Reading]
+    evidence: str  # the sentence part saying why
+    ambiguous: bool
+
+
+def _share(pairs: list[tuple[int, int]], test) -> float | None:
+    if not pairs:
+        return None
+    return sum(1 for a, b in pairs if test(a, b)) / len(pairs)
+
+
+def row_dates(rows: list, reading: Reading) -> list[int | None]:
+    ords = reading.ordinals
+    return [ords.get(v) if v is not None else None for v in rows]
+
+
+@dataclass
+class Table:
+    """What the whole table offers as evidence for one column's dates."""
+
+    today: date
+    periods: list[tuple[str, list]]  # (header, per-row (year, quarter|None) or None)
+    partners: list[tuple[str, str, dict]]  # (header, "start"/"end", reading key -> rows)
+    other_orders: list[str]  # orders other date columns settled on by their values
+    comma_locale: bool | None
+
+
+def _period_scores(rows, readings, table):
+    for header, periods in table.periods:
+        scores = []
+        for r in readings:
+            days = row_dates(rows, r)
+            pairs = [(d, p) for d, p in zip(days, periods, strict=False) if d and p]
+            scores.append(_share(pairs, _same_period))
+        example = next((p for p in periods if p), None)
+        yield (
+            scores,
+            f"the column \u201c{header}\u201d says {_period_text(example)} in the same rows",
+        )
+
+
+def _same_period(day: int, period: tuple) -> bool:
+    d = date.fromordinal(day)
+    year, quarter = period
+    return d.year == year and (quarter is None or (d.month - 1) // 3 + 1 == quarter)
+
+
+def _period_text(period) -> str:
+    if not period:
+        return "the period"
+    year, quarter = period
+    return f"Q{quarter} {year}" if quarter else str(year)
+
+
+def _partner_scores(rows, readings, table):
+    for header, side, by_key in table.partners:
+        scores = []
+        for r in readings:
+            other = by_key.get(r.key) or by_key.get("*") or []
+            days = row_dates(rows, r)
+            pairs = [(a, b) for a, b in zip(days, other, strict=False) if a and b]
+            if side == "end":
+                scores.append(_share(pairs, lambda a, b: a <= b))
+            else:
+                scores.append(_share(pairs, lambda a, b: b <= a))
+        word = "before" if side == "end" else "after"
+        yield scores, f"read this way it comes {word} \u201c{header}\u201d in the same rows"
+
+
+def _decisive(scores, margin=0.2) -> int | None:
+    """Index of the reading that beats every other by ``margin``, if any."""
+    known = [(s, i) for i, s in enumerate(scores) if s is not None]
+    if len(known) < len(scores) or len(scores) < 2:
+        return None
+    ranked = sorted(known, reverse=True)
+    if ranked[0][0] - ranked[1][0] >= margin and ranked[0][0] >= 0.5:
+        return ranked[0][1]
+    return None
+
+
+def _future_scores(readings, table):
+    limit = date(table.today.year + 2, table.today.month, 1).toordinal()
+    scores = []
+    latest = []
+    for r in readings:
+        values = list(r.ordinals.values())
+        scores.append(1 - sum(1 for v in values if v > limit) / max(len(values), 1))
+        latest.append(max(values) if values else 0)
+    return scores, latest
+
+
+def _spread_scores(readings) -> list[float]:
+    spans = []
+    for r in readings:
+        values = list(r.ordinals.values())
+        spans.append(max(values) - min(values) if values else 0)
+    return spans
+
+
+def _neighbour_steps(rows, readings) -> list[float]:
+    out = []
+    for r in readings:
+        days = [d for d in row_dates(rows, r) if d]
+        steps = [abs(b - a) for a, b in zip(days, days[1:], strict=False)]
+        out.append(sum(steps) / len(steps) if steps else 0.0)
+    return out
+
+
+def choose(rows: list, readings: list[Reading], table: Table) -> Choice:
+    """The most plausible reading, why, and whether it is still a guess."""
+    if len(readings) == 1:
+        return Choice(readings[0], [], "", False)
+    for scores, why in [
+        *_period_scores(rows, readings, table),
+        *_partner_scores(rows, readings, table),
+    ]:
+        best = _decisive(scores)
+        if best is not None:
+            return _pick(readings, best, why, False)
+    future, latest = _future_scores(readings, table)
+    best = _decisive(future, margin=0.05)
+    if best is not None:
+        worst = max(range(len(readings)), key=lambda i: latest[i])
+        year = date.fromordinal(latest[worst]).year
+        return _pick(readings, best, f"read the other way the dates would run to {year}", False)
+    spans = _spread_scores(readings)
+    narrow = min(range(len(readings)), key=lambda i: spans[i])
+    if all(spans[narrow] * 3 + 366 < s for i, s in enumerate(spans) if i != narrow):
+        return _pick(readings, narrow, _spread_text(readings, narrow, spans), False)
+    steps = _neighbour_steps(rows, readings)
+    near = min(range(len(readings)), key=lambda i: steps[i])
+    if all(steps[near] * 2 + 1 < s for i, s in enumerate(steps) if i != near):
+        return _pick(
+            readings, near, "read this way, dates in neighbouring rows lie close together", False
+        )
+    return _weak_choice(readings, table)
+
+
+def _spread_text(readings, narrow, spans) -> str:
+    values = list(readings[narrow].ordinals.values())
+    lo, hi = date.fromordinal(min(values)).year, date.fromordinal(max(values)).year
+    span = f"{lo}" if lo == hi else f"{lo} to {hi}"
+    return f"this keeps the dates within {span}, the other way spreads them over decades"
+
+
+def _weak_choice(readings: list[Reading], table: Table) -> Choice:
+    orders = [r.order for r in readings]
+    for order in table.other_orders:
+        if order in orders:
+            word = ORDER_WORDS.get(order, order)
+            return _pick(
+                readings, orders.index(order), f"other dates in the file are {word}", True, True
+            )
+    if table.comma_locale and "dmy" in orders:
+        return _pick(
+            readings,
+            orders.index("dmy"),
+            "the file uses decimal commas or a language that writes the day first",
+            True,
+            True,
+        )
+    best = min(range(len(readings)), key=lambda i: _FALLBACK.get(orders[i], 9))
+    return _pick(readings, best, "nothing else in the file tells the order either", True, True)
+
+
+def _pick(readings, index, why, ambiguous, unsettled=False) -> Choice:
+    others = [r for i, r in enumerate(readings) if i != index]
+    if unsettled:
+        why = "no value settles the order; " + why
+    return Choice(readings[index], others, why, ambiguous)

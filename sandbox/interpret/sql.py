@@ -1,0 +1,193 @@
+"""DuckDB SQL that applies an interpretation to a VARCHAR expression, over millions of rows.
+
+Pure SQL (regexp_replace, replace, try_strptime with a list of formats, CASE): no Python
+UDFs. ``cast_sql`` has TRY semantics; ``invalid_sql`` flags present values that do not fit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sandbox.interpret.currency import SYMBOLS
+from sandbox.interpret.model import Interpretation
+from sandbox.interpret.months import MONTHS
+from sandbox.interpret.nulls import NULL_TOKENS
+from sandbox.sql import literal
+
+_WS = " \t\r\n\u00a0\u202f\u2009"
+TRUE_WORDS = ("true", "yes", "y", "ja", "j", "oui", "sí", "si", "sim", "wahr", "vrai", "verdadero",
+              "vero", "waar", "verdadeiro", "1")  # fmt: skip
+FALSE_WORDS = ("false", "no", "n", "nein", "non", "falsch", "faux", "falso", "nee", "não", "nao",
+               "0")  # fmt: skip
+_TYPES = {"integer": "BIGINT", "decimal": "DOUBLE", "date": "DATE", "datetime": "TIMESTAMP",
+          "boolean": "BOOLEAN"}  # fmt: skip
+
+
+def stored_type(interp: Interpretation) -> str:
+    """The DuckDB type a column of this interpretation is stored as."""
+    return _TYPES.get(interp.type, "VARCHAR")
+
+
+def _trim(expr: str) -> str:
+    return f"trim({expr}, {literal(_WS)})"
+
+
+def _in_list(words) -> str:
+    return "(" + ", ".join(literal(w) for w in sorted(set(words))) + ")"
+
+
+def null_sql(expr: str, interp: Interpretation) -> str:
+    """TRUE where the raw value is missing: NULL, blank or one of the null tokens."""
+    own = {t.strip().lower() for t in interp.nulls}
+    tokens = own if interp.type == "text" else (NULL_TOKENS | own)
+    tokens = tokens - {""}
+    t = _trim(expr)
+    if not tokens:
+        return f"coalesce({t} = '', TRUE)"
+    return f"coalesce({t} = '' OR lower({t}) IN {_in_list(tokens)}, TRUE)"
+
+
+def cast_sql(expr: str, interp: Interpretation) -> str:
+    """The typed value of ``expr`` (VARCHAR): NULL for missing and for values that do not fit."""
+    kind = interp.type
+    if kind in ("integer", "decimal"):
+        return _number_sql(expr, interp)
+    if kind in ("date", "datetime"):
+        return _date_sql(expr, interp)
+    if kind == "boolean":
+        low = f"lower({_trim(expr)})"
+        return (
+            f"CASE WHEN {low} IN {_in_list(TRUE_WORDS)} THEN TRUE "
+            f"WHEN {low} IN {_in_list(FALSE_WORDS)} THEN FALSE END"
+        )
+    return f"CASE WHEN {null_sql(expr, interp)} THEN NULL ELSE {expr} END"
+
+
+def invalid_sql(expr: str, interp: Interpretation) -> str:
+    """TRUE where the raw value is present but does not fit the interpretation."""
+    if interp.type == "text":
+        return "FALSE"
+    return f"(({cast_sql(expr, interp)}) IS NULL AND NOT {null_sql(expr, interp)})"
+
+
+# ------------------------------------------------------------------------------ numbers
+
+
+def _currency_tokens(code: str | None) -> list[str]:
+    if not code:
+        return []
+    tokens = [code] + [s for s, c in SYMBOLS.items() if c == code]
+    return sorted(tokens, key=len, reverse=True)
+
+
+def _space_class(sep: str | None) -> str:
+    return "[ \\x{00a0}\\x{202f}\\x{2009}]" if sep == " " else re.escape(sep or "")
+
+
+def number_pattern(interp: Interpretation) -> str:
+    """RE2 pattern a present value must match in full (case-insensitive currency)."""
+    dec = re.escape(interp.decimal or ".")
+    th = interp.thousands
+    digits = rf"(?:\d{{1,3}}(?:{_space_class(th)}\d{{3}})+|\d+)" if th else r"\d+"
+    if interp.type == "decimal":
+        digits += rf"(?:{dec}\d+)?"
+        if (interp.decimal or ".") == "." and not th:
+            digits = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?"
+    sp = "[ \\x{00a0}\\x{202f}]?"
+    cur = "|".join(re.escape(t) for t in _currency_tokens(interp.currency))
+    pre = f"(?:(?:{cur}){sp})?" if cur else ""
+    post = f"(?:{sp}(?:{cur}))?" if cur else ""
+    pct = f"(?:{sp}%)?" if interp.percent else ""
+    body = f"{pre}[-+−]?{digits}{pct}{post}"
+    return f"(?i)(?:\\({body}\\)|[-+−]{sp}{body}|{body}[-−]|{body})"
+
+
+def _number_sql(expr: str, interp: Interpretation) -> str:
+    t = _trim(expr)
+    dec = interp.decimal or "."
+    plain = re.escape(dec) if dec == "." else ","
+    digits = f"regexp_replace({t}, '[^0-9{plain}eE]', '', 'g')"
+    if interp.currency:
+        # A currency code can hold an E ("EUR"): drop currency letters before keeping digits.
+        cur = "|".join(re.escape(c) for c in _currency_tokens(interp.currency))
+        digits = (
+            f"regexp_replace(regexp_replace({t}, {literal('(?i)' + cur)}, '', 'g'), "
+            f"'[^0-9{plain}eE]', '', 'g')"
+        )
+    if dec == ",":
+        digits = f"replace({digits}, ',', '.')"
+    target = "BIGINT" if interp.type == "integer" else "DOUBLE"
+    negative = f"(starts_with({t}, '(') OR contains({t}, '-') OR contains({t}, '−'))"
+    if dec == "." and not interp.thousands:
+        # plain numbers may carry an exponent whose sign is not the number's sign
+        negative = (
+            f"(starts_with({t}, '(') OR regexp_matches({t}, '^[^eE]*[-−]') OR ends_with({t}, '-'))"
+        )
+    value = f"TRY_CAST({digits} AS {target})"
+    signed = f"CASE WHEN {negative} THEN -{value} ELSE {value} END"
+    pattern = literal(number_pattern(interp))
+    return f"CASE WHEN regexp_full_match({t}, {pattern}) THEN {signed} END"
+
+
+# -------------------------------------------------------------------------------- dates
+
+_MONTH_MAP = "MAP {" + ", ".join(f"{literal(k)}: '{v:02d}'" for k, v in MONTHS.items()) + "}"
+
+
+def _lower_literals(fmt: str) -> str:
+    """Lower-case the literal text of a format, leaving its %-directives alone."""
+    return re.sub(r"(%.)|([^%]+)", lambda m: m.group(1) or m.group(2).lower(), fmt)
+
+
+def format_variants(fmt: str) -> list[str]:
+    """The format plus its shorter forms: no fraction, no seconds, date only."""
+    out = [fmt]
+    cut = re.sub(r"[.,]%f", "", fmt)
+    out.append(cut)
+    out.append(cut.replace(":%S", ""))
+    m = re.search(r"(?:T| |, )%[HI]", fmt)
+    if m:
+        out.append(fmt[: m.start()])
+    return list(dict.fromkeys(out))
+
+
+def _date_sql(expr: str, interp: Interpretation) -> str:
+    fmt = interp.format or ""
+    cast = "DATE" if interp.type == "date" else "TIMESTAMP"
+    t = _trim(expr)
+    if fmt == "excel":
+        return _excel_sql(t, interp.type)
+    if "%q" in fmt:
+        return _quarter_sql(t, fmt, cast)
+    s = t
+    if "%z" in fmt:
+        s = f"regexp_replace({s}, '[ ]?[-+][0-9]{{2}}:?[0-9]{{2}}$', '')"
+        fmt = re.sub(r" ?%z", "", fmt)
+    if "%b" in fmt or "%B" in fmt:
+        s = f"lower(strip_accents({s}))"
+        word = f"regexp_extract({s}, '[a-z]{{3,}}\\.?', 0)"
+        month = f"{_MONTH_MAP}[rtrim({word}, '.')]"
+        s = f"replace({s}, {word}, {month})"
+        fmt = _lower_literals(fmt.replace("%B", "%m").replace("%b", "%m"))
+    formats = "[" + ", ".join(literal(f) for f in format_variants(fmt)) + "]"
+    return f"CAST(try_strptime({s}, {formats}) AS {cast})"
+
+
+def _quarter_sql(t: str, fmt: str, cast: str) -> str:
+    pattern = re.escape(fmt).replace("%Y", r"\d{4}").replace("%q", "[1-4]")
+    year = f"CAST(regexp_extract({t}, '([0-9]{{4}})', 1) AS INTEGER)"
+    quarter = f"CAST(regexp_extract({t}, '[Qq]([1-4])', 1) AS INTEGER)"
+    value = f"make_date({year}, 3 * {quarter} - 2, 1)"
+    return (
+        f"CASE WHEN regexp_full_match({t}, {literal('(?i)' + pattern)}) "
+        f"THEN CAST({value} AS {cast}) END"
+    )
+
+
+def _excel_sql(t: str, kind: str) -> str:
+    serial = f"regexp_full_match({t}, '[0-9]{{1,6}}([.][0-9]+)?')"
+    number = f"TRY_CAST(CASE WHEN {serial} THEN {t} END AS DOUBLE)"
+    if kind == "date":
+        return f"CAST(DATE '1899-12-30' + CAST(floor({number}) AS INTEGER) AS DATE)"
+    micros = f"CAST(round({number} * 86400000000) AS BIGINT)"
+    return f"(TIMESTAMP '1899-12-30 00:00:00' + to_microseconds({micros}))"
