@@ -140,7 +140,7 @@ def _run(job: dict[str, Any], emit, con) -> dict[str, Any]:
     con.execute("SET lock_configuration = true")
     column_types = {c["name"]: c["type"] for c in job["columns"]}
     emit({"type": "progress", "step": "Checking your columns", "percent": 5})
-    build_data_view(con, column_types, recipe, job["mapping"])
+    build_data_view(con, column_types, recipe, job["mapping"], job["columns"])
     install_audit_hook()
     ctx = RunContext(
         con=con,

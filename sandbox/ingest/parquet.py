@@ -16,10 +16,9 @@ from .typed import Part
 
 def read_parquet_source(con: duckdb.DuckDBPyConnection, path: Path, limits: Limits) -> list[Part]:
     try:
-        count, columns = con.execute(
-            "SELECT max(num_rows), max(num_columns) FROM parquet_file_metadata($p)",
-            {"p": str(path)},
-        ).fetchone()
+        count = con.execute(
+            "SELECT max(num_rows) FROM parquet_file_metadata($p)", {"p": str(path)}
+        ).fetchone()[0]
         schema = con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(path)})
         schema = [(r[0], r[1]) for r in schema.fetchall()]
     except duckdb.Error:

@@ -82,7 +82,8 @@ def find_header(rows: Sequence[Sequence[Any]]) -> tuple[int | None, int, list[in
         if is_blank(row):
             continue
         if filled(row) >= need:
-            width = max([_width(row), *(_width(r) for r in rows[i + 1 : i + 50])])
+            below = Counter(_width(r) for r in rows[i + 1 : i + 200] if not is_blank(r))
+            width = max(_width(row), below.most_common(1)[0][0] if below else 0)
             if header_like(row) or (mode == 1 and not looks_numeric(row[0])):
                 return i, width, titles
             return None, width, titles
