@@ -15,7 +15,8 @@ from typing import Any
 import duckdb
 
 from .errors import DataProblem, IngestError
-from .interpret import Interpretation, cast_sql, infer_columns, invalid_sql, parse_override
+from .ingest.fast import fast_cast, fast_invalid
+from .interpret import Interpretation, infer_columns, parse_override
 from .recipes.base import Recipe
 from .recipes.data_doctor import date_parse_sql
 from .sql import ident
@@ -78,11 +79,11 @@ def _text_cast(con, column: str, field_type: str, interpretation: dict | None) -
     if not readings:
         _check(con, column, f"nullif(trim({qc}), '') IS NOT NULL", what)
     counts = con.execute(
-        "SELECT " + ", ".join(f"count_if({invalid_sql(qc, r)})" for r in readings) + " FROM raw"
+        "SELECT " + ", ".join(f"count_if({fast_invalid(qc, r)})" for r in readings) + " FROM raw"
     ).fetchone()
     best = readings[min(range(len(readings)), key=lambda i: counts[i])]
-    cast = cast_sql(qc, best)
-    _check(con, column, invalid_sql(qc, best), what)
+    cast = fast_cast(qc, best)
+    _check(con, column, fast_invalid(qc, best), what)
     return f"CAST({cast} AS {_SQL_TYPE[field_type]})"
 
 

@@ -20,10 +20,12 @@ from typing import Any, BinaryIO
 
 from ..errors import IngestError
 from ..limits import Limits
+from ..sql import literal
 from ..store import DatasetInfo, DatasetStore, new_id, utcnow, write_json_atomic
 from . import typed
 from .describe import describe, json_safe
-from .retype import misfit_warnings, parse_overrides, retype, typed_connection
+from .csv import NotUtf8, read_csv_source
+from .retype import connect, finish, misfit_warnings, parse_overrides, retype
 from .sniff import CHUNK, HEAD, clean_filename, detect_format, too_large, too_many_rows
 
 __all__ = [
@@ -88,23 +90,32 @@ def _stage_source(source: Any, staging: Path, limits: Limits) -> Path:
     return target
 
 
-def _read_source(con, fmt, path, head, staging, limits, sheet, warnings, notes):
-    """Create ``src`` for the file's format; return (parts, sheets, sheet read)."""
+def _read_source(con, fmt, path, head, staging, limits, sheet, warnings, notes, encoding):
+    """Create ``src`` and ``sample`` for the file's format; return (parts, check, sheets, sheet)."""
     if fmt == "csv":
-        from .csv import read_csv_source
-
-        return read_csv_source(con, path, head, staging, limits, warnings, notes), [], None
+        parts, check = read_csv_source(
+            con, path, head, staging, limits, warnings, notes, encoding
+        )
+        return parts, check, [], None
+    sheets: list[dict] = []
+    sheet_read = None
     if fmt == "parquet":
         from .parquet import read_parquet_source
 
-        return read_parquet_source(con, path, limits), [], None
-    if fmt == "xlsx":
+        parts = read_parquet_source(con, path, limits)
+    elif fmt == "xlsx":
         from .xlsx import read_xlsx_source
 
-        return read_xlsx_source(con, path, limits, sheet, warnings, notes)
-    from .json import read_json_source
+        parts, sheets, sheet_read = read_xlsx_source(con, path, limits, sheet, warnings, notes)
+    else:
+        from .json import read_json_source
 
-    return read_json_source(con, path, fmt, limits), [], None
+        parts = read_json_source(con, path, fmt, limits)
+    con.execute(
+        "CREATE OR REPLACE TABLE sample AS SELECT * FROM src "
+        f"USING SAMPLE reservoir({typed.SAMPLE_ROWS} ROWS) REPEATABLE (7)"
+    )
+    return parts, lambda: None, sheets, sheet_read
 
 
 def _ingest_staged(
@@ -122,46 +133,51 @@ def _ingest_staged(
     if not head.strip():
         raise IngestError("The file is empty. Choose a file that contains a table.", "empty")
     fmt = detect_format(head, display_name)
-    con = typed_connection(staging, limits)
+    try:
+        info = _build(path, fmt, head, staging, limits, sheet, types, None)
+    except NotUtf8:
+        info = _build(path, fmt, head, staging, limits, sheet, types, "cp1252")
+    now = utcnow()
+    return replace(
+        info,
+        id=new_id("ds"),
+        owner_key=owner_key,
+        filename=display_name,
+        format=fmt,
+        size_bytes=size,
+        created_at=now,
+        expires_at=now + timedelta(hours=limits.ttl_hours),
+    )
+
+
+def _build(path, fmt, head, staging, limits, sheet, types, encoding) -> DatasetInfo:
+    """Read, type, write and describe; the identity fields are filled in by the caller."""
     warnings: list[str] = []
     notes: list[dict] = []
+    con = connect(staging, limits)
     try:
-        parts, sheets, sheet_read = _read_source(
-            con, fmt, path, head, staging, limits, sheet, warnings, notes
+        parts, check, sheets, sheet_read = _read_source(
+            con, fmt, path, head, staging, limits, sheet, warnings, notes, encoding
         )
-        count = con.execute("SELECT count(*) FROM src").fetchone()[0]
-        if count == 0:
+        forced = parse_overrides([p.name for p in parts], types or {})
+        decided = typed.type_columns(con, parts, staging, forced=forced, between=check)
+        data, raw = staging / "data.parquet", staging / "raw.parquet"
+        rows = con.execute(f"SELECT count(*) FROM read_parquet({literal(str(data))})")
+        rows = rows.fetchone()[0]
+        if rows == 0:
             raise IngestError(
                 "The file has column names but no rows of data. Add some rows and upload it "
                 "again.",
                 "empty",
             )
-        if count > limits.max_rows:
+        if rows > limits.max_rows:
             raise too_many_rows(limits)
-        forced = parse_overrides([p.name for p in parts], types or {})
-        decided = typed.infer_and_verify(con, parts, forced=forced)
-        warnings += misfit_warnings(con, decided, forced)
-        typed.write(con, decided, str(staging / "data.parquet"), str(staging / "raw.parquet"))
-        rows, columns, sample = describe(con, str(staging / "data.parquet"))
+        warnings += misfit_warnings(con, decided, data, raw, forced)
+        rows, columns, sample = describe(con, str(data), typed.typed_sample(con, parts, decided))
     finally:
         con.close()
-    for col, d in zip(columns, decided, strict=True):
-        nulls = int((col.profile or {}).get("nulls", 0))
-        col.interpretation = replace(d.interp, null_count=nulls).to_dict()
-    now = utcnow()
+    finish(decided, columns)
     return DatasetInfo(
-        id=new_id("ds"),
-        owner_key=owner_key,
-        filename=display_name,
-        format=fmt,
-        rows=rows,
-        columns=columns,
-        sample_rows=sample,
-        warnings=warnings,
-        size_bytes=size,
-        notes=notes,
-        sheets=sheets,
-        sheet=sheet_read,
-        created_at=now,
-        expires_at=now + timedelta(hours=limits.ttl_hours),
-    )
+        id="", owner_key="", filename="", format=fmt, rows=rows, columns=columns,
+        sample_rows=sample, warnings=warnings, notes=notes, sheets=sheets, sheet=sheet_read,
+    )  # fmt: skip

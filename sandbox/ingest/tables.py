@@ -121,10 +121,12 @@ def locate(rows: Sequence[Sequence[Any]]) -> Layout:
     end, second = len(rows), None
     head_row = rows[header] if header is not None else None
     for i in range(start, len(rows)):
-        if is_blank(rows[i]) and i + 1 < len(rows) and not is_blank(rows[i + 1]):
-            if new_table_at(rows[i + 1 : i + 41], width, head_row):
-                end, second = i, i + 1
-                break
+        blank_before_more = is_blank(rows[i]) and i + 1 < len(rows) and not is_blank(rows[i + 1])
+        if blank_before_more and new_table_at(rows[i + 1 : i + 41], width, head_row):
+            end, second = i, i + 1
+            while end > start and is_blank(rows[end - 1]):
+                end -= 1
+            break
     last = end - 1
     while last >= start and is_blank(rows[last]):
         last -= 1

@@ -1,39 +1,47 @@
-"""Give every column its type: infer from a sample, verify over all rows, write the files.
+"""Give every column its type: infer from a sample, write, verify over all rows, fix up.
 
-A reader hands over a DuckDB relation ``src`` whose columns hold, per table column, the raw
-text cells (``t<i>``, VARCHAR) and for spreadsheets and JSON the natively typed cells
-(``n<i>``). For each column with text cells:
+A reader provides a DuckDB relation ``src`` whose columns hold, per table column, the raw
+text cells (``t<i>``, VARCHAR) and for spreadsheets, JSON and Parquet the natively typed
+cells (``n<i>``), and a table ``sample`` with the same columns holding up to ``SAMPLE_ROWS``
+rows spread over the whole file (not only its head). Then:
 
-1. infer an interpretation (:func:`sandbox.interpret.infer_columns`) from a sample of up to
-   ``SAMPLE_ROWS`` rows spread over the whole file (a reservoir sample, not the head);
-2. verify it over ALL rows: one aggregate query counts, for every column at once, the values
-   that are present but do not fit (:func:`sandbox.interpret.invalid_sql`);
-3. a column with misfits is inferred again with (up to ``MISFIT_EXAMPLES``) misfit values
-   added to its sample, at most ``RETRIES`` times; if values still do not fit it stays text.
+1. every text column gets an interpretation inferred from the sample
+   (:func:`sandbox.interpret.infer_columns`), natively typed columns keep their type
+   (``source="native"``) and text cells among native ones are read like CSV text;
+2. ``data.parquet`` (typed values, what recipes read) and ``raw.parquet`` (see below) are
+   written in one pass over ``src`` each;
+3. verification over ALL rows: one aggregate query over the two files counts, for every
+   column at once, the values present in the raw text but empty in the typed column that are
+   not null tokens (the misfits of :func:`sandbox.interpret.invalid_sql`). Writing first and
+   verifying after costs one cheap Parquet scan instead of a second pass over the CSV, and is
+   right whenever the sample was (nearly always);
+4. a column with misfits is inferred again with up to ``MISFIT_EXAMPLES`` misfit values added
+   to its sample, at most ``RETRIES`` times, then kept as text; only those columns are
+   rewritten, from the two files (the upload is not read again).
 
-Natively typed cells keep their type (``source="native"``); text cells in the same column are
-read like CSV text and merged in (Excel exports hold "248.561,77" strings beside numbers).
-
-Storage (see :mod:`sandbox.ingest.retype`): ``data.parquet`` holds the typed columns, the
-file recipes read. ``raw.parquet`` holds, row for row, the raw text of every column whose
-stored values are not its raw text verbatim (typed text columns, text columns whose null
-tokens became NULL), under the same column names, so ``retype`` can read a column another way
-without the upload. A text column stored verbatim needs no copy: it is its own raw text.
-Measured on the 1M-row benchmark file (three typed text columns, 25 MB data.parquet): the
-raw copy adds 8 MB and about 0.15 s; rebuilding raw text by formatting the typed values
-instead is not exact ("1.50" -> 1.5, " 12" -> 12, "3/4/24" -> 2024-04-03), and a wrong
-reading (the case re-typing is for) is exactly when it loses what the user needs.
+Storage: ``raw.parquet`` holds, row for row and under the same names, the raw text of every
+column whose stored values are not its raw text verbatim: typed text columns, and text
+columns whose null tokens became NULL. A text column stored verbatim needs no copy (it is
+its own raw text), natively typed cells have no raw text. Measured on the 1M-row benchmark
+file (three typed columns of nine, 25 MB data.parquet) the raw copy adds 8 MB and one pass
+over the CSV that writes three columns. Rebuilding raw text from the typed values instead is
+not exact ("1.50" -> 1.5, " 12" -> 12, "3/4/24" -> 2024-04-03), and a wrong reading -- the
+case re-typing exists for -- is exactly when it would lose what the user needs.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
-from ..interpret import Interpretation, cast_sql, infer_columns, invalid_sql, stored_type
+from ..interpret import Interpretation, infer_columns, null_sql, stored_type
 from ..sql import ident, literal
+from .fast import fast_cast
 
 SAMPLE_ROWS = 20_000
 RETRIES = 3
@@ -54,7 +62,7 @@ class Part:
 
 @dataclass
 class Typed:
-    """The decision for one column: how it is stored and where its raw text lives."""
+    """The decision for one column: how it is stored and whether raw.parquet keeps its text."""
 
     part: Part
     interp: Interpretation
@@ -62,84 +70,57 @@ class Typed:
     shadow: bool  # raw.parquet keeps the raw text of this column
 
 
-def infer_and_verify(
+def type_columns(
     con: duckdb.DuckDBPyConnection,
     parts: list[Part],
+    staging: Path,
     *,
-    today: date | None = None,
     forced: dict[str, Interpretation] | None = None,
+    between: Callable[[], None] = lambda: None,
+    today: date | None = None,
 ) -> list[Typed]:
-    """Choose every column's interpretation (``forced`` ones are taken as given)."""
+    """Infer, write ``staging/data.parquet`` (+ ``raw.parquet``), verify and fix up."""
     today = today or date.today()
     forced = forced or {}
     sample = _sample(con, [p for p in parts if p.text])
-    interps: dict[str, Interpretation] = {}
-    todo = {p.name: p for p in parts if p.text and p.name not in forced}
-    extra: dict[str, list[str]] = {}
+    todo = [p.name for p in parts if p.text and p.name not in forced]
+    interps = dict(infer_columns({n: sample[n] for n in todo}, today=today)) if todo else {}
+    decided = [decide(p, forced.get(p.name) or interps.get(p.name) or _native(p)) for p in parts]
+    data, raw = staging / "data.parquet", staging / "raw.parquet"
+    write(con, decided, data, raw, between)
+    extra: dict[str, list] = {}
     for attempt in range(RETRIES + 1):
-        if todo:
-            values = {n: sample[n] + extra.get(n, []) for n in todo}
-            found = infer_columns(values, today=today)
-            interps.update({n: found[n] for n in todo})
-        misfits = _misfits(con, [(todo[n], interps[n]) for n in todo])
+        misfits = written_misfits(con, decided, data, raw, skip=set(forced))
         if not misfits:
-            break
-        todo = {n: todo[n] for n in misfits}
-        if attempt == RETRIES:
-            for name, examples in misfits.items():
-                interps[name] = _as_text(interps[name], examples)
             break
         for name, examples in misfits.items():
             extra[name] = extra.get(name, []) + examples
-    decided = []
-    for p in parts:
-        interp = forced.get(p.name) or interps.get(p.name) or _native(p)
-        decided.append(decide(p, interp))
+        if attempt == RETRIES:
+            new = {n: _as_text(_of(decided, n).interp, extra[n]) for n in misfits}
+        else:
+            values = {n: sample[n] + extra.get(n, []) for n in todo}
+            found = infer_columns(values, today=today)
+            new = {n: found[n] for n in misfits}
+        decided = rewrite(con, decided, new, data, raw, staging)
     return decided
 
 
-def verify(con: duckdb.DuckDBPyConnection, part: Part, interp: Interpretation) -> list[str]:
-    """Misfit examples of ``interp`` over all rows of ``part`` (empty: every value fits)."""
-    return _misfits(con, [(part, interp)]).get(part.name, [])
+def _of(decided: list[Typed], name: str) -> Typed:
+    return next(d for d in decided if d.part.name == name)
 
 
 def _sample(con: duckdb.DuckDBPyConnection, parts: list[Part]) -> dict[str, list[str | None]]:
     if not parts:
         return {}
     cols = ", ".join(ident(p.text) for p in parts)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE sample AS SELECT {cols} FROM src "
-        f"USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (7)"
-    )
     rows = con.execute(f"SELECT {cols} FROM sample").fetchall()
     return {p.name: [r[i] for r in rows] for i, p in enumerate(parts)}
 
 
-def _misfits(
-    con: duckdb.DuckDBPyConnection, checks: list[tuple[Part, Interpretation]]
-) -> dict[str, list[str]]:
-    """One pass over all rows counting misfits of every column; examples for those that fail."""
-    checks = [(p, i) for p, i in checks if i.type != "text"]
-    if not checks:
-        return {}
-    exprs = [f"count_if({invalid_sql(ident(p.text), i)})" for p, i in checks]
-    counts = con.execute(f"SELECT {', '.join(exprs)} FROM src").fetchone()
-    failing: dict[str, list[str]] = {}
-    for (part, interp), n in zip(checks, counts, strict=True):
-        if n:
-            rows = con.execute(
-                f"SELECT DISTINCT {ident(part.text)} FROM src "
-                f"WHERE {invalid_sql(ident(part.text), interp)} LIMIT {MISFIT_EXAMPLES}"
-            ).fetchall()
-            failing[part.name] = [r[0] for r in rows]
-    return failing
-
-
-def _as_text(interp: Interpretation, examples: list[str]) -> Interpretation:
+def _as_text(interp: Interpretation, examples: list) -> Interpretation:
     shown = ", ".join(repr(str(v)[:30]) for v in examples[:3])
     return Interpretation(
         type="text",
-        nulls=interp.nulls,
         reason=(
             f"Some values do not fit any number or date reading (for example {shown}), "
             "so we kept the column as text."
@@ -152,35 +133,30 @@ def _native(part: Part) -> Interpretation:
     kind = part.native_type or "text"
     what = {"integer": "whole numbers", "decimal": "numbers", "date": "dates"}.get(kind, kind)
     return Interpretation(
-        type=kind,
-        source="native",
-        reason=f"The file itself stores these values as {what}.",
+        type=kind, source="native", reason=f"The file itself stores these values as {what}."
     )
 
 
 def decide(part: Part, interp: Interpretation) -> Typed:
     """The stored SQL expression for one column (text cells and native cells merged)."""
     if part.text is None:
-        target = stored_type(interp)
-        return Typed(part, interp, f"CAST({ident(part.native)} AS {target})", False)
+        return Typed(part, interp, f"CAST({ident(part.native)} AS {stored_type(interp)})", False)
     text = ident(part.text)
-    if interp.type == "text" and not interp.nulls:
-        cast = text
-    else:
-        cast = cast_sql(text, interp)
-    shadow = cast != text
+    cast = text if interp.type == "text" and not interp.nulls else fast_cast(text, interp)
     if part.native is None:
-        return Typed(part, interp, cast, shadow)
+        return Typed(part, interp, cast, cast != text)
     native = ident(part.native)
     kind = _merged_type(part.native_type or "text", interp.type)
     if kind == "text":
         expr = f"coalesce({text}, CAST({native} AS VARCHAR))"
-        interp = replace(interp, type="text", reason=interp.reason or "Mixed values.")
-        return Typed(part, interp, expr, False)
-    target = stored_type(replace(interp, type=kind))
-    merged = replace(interp, type=kind) if kind != interp.type else interp
+        return Typed(part, replace(interp, type="text"), expr, False)
+    merged = replace(interp, type=kind)
+    target = stored_type(merged)
     # Text first: where a row has text, its reading decides (also when it does not fit).
-    expr = f"CASE WHEN {text} IS NULL THEN CAST({native} AS {target}) ELSE CAST({cast} AS {target}) END"
+    expr = (
+        f"CASE WHEN {text} IS NULL THEN CAST({native} AS {target}) "
+        f"ELSE CAST({cast} AS {target}) END"
+    )
     return Typed(part, merged, expr, True)
 
 
@@ -195,16 +171,128 @@ def _merged_type(native: str, text: str) -> str:
 
 
 def write(
-    con: duckdb.DuckDBPyConnection, decided: list[Typed], data_path: str, raw_path: str
-) -> bool:
-    """Write data.parquet (and raw.parquet when a column needs its raw text); True if raw."""
+    con: duckdb.DuckDBPyConnection,
+    decided: list[Typed],
+    data: Path,
+    raw: Path,
+    between: Callable[[], None] = lambda: None,
+) -> None:
+    """Write data.parquet, call ``between``, write raw.parquet if a column needs raw text."""
     select = ", ".join(f"{d.expr} AS {ident(d.part.name)}" for d in decided)
-    con.execute(
-        f"COPY (SELECT {select} FROM src) TO {literal(data_path)} (FORMAT parquet)"
-    )
+    con.execute(f"COPY (SELECT {select} FROM src) TO {literal(str(data))} (FORMAT parquet)")
+    between()
     shadows = [d for d in decided if d.shadow]
-    if not shadows:
-        return False
-    raw = ", ".join(f"{ident(d.part.text)} AS {ident(d.part.name)}" for d in shadows)
-    con.execute(f"COPY (SELECT {raw} FROM src) TO {literal(raw_path)} (FORMAT parquet)")
-    return True
+    raw.unlink(missing_ok=True)
+    if shadows:
+        cols = ", ".join(f"{ident(d.part.text)} AS {ident(d.part.name)}" for d in shadows)
+        con.execute(f"COPY (SELECT {cols} FROM src) TO {literal(str(raw))} (FORMAT parquet)")
+
+
+def files_relation(data: Path, raw: Path, decided: list[Typed]) -> str:
+    """A relation over the written files: ``d<i>`` typed values, ``r<i>`` raw text."""
+    cols = ", ".join(f"{ident(d.part.name)} AS d{i}" for i, d in enumerate(decided))
+    rel = f"(SELECT {cols} FROM read_parquet({literal(str(data))}))"
+    shadows = [(i, d) for i, d in enumerate(decided) if d.shadow]
+    if shadows:
+        rcols = ", ".join(f"{ident(d.part.name)} AS r{i}" for i, d in shadows)
+        rel += f" POSITIONAL JOIN (SELECT {rcols} FROM read_parquet({literal(str(raw))}))"
+    return rel
+
+
+def written_misfits(
+    con: duckdb.DuckDBPyConnection,
+    decided: list[Typed],
+    data: Path,
+    raw: Path,
+    skip: set[str] | frozenset = frozenset(),
+    only: set[str] | None = None,
+) -> dict[str, list]:
+    """Misfit examples per column whose raw text is present where its typed value is empty."""
+    checks = [
+        (i, d)
+        for i, d in enumerate(decided)
+        if d.shadow and d.interp.type != "text" and d.part.name not in skip
+        and (only is None or d.part.name in only)
+    ]
+    if checks:
+        # A typed value is empty exactly where its raw text is, unless some value did not fit:
+        # the Parquet footers' null counts settle most columns without reading a value.
+        typed_nulls, raw_nulls = _null_counts(con, data), _null_counts(con, raw)
+        checks = [
+            (i, d) for i, d in checks
+            if typed_nulls.get(d.part.name, 0) > raw_nulls.get(d.part.name, 0)
+        ]  # fmt: skip
+    if not checks:
+        return {}
+    bad = {i: f"d{i} IS NULL AND r{i} IS NOT NULL AND NOT {null_sql(f'r{i}', d.interp)}"
+           for i, d in checks}  # fmt: skip
+    rel = files_relation(data, raw, decided)
+    counts = con.execute(
+        "SELECT " + ", ".join(f"count_if(CASE WHEN d{i} IS NULL THEN {bad[i]} END)"
+                              for i, _ in checks) + f" FROM {rel}"
+    ).fetchone()  # fmt: skip
+    out = {}
+    for (i, d), n in zip(checks, counts, strict=True):
+        if n:
+            rows = con.execute(
+                f"SELECT DISTINCT r{i} FROM {rel} WHERE {bad[i]} LIMIT {MISFIT_EXAMPLES}"
+            ).fetchall()
+            out[d.part.name] = [r[0] for r in rows]
+    return out
+
+
+def _null_counts(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
+    rows = con.execute(
+        "SELECT path_in_schema, sum(stats_null_count) FROM parquet_metadata($p) GROUP BY 1",
+        {"p": str(path)},
+    ).fetchall()
+    return {name: int(n or 0) for name, n in rows}
+
+
+def typed_sample(con: duckdb.DuckDBPyConnection, parts: list[Part], decided: list[Typed]):
+    """The ``sample`` rows as stored values (each column through its final reading)."""
+    exprs = [decide(p, d.interp).expr for p, d in zip(parts, decided, strict=True)]
+    if not exprs:
+        return []
+    return con.execute(f"SELECT {', '.join(exprs)} FROM sample").fetchall()
+
+
+def rewrite(
+    con: duckdb.DuckDBPyConnection,
+    decided: list[Typed],
+    new: dict[str, Interpretation],
+    data: Path,
+    raw: Path,
+    staging: Path,
+) -> list[Typed]:
+    """Re-type the columns in ``new`` from the written files; the others are copied as is."""
+    # Natively typed columns read another way are read from their values' text.
+    as_text = [
+        f"CAST(d{i} AS VARCHAR) AS v{i}"
+        for i, d in enumerate(decided)
+        if d.part.name in new and not d.shadow and d.interp.type != "text"
+    ]
+    extra = (", " + ", ".join(as_text)) if as_text else ""
+    con.execute(
+        f"CREATE OR REPLACE TABLE src AS SELECT *{extra} FROM {files_relation(data, raw, decided)}"
+    )
+    out = []
+    for i, d in enumerate(decided):
+        text = f"r{i}" if d.shadow else (f"d{i}" if d.interp.type == "text" else None)
+        native = f"d{i}" if d.part.native is not None else None
+        if d.part.name not in new:
+            kept = Part(d.part.name, text, native, d.part.native_type)
+            out.append(Typed(kept, d.interp, f"d{i}", d.shadow))
+            continue
+        if text is None:
+            text, native = f"v{i}", None
+        part = Part(d.part.name, text, native, d.part.native_type)
+        out.append(decide(part, new[d.part.name]))
+    data2, raw2 = staging / "data.next.parquet", staging / "raw.next.parquet"
+    write(con, out, data2, raw2)
+    os.replace(data2, data)
+    if raw2.exists():
+        os.replace(raw2, raw)
+    else:
+        raw.unlink(missing_ok=True)
+    return out
