@@ -126,8 +126,7 @@ def _today():
 def _check(con: duckdb.DuckDBPyConnection, column: str, bad: str, what: str) -> None:
     qc = ident(column)
     n, row, example = con.execute(
-        f"SELECT count(*), min(row_number), arg_min({qc}, row_number) FROM raw_numbered "
-        f"WHERE {bad}"
+        f"SELECT count(*), min(row_number), arg_min({qc}, row_number) FROM raw_numbered WHERE {bad}"
     ).fetchone()
     if n:
         raise DataProblem(

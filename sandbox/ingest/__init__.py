@@ -23,8 +23,8 @@ from ..limits import Limits
 from ..sql import literal
 from ..store import DatasetInfo, DatasetStore, new_id, utcnow, write_json_atomic
 from . import typed
-from .describe import describe, json_safe
 from .csv import NotUtf8, read_csv_source
+from .describe import describe, json_safe
 from .retype import connect, finish, misfit_warnings, parse_overrides, retype
 from .sniff import CHUNK, HEAD, clean_filename, detect_format, too_large, too_many_rows
 
@@ -93,9 +93,7 @@ def _stage_source(source: Any, staging: Path, limits: Limits) -> Path:
 def _read_source(con, fmt, path, head, staging, limits, sheet, warnings, notes, encoding):
     """Create ``src`` and ``sample`` for the file's format; return (parts, check, sheets, sheet)."""
     if fmt == "csv":
-        parts, check = read_csv_source(
-            con, path, head, staging, limits, warnings, notes, encoding
-        )
+        parts, check = read_csv_source(con, path, head, staging, limits, warnings, notes, encoding)
         return parts, check, [], None
     sheets: list[dict] = []
     sheet_read = None
@@ -166,8 +164,7 @@ def _build(path, fmt, head, staging, limits, sheet, types, encoding) -> DatasetI
         rows = rows.fetchone()[0]
         if rows == 0:
             raise IngestError(
-                "The file has column names but no rows of data. Add some rows and upload it "
-                "again.",
+                "The file has column names but no rows of data. Add some rows and upload it again.",
                 "empty",
             )
         if rows > limits.max_rows:

@@ -19,6 +19,7 @@ import duckdb
 
 from ..errors import IngestError
 from ..limits import Limits
+from ..sql import literal
 from . import tables
 from .sniff import (
     clean_names,
@@ -27,7 +28,6 @@ from .sniff import (
     too_many_columns,
     transcode,
 )
-from ..sql import literal
 from .typed import SAMPLE_ROWS, Part
 
 HEAD_BYTES = 256 * 1024
@@ -164,8 +164,9 @@ def _reader_sql(path: Path, delim: str, skip: int, width: int, header: bool = Fa
     )
 
 
-def _sample_table(con, path: Path, delim: str, first_line: int, width: int, staging: Path,
-                  reader: str) -> None:
+def _sample_table(
+    con, path: Path, delim: str, first_line: int, width: int, staging: Path, reader: str
+) -> None:
     """Table ``sample``: the whole table for small files, else rows from spread-out chunks."""
     size = path.stat().st_size
     if size <= SMALL_FILE:
@@ -316,8 +317,7 @@ def _final_run(lines: list[int], last_line: int) -> list[int]:
 
 def _check_rejects(con, data: Path, source: Path, warnings: list[str], notes: list[dict]) -> None:
     rejects = con.execute(
-        "SELECT error_type, line, any_value(csv_line) FROM reject_errors GROUP BY ALL "
-        "ORDER BY line"
+        "SELECT error_type, line, any_value(csv_line) FROM reject_errors GROUP BY ALL ORDER BY line"
     ).fetchall()
     if not rejects:
         return

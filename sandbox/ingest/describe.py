@@ -102,8 +102,7 @@ def describe(
             sample = con.execute(f"SELECT * FROM {rel}").fetchall()
         elif sample is None:
             sample = con.execute(
-                f"SELECT * FROM {rel} USING SAMPLE reservoir({PROFILE_SAMPLE} ROWS) "
-                "REPEATABLE (7)"
+                f"SELECT * FROM {rel} USING SAMPLE reservoir({PROFILE_SAMPLE} ROWS) REPEATABLE (7)"
             ).fetchall()
         stats = _stats(con, data_path, schema)
         profiles = _profiles(con, rel, schema, rows, sample, stats, whole)

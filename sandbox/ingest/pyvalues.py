@@ -64,7 +64,9 @@ def register_columns(
         if kind == "mixed":
             kind = None  # cells of several kinds: read them all as text
         text = [
-            None if v is None or v == "" else (v if isinstance(v, str) else as_text(v))
+            None
+            if v is None or v == ""
+            else (v if isinstance(v, str) else as_text(v))
             if kind is None or isinstance(v, str)
             else None
             for v in values
@@ -97,7 +99,9 @@ def _native_array(values: list[Any], kind: str):
     if kind == "boolean":
         return pa.array(values, pa.bool_())
     if kind == "date":
-        return pa.array([v.date() if isinstance(v, dt.datetime) else v for v in values], pa.date32())
+        return pa.array(
+            [v.date() if isinstance(v, dt.datetime) else v for v in values], pa.date32()
+        )
     return pa.array(
         [v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v for v in values],
         pa.timestamp("us"),

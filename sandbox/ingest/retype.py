@@ -31,8 +31,7 @@ def parse_overrides(names: list[str], overrides: dict[str, str]) -> dict[str, In
         name = known.get(str(column).strip().lower())
         if name is None:
             raise IngestError(
-                f"There is no column named '{column}'. The columns are: "
-                f"{', '.join(names[:30])}.",
+                f"There is no column named '{column}'. The columns are: {', '.join(names[:30])}.",
                 "bad_override",
             )
         out[name] = replace(parse_override(spec), source="user")
@@ -56,13 +55,15 @@ def misfit_warnings(con, decided: list[typed.Typed], data: Path, raw: Path, forc
 def connect(staging: Path, limits: Limits) -> duckdb.DuckDBPyConnection:
     spill = staging / "spill"
     spill.mkdir(exist_ok=True)
-    return duckdb.connect(
+    con = duckdb.connect(
         config={
             "memory_limit": f"{limits.duckdb_memory_bytes // (1024 * 1024)}MB",
             "threads": limits.threads,
             "temp_directory": str(spill),
         }
     )
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def finish(decided: list[typed.Typed], columns) -> None:

@@ -137,7 +137,7 @@ def locate(rows: Sequence[Sequence[Any]]) -> Layout:
 
 
 def lines_text(lines: Sequence[int]) -> str:
-    """"line 7", "lines 3, 4" or "lines 3, 4, ... (250 in all)"."""
+    """ "line 7", "lines 3, 4" or "lines 3, 4, ... (250 in all)"."""
     lines = list(lines)
     if len(lines) == 1:
         return f"line {lines[0]}"

@@ -100,7 +100,12 @@ def type_columns(
         else:
             values = {n: sample[n] + extra.get(n, []) for n in todo}
             found = infer_columns(values, today=today)
-            new = {n: found[n] for n in misfits}
+            new = {
+                n: found[n]
+                if found[n].type != "text"
+                else _as_text(_of(decided, n).interp, extra[n])
+                for n in misfits
+            }
         decided = rewrite(con, decided, new, data, raw, staging)
     return decided
 
@@ -211,7 +216,9 @@ def written_misfits(
     checks = [
         (i, d)
         for i, d in enumerate(decided)
-        if d.shadow and d.interp.type != "text" and d.part.name not in skip
+        if d.shadow
+        and d.interp.type != "text"
+        and d.part.name not in skip
         and (only is None or d.part.name in only)
     ]
     if checks:

@@ -159,8 +159,9 @@ def _columns(chosen: Sheet, warnings: list[str], notes: list[dict]):
         text = " ".join(str(v) for v in rows[layout.footer] if v not in (None, ""))
         notes.append(tables.footer_note(text, numbers[layout.footer]))
     if layout.second is not None:
-        notes.append(tables.second_table_note(numbers[layout.second], numbers[-1],
-                                              numbers[layout.end - 1]))
+        notes.append(
+            tables.second_table_note(numbers[layout.second], numbers[-1], numbers[layout.end - 1])
+        )
         warnings.append(notes[-1]["message"])
     body = [r + [None] * (width - len(r)) for r in chosen.body()]
     if layout.header is not None:
