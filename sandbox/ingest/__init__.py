@@ -5,7 +5,7 @@ staging directory is removed, so a rejected upload leaves nothing on disk.
 
 Readers per format (:mod:`.csv`, :mod:`.xlsx`, :mod:`.json`, :mod:`.parquet`) find the table
 (:mod:`.tables`) and put its cells into a DuckDB relation ``src``; :mod:`.typed` infers and
-verifies every column's interpretation and writes ``data.parquet`` (+ ``raw.parquet``);
+verifies every column's interpretation and writes ``data.parquet``;
 :mod:`.describe` profiles the result; :mod:`.retype` re-reads columns on request.
 """
 
@@ -63,9 +63,7 @@ def ingest(
         final.parent.mkdir(parents=True, exist_ok=True)
         keep = staging / "keep"
         keep.mkdir()
-        for name in ("data.parquet", "raw.parquet"):
-            if (staging / name).exists():
-                os.replace(staging / name, keep / name)
+        os.replace(staging / "data.parquet", keep / "data.parquet")
         write_json_atomic(keep / "meta.json", info.to_dict())
         os.replace(keep, final)
         return info
@@ -159,7 +157,7 @@ def _build(path, fmt, head, staging, limits, sheet, types, encoding) -> DatasetI
         )
         forced = parse_overrides([p.name for p in parts], types or {})
         decided = typed.type_columns(con, parts, staging, forced=forced, between=check)
-        data, raw = staging / "data.parquet", staging / "raw.parquet"
+        data = staging / "data.parquet"
         rows = con.execute(f"SELECT count(*) FROM read_parquet({literal(str(data))})")
         rows = rows.fetchone()[0]
         if rows == 0:
@@ -169,7 +167,7 @@ def _build(path, fmt, head, staging, limits, sheet, types, encoding) -> DatasetI
             )
         if rows > limits.max_rows:
             raise too_many_rows(limits)
-        warnings += misfit_warnings(con, decided, data, raw, forced)
+        warnings += misfit_warnings(con, decided, data, forced)
         rows, columns, sample = describe(con, str(data), typed.typed_sample(con, parts, decided))
     finally:
         con.close()

@@ -91,7 +91,9 @@ def describe(
 
     ``sample`` is a typed sample of rows spread over the file (the one types were inferred
     from); without one, a reservoir sample of the file is taken."""
-    rel = f"read_parquet({literal(data_path)})"
+    from .typed import visible_sql
+
+    rel = f"(SELECT {visible_sql()} FROM read_parquet({literal(data_path)}))"
     schema = [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()]
     rows = con.execute(f"SELECT count(*) FROM {rel}").fetchone()[0]
     preview = con.execute(f"SELECT * FROM {rel} LIMIT {PREVIEW_ROWS}").fetchall()

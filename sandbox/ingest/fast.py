@@ -31,7 +31,11 @@ from ..sql import literal
 # two-digit years: those follow the interpretation's own rules)
 _NATIVE = {"%d", "%m", "%Y", "%H", "%M", "%S", "%-d", "%-m", "%-H", "%-M", "%-S"}
 # quarter formats: (year position, quarter digit position, separator, its position, length)
-_QUARTERS = {"%Y-Q%q": (1, 7, "-Q", 5, 7), "Q%q %Y": (4, 2, " ", 3, 7), "%Y Q%q": (1, 7, " Q", 5, 7)}
+_QUARTERS = {
+    "%Y-Q%q": (1, 7, "-Q", 5, 7),
+    "Q%q %Y": (4, 2, " ", 3, 7),
+    "%Y Q%q": (1, 7, " Q", 5, 7),
+}
 _EURO = {
     ".": r"-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?",
     None: r"-?[0-9]+(,[0-9]+)?",

@@ -1,6 +1,6 @@
 """Read columns of a stored dataset another way, without the original upload.
 
-``data.parquet`` holds the typed values, ``raw.parquet`` the raw text of every column whose
+``data.parquet`` holds the typed values and, hidden, the raw text of every column whose
 stored form is not its raw text (see :mod:`.typed`). A text column without a raw copy is its
 own raw text; a natively typed column (Excel numbers, Parquet dates) is re-read from its
 values' text. Only the overridden columns are recomputed; the others are copied as they are.
@@ -38,9 +38,9 @@ def parse_overrides(names: list[str], overrides: dict[str, str]) -> dict[str, In
     return out
 
 
-def misfit_warnings(con, decided: list[typed.Typed], data: Path, raw: Path, forced) -> list[str]:
+def misfit_warnings(con, decided: list[typed.Typed], data: Path, forced) -> list[str]:
     """A plain sentence for every overridden column whose values do not all fit."""
-    found = typed.written_misfits(con, decided, data, raw, only=set(forced))
+    found = typed.written_misfits(con, decided, data, only=set(forced))
     out = []
     for d in decided:
         if d.part.name in found:
@@ -85,13 +85,13 @@ def retype(
     info = get_dataset(store, owner_key, dataset_id)
     forced = parse_overrides([c.name for c in info.columns], overrides)
     folder = store.dataset_dir(owner_key, dataset_id)
-    data, raw = folder / "data.parquet", folder / "raw.parquet"
+    data = folder / "data.parquet"
     staging = store.staging_dir()
     try:
         con = connect(staging, limits)
         try:
-            decided = typed.rewrite(con, _stored(con, info, data, raw), forced, data, raw, staging)
-            warnings = misfit_warnings(con, decided, data, raw, forced)
+            decided = typed.rewrite(con, _stored(con, info, data), forced, data, staging)
+            warnings = misfit_warnings(con, decided, data, forced)
             rows, columns, preview = describe(con, str(data))
         finally:
             con.close()
@@ -104,13 +104,12 @@ def retype(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _stored(con, info: DatasetInfo, data: Path, raw: Path) -> list[typed.Typed]:
+def _stored(con, info: DatasetInfo, data: Path) -> list[typed.Typed]:
     """The dataset's columns as decisions: what is stored where."""
-    shadowed: set[str] = set()
-    if raw.exists():
-        rel = f"read_parquet({literal(str(raw))})"
-        shadowed = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
-    natives = _with_natives(con, info, data, raw, shadowed)
+    rel = f"read_parquet({literal(str(data))})"
+    names = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
+    shadowed = {n[len(typed.RAW) :] for n in names if n.startswith(typed.RAW)}
+    natives = _with_natives(con, info, data, shadowed)
     out = []
     for c in info.columns:
         interp = Interpretation.from_dict(c.interpretation or {"type": c.type})
@@ -121,7 +120,7 @@ def _stored(con, info: DatasetInfo, data: Path, raw: Path) -> list[typed.Typed]:
     return out
 
 
-def _with_natives(con, info: DatasetInfo, data: Path, raw: Path, shadowed: set[str]) -> set[str]:
+def _with_natives(con, info: DatasetInfo, data: Path, shadowed: set[str]) -> set[str]:
     """Shadowed columns with cells that have a value but no raw text (Excel numbers)."""
     names = [c.name for c in info.columns if c.name in shadowed]
     if not names:
@@ -133,6 +132,6 @@ def _with_natives(con, info: DatasetInfo, data: Path, raw: Path, shadowed: set[s
     index = {c.name: i for i, c in enumerate(info.columns)}
     exprs = [f"count_if(r{index[n]} IS NULL AND d{index[n]} IS NOT NULL)" for n in names]
     counts = con.execute(
-        f"SELECT {', '.join(exprs)} FROM {typed.files_relation(data, raw, decided)}"
+        f"SELECT {', '.join(exprs)} FROM {typed.files_relation(data, decided)}"
     ).fetchone()
     return {n for n, k in zip(names, counts, strict=True) if k}

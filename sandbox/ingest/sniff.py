@@ -182,11 +182,15 @@ def too_many_rows(limits: Limits, what: str = "file") -> IngestError:
 
 
 def clean_names(raw: list) -> list[str]:
-    """Unique, trimmed column names (case-insensitively unique), blanks named column_N."""
+    """Unique, trimmed column names (case-insensitively unique), blanks named column_N.
+
+    Control characters are dropped: the hidden raw-text columns start with one."""
     names: list[str] = []
     seen: set[str] = set()
     for i, name in enumerate(raw):
-        base = " ".join(str(name if name is not None else "").split())[:100] or f"column_{i + 1}"
+        text = str(name if name is not None else "")
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch.isspace())
+        base = " ".join(text.split())[:100] or f"column_{i + 1}"
         candidate, n = base, 2
         while candidate.lower() in seen:
             candidate, n = f"{base}_{n}", n + 1

@@ -8,25 +8,30 @@ rows spread over the whole file (not only its head). Then:
 1. every text column gets an interpretation inferred from the sample
    (:func:`sandbox.interpret.infer_columns`), natively typed columns keep their type
    (``source="native"``) and text cells among native ones are read like CSV text;
-2. ``data.parquet`` (typed values, what recipes read) and ``raw.parquet`` (see below) are
-   written in one pass over ``src`` each;
+2. ``data.parquet`` is written in one pass over ``src``: the typed values (what recipes read)
+   and, as hidden columns (see below), the raw text that re-typing needs;
 3. verification over ALL rows: one aggregate query over the two files counts, for every
    column at once, the values present in the raw text but empty in the typed column that are
-   not null tokens (the misfits of :func:`sandbox.interpret.invalid_sql`). Writing first and
-   verifying after costs one cheap Parquet scan instead of a second pass over the CSV, and is
-   right whenever the sample was (nearly always);
+   not null tokens (the misfits of :func:`sandbox.interpret.invalid_sql`); the Parquet
+   footers' null counts settle most columns without reading a value. Writing first and
+   verifying after costs no second pass over the CSV, and is right whenever the sample was
+   (nearly always);
 4. a column with misfits is inferred again with up to ``MISFIT_EXAMPLES`` misfit values added
    to its sample, at most ``RETRIES`` times, then kept as text; only those columns are
    rewritten, from the two files (the upload is not read again).
 
-Storage: ``raw.parquet`` holds, row for row and under the same names, the raw text of every
-column whose stored values are not its raw text verbatim: typed text columns, and text
-columns whose null tokens became NULL. A text column stored verbatim needs no copy (it is
-its own raw text), natively typed cells have no raw text. Measured on the 1M-row benchmark
-file (three typed columns of nine, 25 MB data.parquet) the raw copy adds 8 MB and one pass
-over the CSV that writes three columns. Rebuilding raw text from the typed values instead is
-not exact ("1.50" -> 1.5, " 12" -> 12, "3/4/24" -> 2024-04-03), and a wrong reading -- the
-case re-typing exists for -- is exactly when it would lose what the user needs.
+Storage: the raw text of every column whose stored values are not its raw text verbatim
+(typed text columns, text columns whose null tokens became NULL) is kept row for row in
+``data.parquet`` as a hidden column named ``RAW + name`` (``RAW`` starts with a control
+character no cleaned column name has). Recipes never see it: the run's ``raw`` view selects
+the visible columns only (:func:`visible_sql`), and Parquet reads only the columns a query
+names, so the hidden ones cost nothing there. A text column stored verbatim needs no copy (it
+is its own raw text), natively typed cells have none. Measured on the 1M-row benchmark file
+(six typed text columns of twelve): a separate raw.parquet took a second pass over the CSV,
+1.3 CPU-s of the 5 CPU-s ingest; the hidden columns in the same pass about half that.
+Rebuilding raw text from the typed values instead is not exact ("1.50" -> 1.5, " 12" -> 12,
+"3/4/24" -> 2024-04-03), and a wrong reading -- the case re-typing exists for -- is exactly
+when it would lose what the user needs.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from ..interpret import Interpretation, infer_columns, null_sql, stored_type
 from ..sql import ident, literal
 from .fast import fast_cast
 
+RAW = "\x1fraw:"  # prefix of the hidden raw-text columns in data.parquet
 SAMPLE_ROWS = 20_000
 RETRIES = 3
 MISFIT_EXAMPLES = 200
@@ -62,12 +68,12 @@ class Part:
 
 @dataclass
 class Typed:
-    """The decision for one column: how it is stored and whether raw.parquet keeps its text."""
+    """The decision for one column: how it is stored and whether its raw text is kept."""
 
     part: Part
     interp: Interpretation
     expr: str  # SQL over src giving the stored value
-    shadow: bool  # raw.parquet keeps the raw text of this column
+    shadow: bool  # data.parquet keeps the raw text of this column (hidden)
 
 
 def type_columns(
@@ -79,18 +85,18 @@ def type_columns(
     between: Callable[[], None] = lambda: None,
     today: date | None = None,
 ) -> list[Typed]:
-    """Infer, write ``staging/data.parquet`` (+ ``raw.parquet``), verify and fix up."""
+    """Infer, write ``staging/data.parquet``, verify and fix up."""
     today = today or date.today()
     forced = forced or {}
     sample = _sample(con, [p for p in parts if p.text])
     todo = [p.name for p in parts if p.text and p.name not in forced]
     interps = dict(infer_columns({n: sample[n] for n in todo}, today=today)) if todo else {}
     decided = [decide(p, forced.get(p.name) or interps.get(p.name) or _native(p)) for p in parts]
-    data, raw = staging / "data.parquet", staging / "raw.parquet"
-    write(con, decided, data, raw, between)
+    data = staging / "data.parquet"
+    write(con, decided, data, between)
     extra: dict[str, list] = {}
     for attempt in range(RETRIES + 1):
-        misfits = written_misfits(con, decided, data, raw, skip=set(forced))
+        misfits = written_misfits(con, decided, data, skip=set(forced))
         if not misfits:
             break
         for name, examples in misfits.items():
@@ -106,7 +112,7 @@ def type_columns(
                 else _as_text(_of(decided, n).interp, extra[n])
                 for n in misfits
             }
-        decided = rewrite(con, decided, new, data, raw, staging)
+        decided = rewrite(con, decided, new, data, staging)
     return decided
 
 
@@ -175,40 +181,37 @@ def _merged_type(native: str, text: str) -> str:
     return "text"
 
 
+def visible_sql() -> str:
+    """SELECT list of a data.parquet's visible columns (the hidden raw text left out)."""
+    return f"COLUMNS(lambda c: NOT starts_with(c, {literal(RAW)}))"
+
+
 def write(
     con: duckdb.DuckDBPyConnection,
     decided: list[Typed],
     data: Path,
-    raw: Path,
     between: Callable[[], None] = lambda: None,
 ) -> None:
-    """Write data.parquet, call ``between``, write raw.parquet if a column needs raw text."""
-    select = ", ".join(f"{d.expr} AS {ident(d.part.name)}" for d in decided)
-    con.execute(f"COPY (SELECT {select} FROM src) TO {literal(str(data))} (FORMAT parquet)")
+    """Write data.parquet (typed values and hidden raw text), then call ``between``."""
+    select = [f"{d.expr} AS {ident(d.part.name)}" for d in decided]
+    select += [f"{ident(d.part.text)} AS {ident(RAW + d.part.name)}" for d in decided if d.shadow]
+    con.execute(
+        f"COPY (SELECT {', '.join(select)} FROM src) TO {literal(str(data))} (FORMAT parquet)"
+    )
     between()
-    shadows = [d for d in decided if d.shadow]
-    raw.unlink(missing_ok=True)
-    if shadows:
-        cols = ", ".join(f"{ident(d.part.text)} AS {ident(d.part.name)}" for d in shadows)
-        con.execute(f"COPY (SELECT {cols} FROM src) TO {literal(str(raw))} (FORMAT parquet)")
 
 
-def files_relation(data: Path, raw: Path, decided: list[Typed]) -> str:
-    """A relation over the written files: ``d<i>`` typed values, ``r<i>`` raw text."""
-    cols = ", ".join(f"{ident(d.part.name)} AS d{i}" for i, d in enumerate(decided))
-    rel = f"(SELECT {cols} FROM read_parquet({literal(str(data))}))"
-    shadows = [(i, d) for i, d in enumerate(decided) if d.shadow]
-    if shadows:
-        rcols = ", ".join(f"{ident(d.part.name)} AS r{i}" for i, d in shadows)
-        rel += f" POSITIONAL JOIN (SELECT {rcols} FROM read_parquet({literal(str(raw))}))"
-    return rel
+def files_relation(data: Path, decided: list[Typed]) -> str:
+    """A relation over data.parquet: ``d<i>`` typed values, ``r<i>`` raw text."""
+    cols = [f"{ident(d.part.name)} AS d{i}" for i, d in enumerate(decided)]
+    cols += [f"{ident(RAW + d.part.name)} AS r{i}" for i, d in enumerate(decided) if d.shadow]
+    return f"(SELECT {', '.join(cols)} FROM read_parquet({literal(str(data))}))"
 
 
 def written_misfits(
     con: duckdb.DuckDBPyConnection,
     decided: list[Typed],
     data: Path,
-    raw: Path,
     skip: set[str] | frozenset = frozenset(),
     only: set[str] | None = None,
 ) -> dict[str, list]:
@@ -224,16 +227,16 @@ def written_misfits(
     if checks:
         # A typed value is empty exactly where its raw text is, unless some value did not fit:
         # the Parquet footers' null counts settle most columns without reading a value.
-        typed_nulls, raw_nulls = _null_counts(con, data), _null_counts(con, raw)
+        nulls = _null_counts(con, data)
         checks = [
             (i, d) for i, d in checks
-            if typed_nulls.get(d.part.name, 0) > raw_nulls.get(d.part.name, 0)
+            if nulls.get(d.part.name, 0) > nulls.get(RAW + d.part.name, 0)
         ]  # fmt: skip
     if not checks:
         return {}
     bad = {i: f"d{i} IS NULL AND r{i} IS NOT NULL AND NOT {null_sql(f'r{i}', d.interp)}"
            for i, d in checks}  # fmt: skip
-    rel = files_relation(data, raw, decided)
+    rel = files_relation(data, decided)
     counts = con.execute(
         "SELECT " + ", ".join(f"count_if(CASE WHEN d{i} IS NULL THEN {bad[i]} END)"
                               for i, _ in checks) + f" FROM {rel}"
@@ -269,7 +272,6 @@ def rewrite(
     decided: list[Typed],
     new: dict[str, Interpretation],
     data: Path,
-    raw: Path,
     staging: Path,
 ) -> list[Typed]:
     """Re-type the columns in ``new`` from the written files; the others are copied as is."""
@@ -281,7 +283,7 @@ def rewrite(
     ]
     extra = (", " + ", ".join(as_text)) if as_text else ""
     con.execute(
-        f"CREATE OR REPLACE TABLE src AS SELECT *{extra} FROM {files_relation(data, raw, decided)}"
+        f"CREATE OR REPLACE TABLE src AS SELECT *{extra} FROM {files_relation(data, decided)}"
     )
     out = []
     for i, d in enumerate(decided):
@@ -295,11 +297,7 @@ def rewrite(
             text, native = f"v{i}", None
         part = Part(d.part.name, text, native, d.part.native_type)
         out.append(decide(part, new[d.part.name]))
-    data2, raw2 = staging / "data.next.parquet", staging / "raw.next.parquet"
-    write(con, out, data2, raw2)
-    os.replace(data2, data)
-    if raw2.exists():
-        os.replace(raw2, raw)
-    else:
-        raw.unlink(missing_ok=True)
+    fresh = staging / "data.next.parquet"
+    write(con, out, fresh)
+    os.replace(fresh, data)
     return out

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from sandbox import DataProblem, ingest
+from sandbox.ingest.typed import visible_sql
 from sandbox.prepare import build_data_view
 from sandbox.recipes import get_recipe
 from sandbox.sql import literal
@@ -17,9 +18,10 @@ from sandbox.sql import literal
 def data_view(store, info, mapping):
     con = duckdb.connect()
     path = literal(str(store.parquet_path("o", info.id)))
-    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet({path})")
+    visible = visible_sql()  # as the run's child does
+    con.execute(f"CREATE VIEW raw AS SELECT {visible} FROM read_parquet({path})")
     con.execute(
-        "CREATE VIEW raw_numbered AS SELECT *, file_row_number + 1 AS row_number "
+        f"CREATE VIEW raw_numbered AS SELECT {visible}, file_row_number + 1 AS row_number "
         f"FROM read_parquet({path}, file_row_number = true)"
     )
     columns = [{"name": c.name, "type": c.type, "interpretation": c.interpretation}

@@ -14,12 +14,14 @@ import pytest
 
 from sandbox import IngestError, ingest
 from sandbox.ingest import retype
-from sandbox.ingest.typed import Part, type_columns
+from sandbox.ingest.typed import RAW, Part, type_columns
 from sandbox.store import get_dataset
 
 
 def column(store, info, name):
-    return pq.read_table(store.parquet_path("o", info.id)).to_pydict()[name]
+    table = pq.read_table(store.parquet_path("o", info.id)).to_pydict()
+    assert [c.name for c in info.columns] == [n for n in table if not n.startswith(RAW)]
+    return table[name]
 
 
 def test_null_tokens_do_not_make_a_column_text(store):
@@ -68,7 +70,7 @@ def test_misfits_outside_the_sample_are_found_and_re_inferred(tmp_path):
     got = pq.read_table(tmp_path / "data.parquet").to_pydict()["n"]
     expected = [float(v) if v != "n/a" else None for v in values]
     assert got == expected
-    raw = pq.read_table(tmp_path / "raw.parquet").to_pydict()["n"]
+    raw = pq.read_table(tmp_path / "data.parquet").to_pydict()[RAW + "n"]
     assert raw == values
 
 

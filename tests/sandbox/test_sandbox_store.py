@@ -72,5 +72,4 @@ def test_purge_deletes_only_expired_items(store, queue):
     assert {"kind": "run", "id": run_id} in removed
     assert not store.dataset_dir("a", old.id).exists()
     assert not store.run_dir(run_id).exists()
-    # the fresh dataset only: typed values, the raw text of its typed columns, its meta
-    assert [p.name for p in files_under(store.root)] == ["data.parquet", "meta.json", "raw.parquet"]
+    assert [p.name for p in files_under(store.root)] == ["data.parquet", "meta.json"]
