@@ -17,15 +17,16 @@ _YEAR_HEADER = re.compile(r"year|jahr|annee|\bano\b|\banno\b|jaar|\bfy\b|fiscal|
 
 def _period_rows(f, settled: dict) -> list | None:
     """Per row (year, quarter or None) if the column names a period; else None."""
-    rows = f.row_values()
     reading = settled.get(f.name)
     if f.kind == "date" and reading is not None and reading.order == "q":
-        days = row_dates(rows, reading)
+        days = row_dates(f.row_values(), reading)
         return [_quarter(d) if d else None for d in days]
     if f.kind == "number" and _YEAR_HEADER.search(headers.norm(f.name)):
+        rows = f.row_values()
         years = [int(v) if v and v.isdigit() and 1900 <= int(v) <= 2100 else None for v in rows]
         return years_only(years)
-    if f.kind == "text":
+    if f.kind == "text" and f.present and _fy_head(f):
+        rows = f.row_values()
         out = []
         for v in rows:
             m = _FY.match(v) if v else None
@@ -34,6 +35,11 @@ def _period_rows(f, settled: dict) -> list | None:
         if sum(1 for p in out if p) >= max(1, len([v for v in rows if v]) // 2):
             return out
     return None
+
+
+def _fy_head(f) -> bool:
+    head = [v.strip() for v in f.values[:200] if v and v.strip()]
+    return bool(head) and all(_FY.match(v) for v in head[:20])
 
 
 def years_only(years: list) -> list | None:

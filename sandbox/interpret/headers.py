@@ -39,7 +39,7 @@ _COMMA_LOCALE = re.compile(
     r"quantita|bedrag|prijs|aantal|waarde|preco|quantidade|"
     r"[äöüßéèêàçñãõ]"
 )
-_POINT_LOCALE = re.compile(r"amount|price|revenue|total|quantity|value|cost|sales|\$")
+_POINT_LOCALE = re.compile(r"amount|price|revenue|quantity|value|cost|sales|\$")
 
 
 def norm(header: str) -> str:

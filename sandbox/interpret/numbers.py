@@ -72,16 +72,19 @@ def _affix_currency(group: list[str], m: re.Match, name: str) -> set | None:
     if not m[name]:
         return set()
     a, b = m.span(name)
-    found = {currency_of(v[a:b]) for v in group}
+    found = {currency_of(t) for t in {v[a:b] for v in group}}
     if False in found:
         return None
     return found
 
 
-def number_evidence(values: list[str]) -> NumberEvidence | None:
-    """Evidence from distinct stripped values, or None if some value is not a number."""
+def number_evidence(values: list[str], groups: dict | None = None) -> NumberEvidence | None:
+    """Evidence from distinct stripped values, or None if some value is not a number.
+
+    ``groups`` is ``by_shape(values)`` when the caller has it already.
+    """
     ev = NumberEvidence(readings=_ALL)
-    for shp, group in by_shape(values).items():
+    for shp, group in (groups or by_shape(values)).items():
         m = _NUMBER.match(shp)
         if not m or (m["close"] and m["lead"] != "(") or (m["lead"] == "(" and not m["close"]):
             return None

@@ -117,7 +117,7 @@ def _future_scores(readings, table):
     scores = []
     latest = []
     for r in readings:
-        values = list(r.ordinals.values())
+        values = r.days
         scores.append(1 - sum(1 for v in values if v > limit) / max(len(values), 1))
         latest.append(max(values) if values else 0)
     return scores, latest
@@ -126,7 +126,7 @@ def _future_scores(readings, table):
 def _spread_scores(readings) -> list[float]:
     spans = []
     for r in readings:
-        values = list(r.ordinals.values())
+        values = r.days
         spans.append(max(values) - min(values) if values else 0)
     return spans
 
@@ -171,7 +171,7 @@ def choose(rows: list, readings: list[Reading], table: Table) -> Choice:
 
 
 def _spread_text(readings, narrow, spans) -> str:
-    values = list(readings[narrow].ordinals.values())
+    values = readings[narrow].days
     lo, hi = date.fromordinal(min(values)).year, date.fromordinal(max(values)).year
     span = f"{lo}" if lo == hi else f"{lo} to {hi}"
     return f"this keeps the dates within {span}, the other way spreads them over decades"

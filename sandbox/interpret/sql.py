@@ -98,31 +98,35 @@ def number_pattern(interp: Interpretation) -> str:
     pre = f"(?:(?:{cur}){sp})?" if cur else ""
     post = f"(?:{sp}(?:{cur}))?" if cur else ""
     pct = f"(?:{sp}%)?" if interp.percent else ""
-    body = f"{pre}[-+−]?{digits}{pct}{post}"
-    return f"(?i)(?:\\({body}\\)|[-+−]{sp}{body}|{body}[-−]|{body})"
+    body = f"{digits}{pct}{post}"
+    forms = [
+        f"\\({pre}{body}\\)",
+        f"[-+−]{sp}{pre}{body}",
+        f"{pre}[-+−]?{body}",
+        f"{pre}{body}[-−]",
+    ]
+    return "(?i)(?:" + "|".join(forms) + ")"
 
 
 def _number_sql(expr: str, interp: Interpretation) -> str:
     t = _trim(expr)
     dec = interp.decimal or "."
-    plain = re.escape(dec) if dec == "." else ","
-    digits = f"regexp_replace({t}, '[^0-9{plain}eE]', '', 'g')"
+    base = t
     if interp.currency:
-        # A currency code can hold an E ("EUR"): drop currency letters before keeping digits.
+        # Drop the currency first: a code can hold an E ("EUR") that reads as an exponent.
         cur = "|".join(re.escape(c) for c in _currency_tokens(interp.currency))
-        digits = (
-            f"regexp_replace(regexp_replace({t}, {literal('(?i)' + cur)}, '', 'g'), "
-            f"'[^0-9{plain}eE]', '', 'g')"
-        )
-    if dec == ",":
-        digits = f"replace({digits}, ',', '.')"
+        base = f"regexp_replace({t}, {literal('(?i)' + cur)}, '', 'g')"
+    if dec == "." and not interp.thousands and interp.type == "decimal":
+        # Plain numbers may carry an exponent, whose sign is not the number's sign.
+        kept = f"regexp_replace({base}, '[^0-9.eE+-]', '', 'g')"
+        digits = f"regexp_replace({kept}, '(^|[^eE])[-+]', '\\1', 'g')"
+        negative = f"(starts_with({t}, '(') OR regexp_matches({t}, '(^|[^eE])[-−]'))"
+    else:
+        digits = f"regexp_replace({base}, '[^0-9{re.escape(dec)}]', '', 'g')"
+        if dec == ",":
+            digits = f"replace({digits}, ',', '.')"
+        negative = f"(starts_with({t}, '(') OR contains({t}, '-') OR contains({t}, '−'))"
     target = "BIGINT" if interp.type == "integer" else "DOUBLE"
-    negative = f"(starts_with({t}, '(') OR contains({t}, '-') OR contains({t}, '−'))"
-    if dec == "." and not interp.thousands:
-        # plain numbers may carry an exponent whose sign is not the number's sign
-        negative = (
-            f"(starts_with({t}, '(') OR regexp_matches({t}, '^[^eE]*[-−]') OR ends_with({t}, '-'))"
-        )
     value = f"TRY_CAST({digits} AS {target})"
     signed = f"CASE WHEN {negative} THEN -{value} ELSE {value} END"
     pattern = literal(number_pattern(interp))
