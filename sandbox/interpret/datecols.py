@@ -90,6 +90,7 @@ def settle_dates(facts: dict, locale: bool | None, today: date) -> dict[str, Int
             partners=_partners(name, dated, settled),
             other_orders=orders,
             comma_locale=locale,
+            name=name,
         )
         choice = choose(f.row_values(), f.readings, table)
         settled[name] = choice.reading

@@ -39,6 +39,11 @@ _COMMA_LOCALE = re.compile(
     r"quantita|bedrag|prijs|aantal|waarde|preco|quantidade|"
     r"[äöüßéèêàçñãõ]"
 )
+_COUNT = re.compile(
+    r"\bunits?\b|\bqty\b|quantity|count|number of|\bpcs\b|pieces|items|stuck|anzahl|menge|"
+    r"quantite|nombre|unites|cantidad|unidades|numero de|quantita|pezzi|unita|aantal|stuks|"
+    r"quantidade|tickets|orders|visits|besucher|passengers|headcount|mitarbeiter"
+)
 _POINT_LOCALE = re.compile(r"amount|price|revenue|quantity|value|cost|sales|\$")
 
 
@@ -76,3 +81,8 @@ def comma_locale(header: str) -> bool | None:
     if _POINT_LOCALE.search(raw):
         return False
     return None
+
+
+def is_count_header(header: str) -> bool:
+    """A header naming a count of things (units, Anzahl, cantidad): whole numbers expected."""
+    return bool(_COUNT.search(norm(header)))

@@ -13,9 +13,9 @@ from sandbox.interpret.datecols import settle_dates
 from sandbox.interpret.dates import Reading, date_readings, excel_reading
 from sandbox.interpret.describe import null_note, number_reason
 from sandbox.interpret.model import Interpretation
-from sandbox.interpret.months import fold
+from sandbox.interpret.months import fold, foreign_month_names
 from sandbox.interpret.nulls import TEXT_NULL_TOKENS, split_nulls
-from sandbox.interpret.numbers import NumberEvidence, choose, number_evidence
+from sandbox.interpret.numbers import NumberEvidence, choose, number_evidence, settled_pairs
 from sandbox.interpret.shapes import by_shape
 from sandbox.interpret.sql import FALSE_WORDS, TRUE_WORDS
 
@@ -137,13 +137,20 @@ def _text(f: Facts) -> Interpretation:
 
 
 def _table_locale(facts: dict[str, Facts]) -> bool | None:
-    """True if the file writes decimal commas, False for points, None if it does not say."""
+    """True if the file writes decimal commas, False for points, None if it does not say.
+
+    Votes: number columns whose values settle the decimal mark, month names in a language
+    other than English, headers in a decimal-comma language (or English words).
+    """
     votes = []
     for f in facts.values():
         if f.kind == "number" and f.number:
-            decs = {p[0] for p in f.number.readings if p[0] in f.number.used_seps}
+            decs = {p[0] for p in settled_pairs(f.number)}
             if len(decs) == 1 and any(f.number.fractions.get(p) for p in f.number.readings):
                 votes.append(decs == {","})
+        named = f.kind == "date" and any("%b" in r.key for r in f.readings)
+        if named and foreign_month_names(f.readings[0].ordinals.keys()):
+            votes.append(True)
         hint = headers.comma_locale(f.name)
         if hint is not None:
             votes.append(hint)
@@ -174,7 +181,7 @@ def _number(f: Facts, table_locale: bool | None) -> Interpretation:
         locale = _currency_locale(currency)
     if locale is None:
         locale = table_locale
-    (dec, th), guessed, others = choose(ev, locale)
+    (dec, th), guess, others = choose(ev, locale, headers.is_count_header(f.name))
     integer_like = not ev.fractions.get((dec, th)) and not currency and not percent
     if ev.leading_zero.get((dec, th)) or (headers.is_code_header(f.name) and integer_like):
         return Interpretation(
@@ -190,8 +197,8 @@ def _number(f: Facts, table_locale: bool | None) -> Interpretation:
         extra.append(f"amounts in {currency} (from {where})")
     if percent:
         extra.append("percentages, stored as 12 for 12 %")
-    if guessed:
-        extra.append("no value settles the decimal mark; the rest of the file suggests this one")
+    if guess:
+        extra.append(f"no value settles the decimal mark; {guess}")
     reason = number_reason(kind, ev.examples[0], dec, th, extra) + null_note(f.tokens, f.nulls)
     alts = []
     for odec, oth in others:
@@ -207,6 +214,6 @@ def _number(f: Facts, table_locale: bool | None) -> Interpretation:
         nulls=f.tokens,
         null_count=f.nulls,
         reason=reason,
-        ambiguous=guessed,
+        ambiguous=bool(guess),
         alternatives=tuple(dict.fromkeys(a for a in alts)),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _NAMES = {
@@ -44,3 +45,16 @@ ENGLISH = [
     "November",
     "December",
 ]
+
+_ENGLISH_WORDS = {fold(m) for m in ENGLISH} | {fold(m[:3]) for m in ENGLISH} | {"sept"}
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def foreign_month_names(values) -> bool:
+    """Whether some value names a month in a language other than English (``ene``, ``März``)."""
+    for value in values:
+        for word in _WORD.findall(value):
+            key = fold(word)
+            if key in MONTHS and key not in _ENGLISH_WORDS:
+                return True
+    return False

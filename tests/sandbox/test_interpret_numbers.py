@@ -151,3 +151,22 @@ def test_text_keeps_words_that_only_mean_empty_elsewhere():
 def test_units_and_mixed_currencies_are_text():
     for values in (["12 kg", "3 kg"], ["$5", "€5"], ["12", "twelve"]):
         assert infer_columns({"x": values}, today=TODAY)["x"].type == "text", values
+
+
+def test_units_with_a_point_before_three_digits_are_thousands():
+    # A Spanish monthly series: "8.746" units sold, month names in Spanish beside it.
+    cols = {
+        "Mes": ["ene 2021", "feb 2021", "mar 2021", "abr 2021"],
+        "Unidades vendidas": ["8.746", "10.755", "12.116", "12.419"],
+    }
+    interp = infer_columns(cols, today=TODAY)["Unidades vendidas"]
+    assert (interp.type, interp.thousands) == ("integer", ".")
+    assert typed(cols["Unidades vendidas"], interp) == [8746, 10755, 12116, 12419]
+
+
+def test_a_space_between_thousands_leaves_nothing_to_guess():
+    values = ["5\u00a0217", "12\u00a0000", "950"]
+    interp = infer_columns({"Ventes (unités)": values}, today=TODAY)["Ventes (unités)"]
+    assert (interp.type, interp.thousands, interp.ambiguous) == ("integer", " ", False)
+    assert interp.alternatives == ()
+    assert typed(values, interp) == [5217, 12000, 950]

@@ -146,3 +146,21 @@ def test_decimal_commas_hint_day_first_but_stay_flagged():
     cols = {"day": ["03/04/2024", "05/06/2024", "07/08/2024"], "Betrag": ["1,50", "2,75", "3,00"]}
     interp = infer_columns(cols, today=TODAY)["day"]
     assert interp.format == "%d/%m/%Y" and interp.ambiguous
+
+
+def test_a_few_rows_out_of_order_are_enough_when_the_other_reading_has_none():
+    # Every day is 1-12; read month first, 2 of 10 deals would close before they were created.
+    created = [date(2024, 1, 10), date(2024, 3, 12), date(2024, 5, 11), date(2024, 1, 5)]
+    created += [date(2024, 2, 1), date(2024, 4, 4), date(2024, 5, 6), date(2024, 6, 1)]
+    created += [date(2024, 1, 2), date(2024, 2, 3)]
+    closed = [date(2024, 2, 2), date(2024, 4, 1), date(2024, 6, 3), date(2024, 1, 9)]
+    closed += [date(2024, 2, 2), date(2024, 4, 5), date(2024, 5, 7), date(2024, 6, 2)]
+    closed += [date(2024, 1, 11), date(2024, 2, 12)]
+    swapped = [date(d.year, d.day, d.month) for d in created]
+    swapped_closed = [date(d.year, d.day, d.month) for d in closed]
+    misses = sum(a > b for a, b in zip(swapped, swapped_closed, strict=True))
+    assert misses >= 2 and all(a <= b for a, b in zip(created, closed, strict=True))
+    cols = {"Created": [_dmy(d) for d in created], "Closed": [_dmy(d) for d in closed]}
+    result = infer_columns(cols, today=TODAY)
+    assert result["Created"].format == "%d/%m/%Y" and not result["Created"].ambiguous
+    assert f"{misses} of 10 rows" in result["Created"].reason
