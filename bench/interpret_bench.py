@@ -1,6 +1,8 @@
-"""Time infer_columns on 20k-value columns of common kinds: ``python bench/interpret_bench.py``.
+"""Time the column interpretation: ``python bench/interpret_bench.py [--sql]``.
 
-Prints the best of 7 runs in CPU milliseconds per column (the budget is 50 ms).
+Prints infer_columns on 20k-value columns of common kinds, best of 7 runs in CPU
+milliseconds per column (the budget is 50 ms). With ``--sql``, also cast_sql and
+invalid_sql over one million rows in DuckDB beside a bare try_strptime / TRY_CAST.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sandbox.interpret import infer_columns  # noqa: E402
+import duckdb  # noqa: E402
+
+from sandbox.interpret import cast_sql, infer_columns, invalid_sql, parse_override  # noqa: E402
 
 N = 20_000
 GERMAN = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
@@ -49,5 +53,44 @@ def main() -> None:
         print(f"{name:18s} {best * 1000:6.1f} ms  {result.spec()}")
 
 
+SQL_CASES = [
+    ("de", "date:%d.%m.%Y", "try_strptime(de, '%d.%m.%Y')"),
+    ("named", "date:%d. %B %Y", None),
+    ("eu", "decimal:decimal=,;thousands=.",
+     "TRY_CAST(replace(replace(eu, '.', ''), ',', '.') AS DOUBLE)"),
+    ("us", "datetime:%m/%d/%Y %I:%M %p", "try_strptime(us, '%m/%d/%Y %I:%M %p')"),
+]  # fmt: skip
+
+
+def sql_main(rows: int = 1_000_000) -> None:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT strftime(DATE '2015-01-01' + (i % 3000)::INT, '%d.%m.%Y') AS de,"
+        " (i % 28 + 1)::VARCHAR || '. ' || list_extract($1, (i % 12 + 1)::INT) || ' 2020' AS named,"
+        " replace(replace(replace(format('{:,.2f}', (i * 7919 % 100000000) / 100.0), ',', 'X'),"
+        " '.', ','), 'X', '.') AS eu,"
+        " strftime(TIMESTAMP '2015-01-01' + to_seconds(i * 37), '%m/%d/%Y %I:%M %p') AS us"
+        f" FROM range({rows}) r(i)",
+        [GERMAN.split()],
+    )
+
+    def timed(sql: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            con.execute(sql).fetchone()
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    for col, spec, bare in SQL_CASES:
+        interp = parse_override(spec)
+        cast = timed(f"SELECT count({cast_sql(col, interp)}) FROM t")
+        bad = timed(f"SELECT count(*) FILTER ({invalid_sql(col, interp)}) FROM t")
+        base = f"{timed(f'SELECT count({bare}) FROM t'):.2f} s" if bare else "-"
+        print(f"{spec:32s} cast {cast:.2f} s  invalid {bad:.2f} s  bare {base}")
+
+
 if __name__ == "__main__":
     main()
+    if "--sql" in sys.argv:
+        sql_main()

@@ -51,7 +51,7 @@ _VARIANTS = {NULL_TOKENS: _variants(NULL_TOKENS), TEXT_NULL_TOKENS: _variants(TE
 def split_nulls(
     values: Iterable[str | None], tokens: frozenset[str] = NULL_TOKENS
 ) -> tuple[Counter, int, tuple[str, ...], dict]:
-    """Count the distinct present values.
+    """Count the distinct present values (stripped of spaces, as DuckDB's trim() does).
 
     Returns (counts of stripped present values, null count, null tokens found, fixes) where
     ``fixes`` maps each raw value that is missing or needed stripping to its stripped form
@@ -62,7 +62,7 @@ def split_nulls(
     nulls = counts.pop(None, 0)
     fixes: dict = {None: None}
     keys = list(counts)
-    stripped = [k.strip() for k in keys]
+    stripped = [k.strip(" ") for k in keys]
     for raw, value in [(r, s) for r, s in zip(keys, stripped, strict=True) if r != s]:
         counts[value] = counts.get(value, 0) + counts.pop(raw)
         fixes[raw] = value

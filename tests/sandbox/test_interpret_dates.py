@@ -81,6 +81,11 @@ LAYOUTS = [
     ("day", ["January 5, 2020", "March 15, 2021"], "date", "%B %d, %Y",
      [D(2020, 1, 5), D(2021, 3, 15)]),
     ("day", ["5 Jan 2020", "15 Mar. 2021"], "date", "%d %b %Y", [D(2020, 1, 5), D(2021, 3, 15)]),
+    ("day", ["5 Jan, 2020", "15 Sept, 2021"], "date", "%d %b, %Y", [D(2020, 1, 5), D(2021, 9, 15)]),
+    ("Month", ["Jan2020", "Dec2021"], "date", "%b%Y", [D(2020, 1, 1), D(2021, 12, 1)]),
+    ("Month", ["Jan-20", "Feb-21"], "date", "%b-%y", [D(2020, 1, 1), D(2021, 2, 1)]),
+    ("when", ["Jan 31, 2024 02:30 PM", "Feb 1, 2024 11:05 AM"], "datetime", "%b %d, %Y %I:%M %p",
+     [T(2024, 1, 31, 14, 30), T(2024, 2, 1, 11, 5)]),
 ]  # fmt: skip
 
 # Month names in seven languages, full and abbreviated, with/without dot, any case, accents.
