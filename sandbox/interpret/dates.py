@@ -14,23 +14,30 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 
-from sandbox.interpret.months import MONTHS, fold
+from sandbox.interpret.months import ABBREVIATIONS, MONTHS, WEEKDAYS, ZONES, fold
 from sandbox.interpret.shapes import by_shape
 
 _TIME = (
     r"(?:(?P<ts> |a|, )(?P<H>9{1,2}):(?P<M>99)(?::(?P<S>99)(?P<f>[.,]9{1,9})?)?"
-    r"(?:(?P<ps> ?)(?P<p>aa))?(?P<tz>a|(?P<tzs> ?)[+-]99:?99)?)?$"
+    r"(?:(?P<ps> ?)(?P<p>aa)(?!a))?(?P<tz>a|(?P<tzs> ?)[+-]99:?99|(?P<tzn> a{3,4}))?)?$"
 )
+_WD = r"(?:(?P<wd>a{2,10})(?P<wds>\.?,? |\. ))?"
 _LAYOUTS = [
-    ("num3", r"^(?P<f1>9{1,4})(?P<s1>[-/.])(?P<f2>9{1,2})(?P=s1)(?P<f3>9{1,4})" + _TIME),
+    (
+        "num3",
+        r"^" + _WD + r"(?P<f1>9{1,4})(?P<s1>[-/.])(?P<f2>9{1,2})(?P=s1)(?P<f3>9{1,4})" + _TIME,
+    ),
     (
         "dby",
-        r"^(?P<d>9{1,2})(?P<s1>\. |\.|-| |/)(?P<de1>aa )?(?P<b>a{3,10})(?P<bd>\.?)"
+        r"^" + _WD + r"(?P<d>9{1,2})(?P<s1>\. |\.|-| |/)(?P<de1>aa )?(?P<b>a{3,10})(?P<bd>\.?)"
         r"(?P<s2>-| |/|, )(?P<de2>aa )?(?P<y>9999|99)" + _TIME,
     ),
     (
         "bdy",
-        r"^(?P<b>a{3,10})(?P<bd>\.?)(?P<s1> |-)(?P<d>9{1,2})(?P<s2>, | |-|,)(?P<Y>9999)" + _TIME,
+        r"^"
+        + _WD
+        + r"(?P<b>a{3,10})(?P<bd>\.?)(?P<s1> |-)(?P<d>9{1,2})(?P<s2>, | |-|,)(?P<Y>9999)"
+        + _TIME,
     ),
     ("by", r"^(?P<b>a{3,10})(?P<bd>\.?)(?P<s1> |-|/|, )(?P<y>9999|99)$"),
     ("by", r"^(?P<b>a{3,10})(?P<Y>9999)$"),
@@ -135,6 +142,9 @@ def _time_part(m: re.Match) -> tuple[tuple | None, tuple]:
     if m["tz"] == "a":
         tz = "Z"
         lits.append((m.start("tz"), m.end("tz"), ("z",)))
+    elif m["tzn"]:
+        tz = " %Z"
+        lits.append((m.start("tzn") + 1, m.end("tzn"), ZONES))
     elif m["tz"]:
         tz = (m["tzs"] or "") + "%z"
     fmt += tz
@@ -191,14 +201,19 @@ def candidates(shape: str, hinted: bool) -> tuple[Candidate, ...]:
             continue
         time, tlits = _time_part(m) if "H" in pattern.groupindex else (None, ())
         date_end = m.start("ts") if time else m.end()
+        prefix = ""
+        if "wd" in pattern.groupindex and m["wd"]:
+            prefix = "%a" + m["wds"]
+            tlits = ((m.start("wd"), m.end("wd"), WEEKDAYS), *tlits)
         if kind == "num3":
             s = m["s1"]
             for order, mapping in _orders(m):
                 parts = [f"%{r}" for r, _ in sorted(mapping.items(), key=lambda rg: rg[1])]
-                key = s.join(parts)
+                key = prefix + s.join(parts)
                 out.append(Candidate(key, order, _spans(m, mapping), tlits, date_end, time))
         else:
             key, order, mapping, lits = _named(kind, m)
+            key = prefix + key
             roles = _spans(m, mapping)
             out.append(Candidate(key, order, roles, tuple(lits) + tlits, date_end, time))
     return tuple(out)
@@ -259,7 +274,7 @@ def _times_fit(times: list[str], cand: Candidate) -> bool | None:
 def _evaluate(values: list[str], cand: Candidate) -> tuple[tuple, bool, bool] | None:
     """((values, end, part -> ordinal), any time not midnight, full month names) or None."""
     for a, b, allowed in cand.literals:
-        if not {v[a:b].lower() for v in values} <= set(allowed):
+        if not {fold(v[a:b]) for v in values} <= set(allowed):
             return None
     end = cand.date_end
     parts = list({v[:end] for v in values}) if cand.time else values
@@ -272,7 +287,10 @@ def _evaluate(values: list[str], cand: Candidate) -> tuple[tuple, bool, bool] | 
         clock = _times_fit(list({v[end:] for v in values}), cand)
         if clock is None:
             return None
-    full = any(r == "b" and b - a > 4 for r, a, b in cand.roles)
+    # Written with %B unless some value abbreviates ("janv.", "Mrz", "Sept").
+    full = not any(
+        r == "b" and fold(v[a:b]) in ABBREVIATIONS for r, a, b in cand.roles for v in values
+    )
     return (values, end if cand.time else None, by_part), clock, full
 
 
@@ -305,11 +323,11 @@ def _reading(key: str, parts: list[tuple]) -> Reading | None:
     if len({t[0] for t in times}) > 1:
         return None
     pieces = []
-    clock = full = False
+    clock, full = False, "%b" in key
     for _, (piece, has_clock, has_full) in parts:
         pieces.append(piece)
         clock = clock or has_clock
-        full = full or has_full
+        full = full and has_full
     fmt = key.replace("%b", "%B") if full else key
     if times:
         fmt += max(times, key=lambda t: (t[1], t[2]))[3]

@@ -31,7 +31,10 @@ _START = re.compile(
 _END = re.compile(
     r"close|closing|clos|end\b|ende\b|^bis\b|until|^to\b|hasta|\bfin\b|fine\b|fermet|cloture|"
     r"abschluss|geschlossen|erledigt|cerrad|chius|gesloten|fechad|ship|deliver|versand|"
-    r"geliefert|resolved|completed|won date|lost date|paid"
+    r"geliefert|resolved|completed|won date|lost date|paid|updated|modified|\blast\b|letzte|"
+    r"geandert|aktualisiert|modifie|mis a jour|actualiz|modificad|aggiornat|modificat|gewijzigd|"
+    r"bijgewerkt|atualizad|\bdue\b|fallig|faellig|echeance|vencimiento|scadenza|vervaldatum|"
+    r"vencimento"
 )
 _COMMA_LOCALE = re.compile(
     r"betrag|preis|umsatz|menge|summe|wert|kosten|netto|brutto|steuer|rabatt|anzahl|datum|"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sandbox.interpret.dates import Reading
+from sandbox.interpret.months import ENGLISH
 
 ORDER_WORDS = {
     "dmy": "day first",
@@ -52,7 +53,7 @@ class Table:
     """What the whole table offers as evidence for one column's dates."""
 
     today: date
-    periods: list[tuple[str, list]]  # (header, per-row (year, quarter|None) or None)
+    periods: list[tuple[str, list]]  # (header, per row (year, quarter, month) or None)
     partners: list[tuple[str, str, dict]]  # (header, "start"/"end", reading key -> rows)
     other_orders: list[str]  # orders other date columns settled on by their values
     comma_locale: bool | None
@@ -75,14 +76,18 @@ def _period_scores(rows, readings, table):
 
 def _same_period(day: int, period: tuple) -> bool:
     d = date.fromordinal(day)
-    year, quarter = period
-    return d.year == year and (quarter is None or (d.month - 1) // 3 + 1 == quarter)
+    year, quarter, month = period
+    if d.year != year or (month is not None and d.month != month):
+        return False
+    return quarter is None or (d.month - 1) // 3 + 1 == quarter
 
 
 def _period_text(period) -> str:
     if not period:
         return "the period"
-    year, quarter = period
+    year, quarter, month = period
+    if month:
+        return f"{ENGLISH[month - 1]} {year}"
     return f"Q{quarter} {year}" if quarter else str(year)
 
 

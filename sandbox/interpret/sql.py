@@ -18,6 +18,7 @@ TRUE_WORDS = ("true", "yes", "y", "ja", "j", "oui", "sí", "si", "sim", "wahr", 
               "vero", "waar", "verdadeiro", "1")  # fmt: skip
 FALSE_WORDS = ("false", "no", "n", "nein", "non", "falsch", "faux", "falso", "nee", "não", "nao",
                "0")  # fmt: skip
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _TYPES = {"integer": "BIGINT", "decimal": "DOUBLE", "date": "DATE", "datetime": "TIMESTAMP",
           "boolean": "BOOLEAN"}  # fmt: skip
 
@@ -172,6 +173,14 @@ def _date_sql(expr: str, interp: Interpretation) -> str:
     if "%q" in fmt:
         return _quarter_sql(t, fmt, cast)
     s = t
+    if fmt.startswith("%a"):
+        # A weekday name first ("Mon, ", "Montag, "): dropped, the date says it all.
+        s = f"substr({s}, strpos({s}, ' ') + 1)"
+        fmt = fmt[fmt.index(" ") + 1 :]
+    if "%Z" in fmt:
+        # A time zone name last ("UTC", "CET"): dropped, times are kept as written.
+        s = f"rtrim(rtrim({s}, {literal(_LETTERS)}))"
+        fmt = fmt.replace(" %Z", "")
     if "%z" in fmt:
         s = f"regexp_replace({s}, '[ ]?[-+][0-9]{{2}}:?[0-9]{{2}}$', '')"
         fmt = re.sub(r" ?%z", "", fmt)

@@ -164,3 +164,22 @@ def test_a_few_rows_out_of_order_are_enough_when_the_other_reading_has_none():
     result = infer_columns(cols, today=TODAY)
     assert result["Created"].format == "%d/%m/%Y" and not result["Created"].ambiguous
     assert f"{misses} of 10 rows" in result["Created"].reason
+
+
+def test_a_month_column_in_the_same_rows_settles_the_order():
+    days = [date(2024, 3, 5), date(2024, 4, 7), date(2024, 7, 9), date(2024, 1, 2)]
+    cols = {
+        "Invoice day": [_dmy(d) for d in days],
+        "Month": [d.strftime("%b %Y") for d in days],
+    }
+    interp = infer_columns(cols, today=TODAY)["Invoice day"]
+    assert interp.format == "%d/%m/%Y" and not interp.ambiguous, interp.reason
+    assert "“Month” says March 2024" in interp.reason
+
+
+def test_an_update_column_is_an_end_for_its_created_column():
+    created = [date(2024, 1, 10), date(2024, 3, 12), date(2024, 5, 11), date(2024, 2, 1)]
+    updated = [date(2024, 2, 2), date(2024, 4, 1), date(2024, 6, 3), date(2024, 2, 2)]
+    cols = {"Created": [_dmy(d) for d in created], "Last modified": [_dmy(d) for d in updated]}
+    result = infer_columns(cols, today=TODAY)
+    assert result["Created"].format == "%d/%m/%Y" and not result["Created"].ambiguous
