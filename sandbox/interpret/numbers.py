@@ -19,7 +19,7 @@ SEPARATORS = (",", ".", " ", "'", "’")
 _CUR = r"[€$£¥₹₽₺₩]|a{1,3}[.$]?|a?\$"
 _NUMBER = re.compile(
     rf"^(?P<lead>[-+−]|\()?(?: ?(?P<pre>{_CUR}) ?)?(?P<sign>[-+−])?"
-    r"(?P<num>9(?:[9.,'’ ]*9)?)(?P<exp>a[-+]?9{1,3})?"
+    r"(?P<num>9(?:[9.,'’ ]*9)?)(?P<dash>,[-–]{1,2})?(?P<exp>a[-+]?9{1,3})?"
     rf"(?: ?(?P<pct>%))?(?: ?(?P<post>{_CUR}))?(?P<close>\))?(?P<trail>[-−])?$"
 )
 _ALL = frozenset((d, t) for d in ".," for t in (None, *SEPARATORS) if t != d)
@@ -103,6 +103,11 @@ def number_evidence(values: list[str], groups: dict | None = None) -> NumberEvid
             ev.exponent = True
         num = m["num"]
         fits, frac, three = _digit_readings(num)
+        if m["dash"]:
+            # "1.200,-": whole units in a decimal-comma locale (the dash stands for ",00").
+            fits = frozenset(p for p in fits if p[0] == "," and not frac[p])
+            frac = dict.fromkeys(fits, True)
+            three = False
         ev.readings &= fits
         if not ev.readings:
             return None

@@ -97,6 +97,8 @@ def number_pattern(interp: Interpretation) -> str:
     digits = rf"(?:\d{{1,3}}(?:{_space_class(th)}\d{{3}})+|\d+)" if th else r"\d+"
     if interp.type == "decimal":
         digits += rf"(?:{dec}\d+)?"
+        if dec == ",":
+            digits += "(?:,[-–]{1,2})?"
         if (interp.decimal or ".") == "." and not th:
             digits = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?"
     sp = "[ \\x{00a0}\\x{202f}]?"
@@ -126,10 +128,13 @@ def _number_sql(expr: str, interp: Interpretation) -> str:
         fast = f"replace({fast}, ',', '.')"
     fast = f"TRY_CAST({fast} AS {target})"
     base = x
+    if dec == "," and interp.type == "decimal":
+        # "1.200,-" and "1.200,--" mean 1200: the dashes are no minus sign.
+        base = f"regexp_replace({x}, ',[-–]{{1,2}}', '')"
     if interp.currency:
         # Drop the currency first: a code can hold an E ("EUR") that reads as an exponent.
         cur = "|".join(re.escape(c) for c in _currency_tokens(interp.currency))
-        base = f"regexp_replace({x}, {literal('(?i)' + cur)}, '', 'g')"
+        base = f"regexp_replace({base}, {literal('(?i)' + cur)}, '', 'g')"
     if dec == "." and not interp.thousands and interp.type == "decimal":
         # Plain numbers may carry an exponent, whose sign is not the number's sign.
         kept = f"regexp_replace({base}, '[^0-9.eE+-]', '', 'g')"
@@ -139,7 +144,7 @@ def _number_sql(expr: str, interp: Interpretation) -> str:
         digits = f"regexp_replace({base}, '[^0-9{re.escape(dec)}]', '', 'g')"
         if dec == ",":
             digits = f"replace({digits}, ',', '.')"
-        negative = f"(contains({x}, '(') OR contains({x}, '-') OR contains({x}, '−'))"
+        negative = f"(contains({base}, '(') OR contains({base}, '-') OR contains({base}, '−'))"
     value = f"TRY_CAST({digits} AS {target})"
     slow = f"CASE WHEN {negative} THEN -{value} ELSE {value} END"
     pattern = literal(number_pattern(interp))
