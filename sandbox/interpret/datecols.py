@@ -16,35 +16,49 @@ _YEAR_HEADER = re.compile(r"year|jahr|annee|\bano\b|\banno\b|jaar|\bfy\b|fiscal|
 
 
 def _period_rows(f, settled: dict) -> list | None:
-    """Per row (year, quarter or None) if the column names a period; else None."""
-    rows = f.row_values()
+    """Per row (year, quarter or None, month or None) if the column names a period."""
     reading = settled.get(f.name)
     if f.kind == "date" and reading is not None and reading.order == "q":
-        days = row_dates(rows, reading)
+        days = row_dates(f.row_values(), reading)
         return [_quarter(d) if d else None for d in days]
+    if f.kind == "date" and reading is not None and reading.order in ("my", "ym"):
+        days = row_dates(f.row_values(), reading)
+        return [_month(d) if d else None for d in days]
     if f.kind == "number" and _YEAR_HEADER.search(headers.norm(f.name)):
+        rows = f.row_values()
         years = [int(v) if v and v.isdigit() and 1900 <= int(v) <= 2100 else None for v in rows]
         return years_only(years)
-    if f.kind == "text":
+    if f.kind == "text" and f.present and _fy_head(f):
+        rows = f.row_values()
         out = []
         for v in rows:
             m = _FY.match(v) if v else None
             year = int(m.group(1)) if m else None
-            out.append((2000 + year if year < 100 else year, None) if year is not None else None)
+            out.append((2000 + year if year < 100 else year, None, None) if year else None)
         if sum(1 for p in out if p) >= max(1, len([v for v in rows if v]) // 2):
             return out
     return None
 
 
+def _fy_head(f) -> bool:
+    head = [v.strip() for v in f.values[:200] if v and v.strip()]
+    return bool(head) and all(_FY.match(v) for v in head[:20])
+
+
 def years_only(years: list) -> list | None:
     if not any(years):
         return None
-    return [(y, None) if y else None for y in years]
+    return [(y, None, None) if y else None for y in years]
 
 
-def _quarter(day: int) -> tuple[int, int]:
+def _quarter(day: int) -> tuple[int, int, None]:
     d = date.fromordinal(day)
-    return d.year, (d.month - 1) // 3 + 1
+    return d.year, (d.month - 1) // 3 + 1, None
+
+
+def _month(day: int) -> tuple[int, None, int]:
+    d = date.fromordinal(day)
+    return d.year, None, d.month
 
 
 def _partners(name: str, dated: dict, settled: dict) -> list:
@@ -84,6 +98,7 @@ def settle_dates(facts: dict, locale: bool | None, today: date) -> dict[str, Int
             partners=_partners(name, dated, settled),
             other_orders=orders,
             comma_locale=locale,
+            name=name,
         )
         choice = choose(f.row_values(), f.readings, table)
         settled[name] = choice.reading

@@ -10,27 +10,34 @@ meant is decided by :mod:`sandbox.interpret.plausibility`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-from sandbox.interpret.months import MONTHS, fold
+from sandbox.interpret.months import ABBREVIATIONS, MONTHS, WEEKDAYS, ZONES, fold
 from sandbox.interpret.shapes import by_shape
 
 _TIME = (
     r"(?:(?P<ts> |a|, )(?P<H>9{1,2}):(?P<M>99)(?::(?P<S>99)(?P<f>[.,]9{1,9})?)?"
-    r"(?:(?P<ps> ?)(?P<p>aa))?(?P<tz>a|(?P<tzs> ?)[+-]99:?99)?)?$"
+    r"(?:(?P<ps> ?)(?P<p>aa)(?!a))?(?P<tz>a|(?P<tzs> ?)[+-]99:?99|(?P<tzn> a{3,4}))?)?$"
 )
+_WD = r"(?:(?P<wd>a{2,10})(?P<wds>\.?,? |\. ))?"
 _LAYOUTS = [
-    ("num3", r"^(?P<f1>9{1,4})(?P<s1>[-/.])(?P<f2>9{1,2})(?P=s1)(?P<f3>9{1,4})" + _TIME),
+    (
+        "num3",
+        r"^" + _WD + r"(?P<f1>9{1,4})(?P<s1>[-/.])(?P<f2>9{1,2})(?P=s1)(?P<f3>9{1,4})" + _TIME,
+    ),
     (
         "dby",
-        r"^(?P<d>9{1,2})(?P<s1>\. |\.|-| |/)(?P<de1>aa )?(?P<b>a{3,10})(?P<bd>\.?)"
+        r"^" + _WD + r"(?P<d>9{1,2})(?P<s1>\. |\.|-| |/)(?P<de1>aa )?(?P<b>a{3,10})(?P<bd>\.?)"
         r"(?P<s2>-| |/|, )(?P<de2>aa )?(?P<y>9999|99)" + _TIME,
     ),
     (
         "bdy",
-        r"^(?P<b>a{3,10})(?P<bd>\.?)(?P<s1> |-)(?P<d>9{1,2})(?P<s2>, | |-|,)(?P<Y>9999)" + _TIME,
+        r"^"
+        + _WD
+        + r"(?P<b>a{3,10})(?P<bd>\.?)(?P<s1> |-)(?P<d>9{1,2})(?P<s2>, | |-|,)(?P<Y>9999)"
+        + _TIME,
     ),
     ("by", r"^(?P<b>a{3,10})(?P<bd>\.?)(?P<s1> |-|/|, )(?P<y>9999|99)$"),
     ("by", r"^(?P<b>a{3,10})(?P<Y>9999)$"),
@@ -67,10 +74,35 @@ class Reading:
     key: str
     order: str
     fmt: str
-    ordinals: dict[str, int]  # distinct value -> date as proleptic ordinal
+    pieces: list[tuple[list[str], int, dict[str, int]]]  # (values, date-part end, part -> day)
     kind: str = "date"  # "date" or "datetime"
-    full_names: bool = False
-    examples: list[str] = field(default_factory=list)
+
+    @cached_property
+    def ordinals(self) -> dict[str, int]:
+        """Distinct value -> its date as a proleptic ordinal."""
+        out: dict[str, int] = {}
+        for values, end, by_part in self.pieces:
+            if end is None:
+                out.update(by_part)
+            else:
+                out.update({v: by_part[v[:end]] for v in values})
+        return out
+
+    @cached_property
+    def days(self) -> list[int]:
+        """The distinct dates (ordinals) the reading gives."""
+        return list({d for _, _, by_part in self.pieces for d in by_part.values()})
+
+    def first(self) -> str:
+        return self.pieces[0][0][0]
+
+    def day_of(self, value: str) -> int | None:
+        """The date (ordinal) of one value, without building the whole map."""
+        for values, end, by_part in self.pieces:
+            part = value if end is None else value[:end]
+            if part in by_part and (end is None or value in values):
+                return by_part[part]
+        return None
 
 
 def _orders(m: re.Match) -> list[tuple[str, dict]]:
@@ -110,6 +142,9 @@ def _time_part(m: re.Match) -> tuple[tuple | None, tuple]:
     if m["tz"] == "a":
         tz = "Z"
         lits.append((m.start("tz"), m.end("tz"), ("z",)))
+    elif m["tzn"]:
+        tz = " %Z"
+        lits.append((m.start("tzn") + 1, m.end("tzn"), ZONES))
     elif m["tz"]:
         tz = (m["tzs"] or "") + "%z"
     fmt += tz
@@ -166,14 +201,19 @@ def candidates(shape: str, hinted: bool) -> tuple[Candidate, ...]:
             continue
         time, tlits = _time_part(m) if "H" in pattern.groupindex else (None, ())
         date_end = m.start("ts") if time else m.end()
+        prefix = ""
+        if "wd" in pattern.groupindex and m["wd"]:
+            prefix = "%a" + m["wds"]
+            tlits = ((m.start("wd"), m.end("wd"), WEEKDAYS), *tlits)
         if kind == "num3":
             s = m["s1"]
             for order, mapping in _orders(m):
                 parts = [f"%{r}" for r, _ in sorted(mapping.items(), key=lambda rg: rg[1])]
-                key = s.join(parts)
+                key = prefix + s.join(parts)
                 out.append(Candidate(key, order, _spans(m, mapping), tlits, date_end, time))
         else:
             key, order, mapping, lits = _named(kind, m)
+            key = prefix + key
             roles = _spans(m, mapping)
             out.append(Candidate(key, order, roles, tuple(lits) + tlits, date_end, time))
     return tuple(out)
@@ -221,21 +261,20 @@ def _times_fit(times: list[str], cand: Candidate) -> bool | None:
     twelve = cand.time[0][1] == "%I"
     fields = {}
     for role, a, b in cand.time[4]:
-        fields[role] = [int(t[a - offset : b - offset]) for t in times]
+        a, b = a - offset, b - offset
+        fields[role] = {int(x) for x in {t[a:b] for t in times}}
     hours = fields["H"]
     if (min(hours) < 1 or max(hours) > 12) if twelve else max(hours) > 23:
         return None
-    if max(fields["M"]) > 59 or max(fields.get("S", [0])) > 59:
+    if max(fields["M"]) > 59 or max(fields.get("S", {0})) > 59:
         return None
-    if twelve:
-        return True
-    return any(h or m for h, m in zip(hours, fields["M"], strict=True)) or any(fields.get("S", [0]))
+    return twelve or any(v for f in fields.values() for v in f)
 
 
-def _evaluate(values: list[str], cand: Candidate) -> tuple[dict[str, int], bool, bool] | None:
-    """(value -> ordinal, any time not midnight, full month names) or None if one misfits."""
+def _evaluate(values: list[str], cand: Candidate) -> tuple[tuple, bool, bool] | None:
+    """((values, end, part -> ordinal), any time not midnight, full month names) or None."""
     for a, b, allowed in cand.literals:
-        if not {v[a:b].lower() for v in values} <= set(allowed):
+        if not {fold(v[a:b]) for v in values} <= set(allowed):
             return None
     end = cand.date_end
     parts = list({v[:end] for v in values}) if cand.time else values
@@ -248,16 +287,22 @@ def _evaluate(values: list[str], cand: Candidate) -> tuple[dict[str, int], bool,
         clock = _times_fit(list({v[end:] for v in values}), cand)
         if clock is None:
             return None
-    full = any(r == "b" and b - a > 4 for r, a, b in cand.roles)
-    return {v: by_part[v[:end]] for v in values}, clock, full
+    # Written with %B unless some value abbreviates ("janv.", "Mrz", "Sept").
+    full = not any(
+        r == "b" and fold(v[a:b]) in ABBREVIATIONS for r, a, b in cand.roles for v in values
+    )
+    return (values, end if cand.time else None, by_part), clock, full
 
 
-def date_readings(values: list[str], hinted: bool) -> list[Reading]:
-    """Every reading that fits all values (distinct, stripped, non-null), in layout order."""
+def date_readings(values: list[str], hinted: bool, groups: dict | None = None) -> list[Reading]:
+    """Every reading that fits all values (distinct, stripped, non-null), in layout order.
+
+    ``groups`` is ``by_shape(values)`` when the caller has it already.
+    """
     if not values:
         return []
     per_key: dict[str, list] | None = None
-    for shp, group in by_shape(values).items():
+    for shp, group in (groups or by_shape(values)).items():
         found: dict[str, tuple] = {}
         for cand in candidates(shp, hinted):
             result = _evaluate(group, cand)
@@ -277,18 +322,18 @@ def _reading(key: str, parts: list[tuple]) -> Reading | None:
     times = [c.time for c, _ in parts if c.time]
     if len({t[0] for t in times}) > 1:
         return None
-    ordinals: dict[str, int] = {}
-    clock = full = False
-    for _, (ords, has_clock, has_full) in parts:
-        ordinals.update(ords)
+    pieces = []
+    clock, full = False, "%b" in key
+    for _, (piece, has_clock, has_full) in parts:
+        pieces.append(piece)
         clock = clock or has_clock
-        full = full or has_full
+        full = full and has_full
     fmt = key.replace("%b", "%B") if full else key
     if times:
         fmt += max(times, key=lambda t: (t[1], t[2]))[3]
     order = parts[0][0].order
     kind = "datetime" if clock else "date"
-    return Reading(key, order, fmt, ordinals, kind, full, [v for v in list(ordinals)[:3]])
+    return Reading(key, order, fmt, pieces, kind)
 
 
 EXCEL_EPOCH = date(1899, 12, 30).toordinal()
@@ -296,12 +341,12 @@ EXCEL_FIRST = date(1950, 1, 1).toordinal() - EXCEL_EPOCH
 _SERIAL = re.compile(r"^9{5}(?:\.9+)?$")
 
 
-def excel_reading(values: list[str], today: date) -> Reading | None:
+def excel_reading(values: list[str], today: date, groups: dict | None = None) -> Reading | None:
     """Excel serial day numbers (45292 = 2024-01-01) from 1950 to 30 years after today."""
     last = today.toordinal() + 30 * 366 - EXCEL_EPOCH
     ords: dict[str, int] = {}
     clock = False
-    for shp, group in by_shape(values).items():
+    for shp, group in (groups or by_shape(values)).items():
         if not _SERIAL.match(shp):
             return None
         for v in group:
@@ -311,4 +356,4 @@ def excel_reading(values: list[str], today: date) -> Reading | None:
             ords[v] = day + EXCEL_EPOCH
             clock = clock or (len(v) > 5 and v[6:].strip("0") != "")
     kind = "datetime" if clock else "date"
-    return Reading("excel", "excel", "excel", ords, kind, False, list(ords)[:3])
+    return Reading("excel", "excel", "excel", [(list(ords), None, ords)], kind)

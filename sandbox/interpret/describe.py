@@ -29,12 +29,12 @@ def telling_example(reading: Reading, others: list[Reading]) -> str:
         for value, day in reading.ordinals.items():
             if other.get(value) != day:
                 return value
-    return next(iter(reading.ordinals))
+    return reading.first()
 
 
 def date_reason(reading: Reading, others: list[Reading], why: str, null_note: str) -> str:
     example = telling_example(reading, others)
-    shown = pretty_date(reading.ordinals[example], reading)
+    shown = pretty_date(reading.day_of(example), reading)
     order = _ORDER.get(reading.order)
     what = "dates and times" if reading.kind == "datetime" else "dates"
     if reading.order == "q":

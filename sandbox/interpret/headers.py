@@ -31,7 +31,10 @@ _START = re.compile(
 _END = re.compile(
     r"close|closing|clos|end\b|ende\b|^bis\b|until|^to\b|hasta|\bfin\b|fine\b|fermet|cloture|"
     r"abschluss|geschlossen|erledigt|cerrad|chius|gesloten|fechad|ship|deliver|versand|"
-    r"geliefert|resolved|completed|won date|lost date|paid"
+    r"geliefert|resolved|completed|won date|lost date|paid|updated|modified|\blast\b|letzte|"
+    r"geandert|aktualisiert|modifie|mis a jour|actualiz|modificad|aggiornat|modificat|gewijzigd|"
+    r"bijgewerkt|atualizad|\bdue\b|fallig|faellig|echeance|vencimiento|scadenza|vervaldatum|"
+    r"vencimento"
 )
 _COMMA_LOCALE = re.compile(
     r"betrag|preis|umsatz|menge|summe|wert|kosten|netto|brutto|steuer|rabatt|anzahl|datum|"
@@ -39,7 +42,12 @@ _COMMA_LOCALE = re.compile(
     r"quantita|bedrag|prijs|aantal|waarde|preco|quantidade|"
     r"[äöüßéèêàçñãõ]"
 )
-_POINT_LOCALE = re.compile(r"amount|price|revenue|total|quantity|value|cost|sales|\$")
+_COUNT = re.compile(
+    r"\bunits?\b|\bqty\b|quantity|count|number of|\bpcs\b|pieces|items|stuck|anzahl|menge|"
+    r"quantite|nombre|unites|cantidad|unidades|numero de|quantita|pezzi|unita|aantal|stuks|"
+    r"quantidade|tickets|orders|visits|besucher|passengers|headcount|mitarbeiter"
+)
+_POINT_LOCALE = re.compile(r"amount|price|revenue|quantity|value|cost|sales|\$")
 
 
 def norm(header: str) -> str:
@@ -76,3 +84,8 @@ def comma_locale(header: str) -> bool | None:
     if _POINT_LOCALE.search(raw):
         return False
     return None
+
+
+def is_count_header(header: str) -> bool:
+    """A header naming a count of things (units, Anzahl, cantidad): whole numbers expected."""
+    return bool(_COUNT.search(norm(header)))

@@ -13,13 +13,14 @@ from sandbox.interpret.datecols import settle_dates
 from sandbox.interpret.dates import Reading, date_readings, excel_reading
 from sandbox.interpret.describe import null_note, number_reason
 from sandbox.interpret.model import Interpretation
-from sandbox.interpret.months import fold
-from sandbox.interpret.nulls import NULL_TOKENS, TEXT_NULL_TOKENS, split_nulls
-from sandbox.interpret.numbers import NumberEvidence, choose, number_evidence
+from sandbox.interpret.months import fold, foreign_month_names
+from sandbox.interpret.nulls import TEXT_NULL_TOKENS, split_nulls
+from sandbox.interpret.numbers import NumberEvidence, choose, number_evidence, settled_pairs
+from sandbox.interpret.shapes import by_shape
 from sandbox.interpret.sql import FALSE_WORDS, TRUE_WORDS
 
 _POINT_CURRENCIES = {"USD", "GBP", "JPY", "CNY", "INR", "AUD", "CAD", "NZD", "MXN", "KRW"}
-_COMMA_CURRENCIES = {"BRL", "ARS", "CLP", "COP", "DKK", "NOK", "SEK", "PLN", "CZK", "HUF"}
+_COMMA_CURRENCIES = {"EUR", "BRL", "ARS", "CLP", "COP", "DKK", "NOK", "SEK", "PLN", "CZK", "HUF"}
 _FY = re.compile(r"^(?:FY|GJ|WJ)\s?'?(\d{2}|\d{4})$", re.I)
 
 
@@ -36,19 +37,19 @@ class Facts:
     number: NumberEvidence | None = None
     present: int = 0
     rows: list | None = None
+    fixes: dict = field(default_factory=dict)
 
     def row_values(self) -> list:
         """Per row: the stripped value, or None where missing."""
         if self.rows is None:
-            cache: dict = {}
-            for raw in set(self.values):
-                text = raw.strip() if raw is not None else ""
-                cache[raw] = text if text.lower() not in NULL_TOKENS else None
-            self.rows = [cache[v] for v in self.values]
+            fixes = self.fixes
+            self.rows = [fixes.get(v, v) for v in self.values]
         return self.rows
 
 
 def _is_boolean(distinct: list[str], header: str) -> bool:
+    if len(distinct) > 24:
+        return False
     words = {fold(v) for v in distinct}
     if not words <= set(TRUE_WORDS) | set(FALSE_WORDS) | {"si"}:
         return False
@@ -57,9 +58,20 @@ def _is_boolean(distinct: list[str], header: str) -> bool:
     return not (words <= {"j", "n", "y"} and len(words) < 2)
 
 
+_PREFIX = 48
+
+
+def _surely_text(head: list[str], hinted: bool, today: date) -> bool:
+    """A cheap first look: when a few values fit no number or date, the column is text."""
+    groups = by_shape(head)
+    if number_evidence(head, groups) is not None or date_readings(head, hinted, groups):
+        return False
+    return not (hinted and excel_reading(head, today, groups))
+
+
 def _facts(name: str, values: Sequence[str | None], today: date) -> Facts:
-    present, nulls, tokens = split_nulls(values)
-    facts = Facts(name, values, nulls, tokens, present=sum(present.values()))
+    present, nulls, tokens, fixes = split_nulls(values)
+    facts = Facts(name, values, nulls, tokens, present=sum(present.values()), fixes=fixes)
     distinct = list(present)
     if not distinct:
         return facts
@@ -67,17 +79,20 @@ def _facts(name: str, values: Sequence[str | None], today: date) -> Facts:
     if _is_boolean(distinct, name):
         facts.kind = "boolean"
         return facts
+    if len(distinct) > _PREFIX and _surely_text(distinct[:_PREFIX], hinted, today):
+        return facts
+    groups = by_shape(distinct)
     if hinted:
-        excel = excel_reading(distinct, today)
-        readings = [excel] if excel else date_readings(distinct, True)
+        excel = excel_reading(distinct, today, groups)
+        readings = [excel] if excel else date_readings(distinct, True, groups)
         if readings:
             facts.kind, facts.readings = "date", readings
             return facts
-    ev = number_evidence(distinct)
+    ev = number_evidence(distinct, groups)
     if ev is not None:
         facts.kind, facts.number = "number", ev
         return facts
-    readings = date_readings(distinct, False)
+    readings = date_readings(distinct, False, groups)
     if readings:
         facts.kind, facts.readings = "date", readings
     return facts
@@ -112,8 +127,9 @@ def infer_columns(
 
 
 def _text(f: Facts) -> Interpretation:
-    _, nulls, tokens = split_nulls(f.values, TEXT_NULL_TOKENS)
+    _, nulls, tokens, _ = split_nulls(f.values, TEXT_NULL_TOKENS)
     if not f.present:
+        nulls, tokens = f.nulls, f.tokens
         reason = "Every value is empty, so it is kept as text."
     else:
         reason = "Read as text." + null_note(tokens, nulls)
@@ -121,13 +137,20 @@ def _text(f: Facts) -> Interpretation:
 
 
 def _table_locale(facts: dict[str, Facts]) -> bool | None:
-    """True if the file writes decimal commas, False for points, None if it does not say."""
+    """True if the file writes decimal commas, False for points, None if it does not say.
+
+    Votes: number columns whose values settle the decimal mark, month names in a language
+    other than English, headers in a decimal-comma language (or English words).
+    """
     votes = []
     for f in facts.values():
         if f.kind == "number" and f.number:
-            decs = {p[0] for p in f.number.readings if p[0] in f.number.used_seps}
+            decs = {p[0] for p in settled_pairs(f.number)}
             if len(decs) == 1 and any(f.number.fractions.get(p) for p in f.number.readings):
                 votes.append(decs == {","})
+        named = f.kind == "date" and any("%b" in r.key for r in f.readings)
+        if named and foreign_month_names(f.readings[0].ordinals.keys()):
+            votes.append(True)
         hint = headers.comma_locale(f.name)
         if hint is not None:
             votes.append(hint)
@@ -137,18 +160,28 @@ def _table_locale(facts: dict[str, Facts]) -> bool | None:
     return True if share > 0.5 else False if share < 0.5 else None
 
 
+def _currency_locale(currency: str | None) -> bool | None:
+    if currency in _POINT_CURRENCIES:
+        return False
+    if currency in _COMMA_CURRENCIES:
+        return True
+    return None
+
+
 def _number(f: Facts, table_locale: bool | None) -> Interpretation:
     ev = f.number
     currency = next(iter(ev.currencies), None) or header_currency(f.name)
     percent = ev.percent or "%" in f.name
-    locale = headers.comma_locale(f.name)
-    if locale is None and currency in _POINT_CURRENCIES:
-        locale = False
-    if locale is None and currency in _COMMA_CURRENCIES:
-        locale = True
+    locale = None
+    if ev.currencies:
+        locale = _currency_locale(currency)
+    if locale is None:
+        locale = headers.comma_locale(f.name)
+    if locale is None:
+        locale = _currency_locale(currency)
     if locale is None:
         locale = table_locale
-    (dec, th), guessed, others = choose(ev, locale)
+    (dec, th), guess, others = choose(ev, locale, headers.is_count_header(f.name))
     integer_like = not ev.fractions.get((dec, th)) and not currency and not percent
     if ev.leading_zero.get((dec, th)) or (headers.is_code_header(f.name) and integer_like):
         return Interpretation(
@@ -164,8 +197,8 @@ def _number(f: Facts, table_locale: bool | None) -> Interpretation:
         extra.append(f"amounts in {currency} (from {where})")
     if percent:
         extra.append("percentages, stored as 12 for 12 %")
-    if guessed:
-        extra.append("no value settles the decimal mark; the rest of the file suggests this one")
+    if guess:
+        extra.append(f"no value settles the decimal mark; {guess}")
     reason = number_reason(kind, ev.examples[0], dec, th, extra) + null_note(f.tokens, f.nulls)
     alts = []
     for odec, oth in others:
@@ -181,6 +214,6 @@ def _number(f: Facts, table_locale: bool | None) -> Interpretation:
         nulls=f.tokens,
         null_count=f.nulls,
         reason=reason,
-        ambiguous=guessed,
+        ambiguous=bool(guess),
         alternatives=tuple(dict.fromkeys(a for a in alts)),
     )

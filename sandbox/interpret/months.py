@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _NAMES = {
@@ -29,7 +30,31 @@ def fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
+_WEEKDAY_NAMES = (
+    "mon monday tue tues tuesday wed weds wednesday thu thur thurs thursday fri friday sat "
+    "saturday sun sunday "
+    "mo montag di dienstag mi mittwoch do donnerstag fr freitag sa samstag sonnabend so sonntag "
+    "lun lundi mar mardi mer mercredi jeu jeudi ven vendredi sam samedi dim dimanche "
+    "lunes martes mie miércoles jue jueves vie viernes sáb sábado dom domingo "
+    "lunedì martedì mercoledì gio giovedì venerdì sab sabato domenica "
+    "ma maandag dinsdag wo woensdag donderdag vr vrijdag za zaterdag zo zondag "
+    "seg segunda segunda-feira ter terça terça-feira qua quarta quarta-feira qui quinta "
+    "quinta-feira sex sexta sexta-feira"
+)
+_ZONE_NAMES = (
+    "utc gmt cet cest mez mesz wet west eet eest bst ist pst pdt mst mdt cst cdt est edt "
+    "akst akdt hst jst kst aest aedt acst awst nzst nzdt"
+)
+ZONES = tuple(_ZONE_NAMES.split())
+
 MONTHS: dict[str, int] = {fold(name): m for m, names in _NAMES.items() for name in names.split()}
+# Month abbreviations: a column using only these is written with %b, else %B.
+_ABBREVIATED = (
+    "jan feb febr mar mrz mär apr jun jul aug sep sept oct okt nov dec dez janv févr "
+    "avr juil déc ene abr ago dic gen mag giu lug set ott mrt fev out"
+)
+ABBREVIATIONS = frozenset(fold(a) for a in _ABBREVIATED.split())
+WEEKDAYS = tuple(sorted({fold(w) for w in _WEEKDAY_NAMES.split()}))
 ENGLISH = [
     "January",
     "February",
@@ -44,3 +69,16 @@ ENGLISH = [
     "November",
     "December",
 ]
+
+_ENGLISH_WORDS = {fold(m) for m in ENGLISH} | {fold(m[:3]) for m in ENGLISH} | {"sept"}
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def foreign_month_names(values) -> bool:
+    """Whether some value names a month in a language other than English (``ene``, ``März``)."""
+    for value in values:
+        for word in _WORD.findall(value):
+            key = fold(word)
+            if key in MONTHS and key not in _ENGLISH_WORDS:
+                return True
+    return False

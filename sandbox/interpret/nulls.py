@@ -34,30 +34,49 @@ TEXT_NULL_TOKENS = frozenset(
 )  # fmt: skip
 
 
+# Mixed-case spellings seen in exports, besides lower, UPPER, Title and Capitalized forms.
+_SPELLINGS = ("k.A.", "k. A.", "n.V.", "n.A.", "#N/V", "#NV", "N/a", "n/A", "NaN", "s/O", "N.d.")
+
+
+def _variants(tokens: frozenset[str]) -> frozenset[str]:
+    out = set(_SPELLINGS) & {s for s in _SPELLINGS if s.lower() in tokens}
+    for t in tokens:
+        out |= {t, t.upper(), t.title(), t.capitalize()}
+    return frozenset(out)
+
+
+_VARIANTS = {NULL_TOKENS: _variants(NULL_TOKENS), TEXT_NULL_TOKENS: _variants(TEXT_NULL_TOKENS)}
+
+
 def split_nulls(
     values: Iterable[str | None], tokens: frozenset[str] = NULL_TOKENS
-) -> tuple[Counter, int, tuple[str, ...]]:
-    """Count the distinct present values; return (counts, null count, null tokens found).
+) -> tuple[Counter, int, tuple[str, ...], dict]:
+    """Count the distinct present values (stripped of spaces, as DuckDB's trim() does).
 
-    Values are stripped; ``None`` and blanks count as nulls without being listed as tokens.
-    The found tokens keep the spelling of their first occurrence, most frequent first.
+    Returns (counts of stripped present values, null count, null tokens found, fixes) where
+    ``fixes`` maps each raw value that is missing or needed stripping to its stripped form
+    (None for missing). Found tokens keep their first spelling, most frequent first.
     """
+    variants = _VARIANTS.get(tokens) or _variants(tokens)
     counts = Counter(values)
-    present: Counter = Counter()
+    nulls = counts.pop(None, 0)
+    fixes: dict = {None: None}
+    keys = list(counts)
+    stripped = [k.strip(" ") for k in keys]
+    for raw, value in [(r, s) for r, s in zip(keys, stripped, strict=True) if r != s]:
+        counts[value] = counts.get(value, 0) + counts.pop(raw)
+        fixes[raw] = value
     found: Counter = Counter()
     spelled: dict[str, str] = {}
-    nulls = 0
-    for raw, n in counts.items():
-        if raw is None:
-            nulls += n
-            continue
-        value = raw.strip()
+    for value in [v for v in counts if v in variants]:
+        n = counts.pop(value)
+        nulls += n
+        fixes[value] = None
         key = value.lower()
-        if key in tokens:
-            nulls += n
-            if key:
-                found[key] += n
-                spelled.setdefault(key, value)
-        else:
-            present[value] += n
-    return present, nulls, tuple(spelled[k] for k, _ in found.most_common())
+        if key:
+            found[key] += n
+            spelled.setdefault(key, value)
+    for raw, value in list(fixes.items()):
+        if value is not None and fixes.get(value, value) is None:
+            fixes[raw] = None
+    return counts, nulls, tuple(spelled[k] for k, _ in found.most_common()), fixes

@@ -19,7 +19,7 @@ SEPARATORS = (",", ".", " ", "'", "’")
 _CUR = r"[€$£¥₹₽₺₩]|a{1,3}[.$]?|a?\$"
 _NUMBER = re.compile(
     rf"^(?P<lead>[-+−]|\()?(?: ?(?P<pre>{_CUR}) ?)?(?P<sign>[-+−])?"
-    r"(?P<num>9(?:[9.,'’ ]*9)?)(?P<exp>a[-+]?9{1,3})?"
+    r"(?P<num>9(?:[9.,'’ ]*9)?)(?P<dash>,[-–]{1,2})?(?P<exp>a[-+]?9{1,3})?"
     rf"(?: ?(?P<pct>%))?(?: ?(?P<post>{_CUR}))?(?P<close>\))?(?P<trail>[-−])?$"
 )
 _ALL = frozenset((d, t) for d in ".," for t in (None, *SEPARATORS) if t != d)
@@ -72,16 +72,19 @@ def _affix_currency(group: list[str], m: re.Match, name: str) -> set | None:
     if not m[name]:
         return set()
     a, b = m.span(name)
-    found = {currency_of(v[a:b]) for v in group}
+    found = {currency_of(t) for t in {v[a:b] for v in group}}
     if False in found:
         return None
     return found
 
 
-def number_evidence(values: list[str]) -> NumberEvidence | None:
-    """Evidence from distinct stripped values, or None if some value is not a number."""
+def number_evidence(values: list[str], groups: dict | None = None) -> NumberEvidence | None:
+    """Evidence from distinct stripped values, or None if some value is not a number.
+
+    ``groups`` is ``by_shape(values)`` when the caller has it already.
+    """
     ev = NumberEvidence(readings=_ALL)
-    for shp, group in by_shape(values).items():
+    for shp, group in (groups or by_shape(values)).items():
         m = _NUMBER.match(shp)
         if not m or (m["close"] and m["lead"] != "(") or (m["lead"] == "(" and not m["close"]):
             return None
@@ -100,6 +103,11 @@ def number_evidence(values: list[str]) -> NumberEvidence | None:
             ev.exponent = True
         num = m["num"]
         fits, frac, three = _digit_readings(num)
+        if m["dash"]:
+            # "1.200,-": whole units in a decimal-comma locale (the dash stands for ",00").
+            fits = frozenset(p for p in fits if p[0] == "," and not frac[p])
+            frac = dict.fromkeys(fits, True)
+            three = False
         ev.readings &= fits
         if not ev.readings:
             return None
@@ -129,33 +137,51 @@ def _leading_zeros(ev: NumberEvidence, group: list[str], start: int, num: str, f
             ev.leading_zero[pair] = True
 
 
-def choose(ev: NumberEvidence, comma_locale: bool | None) -> tuple[tuple, bool, list[tuple]]:
-    """The (decimal, thousands) pair to use, whether the choice is a guess, and the others.
+def settled_pairs(ev: NumberEvidence) -> list[tuple]:
+    """The pairs that explain every separator used, leading-zero readings left out."""
+    used = ev.used_seps
+    pairs = [p for p in ev.readings if not (used - {p[0], p[1]})]
+    pairs = [p for p in pairs if p[1] is None or p[1] in used] or pairs
+    return [p for p in pairs if not ev.leading_zero.get(p)] or pairs
+
+
+def choose(
+    ev: NumberEvidence, comma_locale: bool | None, counts: bool = False
+) -> tuple[tuple, str, list[tuple]]:
+    """The (decimal, thousands) pair to use, why it was a guess ("" if it was not), the others.
 
     Among the pairs every value allows, a pair must explain every separator that occurs;
     a leading-zero reading is last. When both a decimal point and a decimal comma remain
-    (only values like ``1.200``), the table's locale decides, else a lone separator before
-    exactly three digits is read as a thousands separator; both cases are flagged.
+    (only values like ``1.200``), a header naming a count (units, Anzahl, cantidad) reads
+    the separator as thousands, then the table's locale decides, then a lone separator
+    before exactly three digits is read as thousands; each of these is flagged as a guess.
     """
-    used = ev.used_seps
-    if not used:
-        return (".", None), False, []
-    pairs = [p for p in ev.readings if not (used - {p[0], p[1]})]
-    pairs = [p for p in pairs if p[1] is None or p[1] in used] or pairs
+    if not ev.used_seps:
+        return (".", None), "", []
+    pairs = settled_pairs(ev)
+    # Readings differ only where a separator that occurs is the decimal mark in one of them.
+    marks = {p[0] if p[0] in ev.used_seps else None for p in pairs}
+    if len(marks) == 1:
+        best = min(pairs, key=lambda p: (p[1] is None, p[0] != "."))
+        return best, "", []
 
-    def rank(pair):
-        dec, th = pair
-        zero = ev.leading_zero.get(pair, False)
-        dec_used = dec in used
-        locale = 0 if comma_locale is None else (0 if (dec == ",") == comma_locale else 1)
-        thousands_like = 0 if (ev.three_after and th is not None) else 1
-        return (zero, locale, thousands_like, not dec_used, dec != ".")
+    def locale_rank(pair) -> int:
+        return 0 if comma_locale is None or (pair[0] == ",") == comma_locale else 1
 
-    pairs.sort(key=rank)
-    clean = [p for p in pairs if not ev.leading_zero.get(p)]
-    pairs = clean or pairs
+    def thousands_rank(pair) -> int:
+        return 0 if ev.three_after and pair[1] is not None else 1
+
+    if counts and ev.three_after:
+        pairs.sort(key=lambda p: (thousands_rank(p), locale_rank(p)))
+        why = "the header names a count, so the separator before three digits marks thousands"
+    elif comma_locale is not None:
+        pairs.sort(key=lambda p: (locale_rank(p), thousands_rank(p)))
+        mark = "decimal commas" if comma_locale else "decimal points"
+        why = f"the rest of the file uses {mark}"
+    else:
+        pairs.sort(key=lambda p: (thousands_rank(p), p[0] != "."))
+        why = "every value has three digits after the separator, as thousands do"
     best = pairs[0]
-    decimals = {p[0] for p in pairs if p[0] in used or p[1] in used}
-    guessed = len(decimals) > 1
-    others = [p for p in pairs[1:] if p[0] != best[0]]
-    return best, guessed, others
+    mark = best[0] if best[0] in ev.used_seps else None
+    others = [p for p in pairs[1:] if (p[0] if p[0] in ev.used_seps else None) != mark]
+    return best, why, list(dict.fromkeys(others))

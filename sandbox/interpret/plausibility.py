@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sandbox.interpret.dates import Reading
+from sandbox.interpret.months import ENGLISH
 
 ORDER_WORDS = {
     "dmy": "day first",
@@ -37,10 +38,9 @@ class Choice:
     ambiguous: bool
 
 
-def _share(pairs: list[tuple[int, int]], test) -> float | None:
-    if not pairs:
-        return None
-    return sum(1 for a, b in pairs if test(a, b)) / len(pairs)
+def _count(pairs: list[tuple], test) -> tuple[int, int]:
+    """(pairs passing the test, pairs)."""
+    return sum(1 for a, b in pairs if test(a, b)), len(pairs)
 
 
 def row_dates(rows: list, reading: Reading) -> list[int | None]:
@@ -53,80 +53,95 @@ class Table:
     """What the whole table offers as evidence for one column's dates."""
 
     today: date
-    periods: list[tuple[str, list]]  # (header, per-row (year, quarter|None) or None)
+    periods: list[tuple[str, list]]  # (header, per row (year, quarter, month) or None)
     partners: list[tuple[str, str, dict]]  # (header, "start"/"end", reading key -> rows)
     other_orders: list[str]  # orders other date columns settled on by their values
     comma_locale: bool | None
+    name: str = "this column"
 
 
 def _period_scores(rows, readings, table):
     for header, periods in table.periods:
-        scores = []
+        counts = []
         for r in readings:
             days = row_dates(rows, r)
             pairs = [(d, p) for d, p in zip(days, periods, strict=False) if d and p]
-            scores.append(_share(pairs, _same_period))
+            counts.append(_count(pairs, _same_period))
         example = next((p for p in periods if p), None)
         yield (
-            scores,
+            counts,
             f"the column \u201c{header}\u201d says {_period_text(example)} in the same rows",
         )
 
 
 def _same_period(day: int, period: tuple) -> bool:
     d = date.fromordinal(day)
-    year, quarter = period
-    return d.year == year and (quarter is None or (d.month - 1) // 3 + 1 == quarter)
+    year, quarter, month = period
+    if d.year != year or (month is not None and d.month != month):
+        return False
+    return quarter is None or (d.month - 1) // 3 + 1 == quarter
 
 
 def _period_text(period) -> str:
     if not period:
         return "the period"
-    year, quarter = period
+    year, quarter, month = period
+    if month:
+        return f"{ENGLISH[month - 1]} {year}"
     return f"Q{quarter} {year}" if quarter else str(year)
 
 
 def _partner_scores(rows, readings, table):
     for header, side, by_key in table.partners:
-        scores = []
+        counts = []
         for r in readings:
             other = by_key.get(r.key) or by_key.get("*") or []
             days = row_dates(rows, r)
             pairs = [(a, b) for a, b in zip(days, other, strict=False) if a and b]
             if side == "end":
-                scores.append(_share(pairs, lambda a, b: a <= b))
+                counts.append(_count(pairs, lambda a, b: a <= b))
             else:
-                scores.append(_share(pairs, lambda a, b: b <= a))
-        word = "before" if side == "end" else "after"
-        yield scores, f"read this way it comes {word} \u201c{header}\u201d in the same rows"
+                counts.append(_count(pairs, lambda a, b: b <= a))
+        first, then = (table.name, header) if side == "end" else (header, table.name)
+        yield (
+            counts,
+            (
+                f"read the other way, {{misses}} of {{total}} rows would have \u201c{first}\u201d "
+                f"after \u201c{then}\u201d"
+            ),
+        )
 
 
-def _decisive(scores, margin=0.2) -> int | None:
-    """Index of the reading that beats every other by ``margin``, if any."""
-    known = [(s, i) for i, s in enumerate(scores) if s is not None]
-    if len(known) < len(scores) or len(scores) < 2:
+def _decisive(counts: list[tuple[int, int]]) -> int | None:
+    """The reading that fits (nearly) every row while each other one misses several."""
+    if len(counts) < 2 or any(total == 0 for _, total in counts):
         return None
-    ranked = sorted(known, reverse=True)
-    if ranked[0][0] - ranked[1][0] >= margin and ranked[0][0] >= 0.5:
-        return ranked[0][1]
-    return None
+    misses = [total - good for good, total in counts]
+    best = min(range(len(counts)), key=lambda i: misses[i])
+    total = counts[best][1]
+    if misses[best] > 0.05 * total:
+        return None
+    for i, miss in enumerate(misses):
+        if i != best and (miss < max(2, 0.05 * total) or miss < 2 * misses[best] + 2):
+            return None
+    return best
 
 
 def _future_scores(readings, table):
+    """Per reading (distinct dates not after today + 2 years, distinct dates) and the latest."""
     limit = date(table.today.year + 2, table.today.month, 1).toordinal()
-    scores = []
-    latest = []
+    counts, latest = [], []
     for r in readings:
-        values = list(r.ordinals.values())
-        scores.append(1 - sum(1 for v in values if v > limit) / max(len(values), 1))
+        values = r.days
+        counts.append((sum(1 for v in values if v <= limit), len(values)))
         latest.append(max(values) if values else 0)
-    return scores, latest
+    return counts, latest
 
 
 def _spread_scores(readings) -> list[float]:
     spans = []
     for r in readings:
-        values = list(r.ordinals.values())
+        values = r.days
         spans.append(max(values) - min(values) if values else 0)
     return spans
 
@@ -144,15 +159,21 @@ def choose(rows: list, readings: list[Reading], table: Table) -> Choice:
     """The most plausible reading, why, and whether it is still a guess."""
     if len(readings) == 1:
         return Choice(readings[0], [], "", False)
-    for scores, why in [
+    for counts, why in [
         *_period_scores(rows, readings, table),
         *_partner_scores(rows, readings, table),
     ]:
-        best = _decisive(scores)
+        best = _decisive(counts)
         if best is not None:
+            runner = min(
+                (i for i in range(len(counts)) if i != best),
+                key=lambda i: counts[i][1] - counts[i][0],
+            )
+            good, total = counts[runner]
+            why = why.replace("{misses}", str(total - good)).replace("{total}", str(total))
             return _pick(readings, best, why, False)
     future, latest = _future_scores(readings, table)
-    best = _decisive(future, margin=0.05)
+    best = _decisive(future)
     if best is not None:
         worst = max(range(len(readings)), key=lambda i: latest[i])
         year = date.fromordinal(latest[worst]).year
@@ -171,7 +192,7 @@ def choose(rows: list, readings: list[Reading], table: Table) -> Choice:
 
 
 def _spread_text(readings, narrow, spans) -> str:
-    values = list(readings[narrow].ordinals.values())
+    values = readings[narrow].days
     lo, hi = date.fromordinal(min(values)).year, date.fromordinal(max(values)).year
     span = f"{lo}" if lo == hi else f"{lo} to {hi}"
     return f"this keeps the dates within {span}, the other way spreads them over decades"

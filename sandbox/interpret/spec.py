@@ -9,10 +9,11 @@ Syntax (what :meth:`Interpretation.spec` writes and :func:`parse_override` reads
 ``<format>`` is a strptime pattern: ``%Y`` (four-digit year), ``%y`` (two-digit year),
 ``%m``, ``%d``, ``%b``/``%B`` (a month name in English, German, French, Spanish, Italian,
 Dutch or Portuguese, abbreviated or full, with or without a trailing dot), ``%H``, ``%I``,
-``%M``, ``%S``, ``%f`` (fraction of a second), ``%p`` (AM/PM), ``%z`` (a UTC offset, which is
-dropped: times are kept as written) and ``%q`` (quarter, as in ``%Y-Q%q`` or ``Q%q %Y``),
-anything else literally. ``date:excel`` / ``datetime:excel`` reads Excel serial day numbers
-(45292 = 2024-01-01).
+``%M``, ``%S``, ``%f`` (fraction of a second), ``%p`` (AM/PM), ``%z`` / ``%Z`` (a UTC offset
+or a time zone name such as CET at the end, which is dropped: times are kept as written),
+``%a`` (a weekday name at the start, in the same seven languages, also dropped) and ``%q``
+(quarter, as in ``%Y-Q%q`` or ``Q%q %Y``), anything else literally. ``date:excel`` /
+``datetime:excel`` reads Excel serial day numbers (45292 = 2024-01-01).
 
 ``<options>`` are ``;``-separated: ``decimal=.`` or ``decimal=,``; ``thousands=`` one of
 ``,`` ``.`` ``'`` ``’`` ``space`` or ``none``; ``currency=EUR`` (an ISO 4217 code);
@@ -29,7 +30,7 @@ from sandbox.interpret.model import TYPES, Interpretation
 
 THOUSANDS_NAMES = {",": ",", ".": ".", "'": "'", "’": "’", "space": " ", " ": " ", "none": None}
 _DIRECTIVE = re.compile(r"%(.)")
-_DATE_DIRECTIVES = set("YymdbBHIMSfpzq")
+_DATE_DIRECTIVES = set("YymdbBHIMSfpzZqaA")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
