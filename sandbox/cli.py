@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--json", action="store_true", help="print JSON")
         p.add_argument("--store", help="store directory (default: a temporary one)")
         p.add_argument(
+            "--max-file-mb", type=int, help="raise the upload size cap (local use, benchmarks)"
+        )
+        p.add_argument(
             "--type",
             action="append",
             default=[],
@@ -112,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         run_worker(args.queue_url, args.queue, burst=args.burst)
         return 0
     limits = Limits()
+    if args.max_file_mb:
+        limits = replace(limits, max_file_bytes=args.max_file_mb * 1024 * 1024)
     if args.command == "run":
         # The run's child (Python + DuckDB + recipes) starts now, while the file is read.
         prestart(limits)

@@ -64,6 +64,30 @@ def header_like(row: Sequence[Any]) -> bool:
     return len(cells) >= 2 and not any(looks_numeric(v) for v in cells)
 
 
+def _is_year(value: Any) -> bool:
+    text = str(value).strip()
+    return len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100
+
+
+def _is_header(row: Sequence[Any], below: Sequence[Sequence[Any]]) -> bool:
+    """Column names: no number at all, or text and years ("region, 2023, 2024") above rows
+    whose cells under those years are not all years ("Ann,40" above "Bob,30" is data)."""
+    if header_like(row):
+        return True
+    cells = [(j, v) for j, v in enumerate(row) if v is not None and str(v).strip()]
+    if len(cells) < 2 or all(looks_numeric(v) for _, v in cells):
+        return False
+    data = [r for r in below if not is_blank(r)][:10]
+
+    def column(j: int) -> list:
+        return [r[j] for r in data if j < len(r) and r[j] not in (None, "")]
+
+    years = [j for j, v in cells if looks_numeric(v)]
+    return all(_is_year(row[j]) for j in years) and any(
+        not all(_is_year(c) for c in column(j)) for j in years
+    )
+
+
 def _width(row: Sequence[Any]) -> int:
     last = max((i for i, v in enumerate(row) if v is not None and str(v).strip()), default=-1)
     return last + 1
@@ -84,7 +108,7 @@ def find_header(rows: Sequence[Sequence[Any]]) -> tuple[int | None, int, list[in
         if filled(row) >= need:
             below = Counter(_width(r) for r in rows[i + 1 : i + 200] if not is_blank(r))
             width = max(_width(row), below.most_common(1)[0][0] if below else 0)
-            if header_like(row) or (mode == 1 and not looks_numeric(row[0])):
+            if _is_header(row, rows[i + 1 : i + 20]) or (mode == 1 and not looks_numeric(row[0])):
                 return i, width, titles
             return None, width, titles
         titles.append(i)

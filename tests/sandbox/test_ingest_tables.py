@@ -135,3 +135,21 @@ def test_excel_text_cells_are_read_like_csv_text(store):
     table = pq.read_table(store.parquet_path("o", info.id)).to_pydict()
     assert table["Umsatz"] == [1200.5, 248561.77, 99.0, 1000.0, None, None]
     assert table["Datum"] == [dt.date(2016, 10, d) for d in range(20, 26)]
+
+
+def test_a_header_with_a_year_among_the_names_is_still_the_header(store):
+    data = b"region,2023,2024\nNorth,10,12\nSouth,7,9\n"
+    info = ingest(store, "o", io.BytesIO(data), "years.csv")
+    assert [c.name for c in info.columns] == ["region", "2023", "2024"]
+    assert info.rows == 2 and [c.type for c in info.columns] == ["text", "integer", "integer"]
+
+
+def test_rows_of_numbers_only_have_no_header(store):
+    info = ingest(store, "o", io.BytesIO(b"1;2\n3;4\n"), "n.csv")
+    assert [c.name for c in info.columns] == ["column_1", "column_2"] and info.rows == 2
+
+
+def test_text_and_numbers_in_the_first_row_without_names_is_data(store):
+    info = ingest(store, "o", io.BytesIO(b"Ann,40,2023\nBob,30,2024\n"), "n.csv")
+    assert [c.name for c in info.columns] == ["column_1", "column_2", "column_3"]
+    assert info.rows == 2
