@@ -46,7 +46,13 @@ def null_sql(expr: str, interp: Interpretation) -> str:
     t = _trim(expr)
     if not tokens:
         return f"coalesce({t} = '', TRUE)"
-    return f"coalesce({t} = '' OR lower({t}) IN {_in_list(tokens)}, TRUE)"
+    # Cheap first: no null token is long or starts with a digit, most values are one of these.
+    longest = max(len(w) for w in tokens) + 2
+    return (
+        f"CASE WHEN {expr} IS NULL THEN TRUE "
+        f"WHEN length({expr}) > {longest} OR ascii({expr}) BETWEEN 48 AND 57 THEN FALSE "
+        f"ELSE {t} = '' OR lower({t}) IN {_in_list(tokens)} END"
+    )
 
 
 def cast_sql(expr: str, interp: Interpretation) -> str:
@@ -148,7 +154,20 @@ def _number_sql(expr: str, interp: Interpretation) -> str:
     value = f"TRY_CAST({digits} AS {target})"
     slow = f"CASE WHEN {negative} THEN -{value} ELSE {value} END"
     pattern = literal(number_pattern(interp))
-    return f"CASE WHEN regexp_full_match({x}, {pattern}) THEN coalesce({fast}, {slow}) END"
+    full = f"CASE WHEN regexp_full_match({x}, {pattern}) THEN coalesce({fast}, {slow}) END"
+    plain = dec == "." and not (interp.thousands or interp.currency or interp.percent)
+    if not plain:
+        return full
+    # Plain numbers: DuckDB's own cast first, where it agrees with the pattern (it also reads
+    # "nan", "inf", "1_000" and, into integers, "0x10", "1e3", "12.0"); the pattern for the rest.
+    double = f"TRY_CAST({x} AS DOUBLE)"
+    if interp.type == "integer":
+        odd = " OR ".join(f"contains({x}, '{c}')" for c in "_.eE")
+        first = f"CASE WHEN {double} = TRY_CAST({x} AS BIGINT) AND NOT ({odd}) "
+        first += f"THEN TRY_CAST({x} AS BIGINT) END"
+    else:
+        first = f"CASE WHEN isfinite({double}) AND NOT contains({x}, '_') THEN {double} END"
+    return f"coalesce({first}, {full})"
 
 
 # -------------------------------------------------------------------------------- dates

@@ -114,3 +114,19 @@ def test_text_keeps_values_and_only_its_own_null_tokens():
     assert [r[0] for r in rows] == ["EU", "NA", None, "-", None]
     assert not any(r[1] for r in rows)
     assert stored_type(interp) == "VARCHAR"
+
+
+@pytest.mark.parametrize(
+    ("spec", "values", "expected"),
+    [
+        ("integer", ["12", " 7 ", "-3", "+4", "(5)", "5-", "12.0", "1e3", "0x10", "1_000", "nan"],
+         [12, 7, -3, 4, -5, -5, None, None, None, None, None]),
+        ("decimal", ["1.5", ".5", "5.", "1e-3", "(2.5)", "2.5-", " 3 ", "nan", "inf", "1_000"],
+         [1.5, 0.5, 5.0, 0.001, -2.5, -2.5, 3.0, None, None, None]),
+    ],
+)  # fmt: skip
+def test_plain_numbers_agree_with_the_pattern_not_with_duckdb_casts(spec, values, expected):
+    rows = run_sql(values, parse_override(spec))
+    assert [r[0] for r in rows] == expected
+    misfits = [e is None and v != "nan" for v, e in zip(values, expected, strict=True)]
+    assert [r[1] for r in rows] == misfits  # "nan" is a null token, not a misfit
