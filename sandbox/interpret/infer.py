@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +20,6 @@ from sandbox.interpret.sql import FALSE_WORDS, TRUE_WORDS
 
 _POINT_CURRENCIES = {"USD", "GBP", "JPY", "CNY", "INR", "AUD", "CAD", "NZD", "MXN", "KRW"}
 _COMMA_CURRENCIES = {"EUR", "BRL", "ARS", "CLP", "COP", "DKK", "NOK", "SEK", "PLN", "CZK", "HUF"}
-_FY = re.compile(r"^(?:FY|GJ|WJ)\s?'?(\d{2}|\d{4})$", re.I)
 
 
 @dataclass
