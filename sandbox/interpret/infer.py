@@ -12,6 +12,7 @@ from sandbox.interpret.datecols import settle_dates
 from sandbox.interpret.dates import Reading, date_readings, excel_reading
 from sandbox.interpret.describe import null_note, number_reason
 from sandbox.interpret.model import Interpretation
+from sandbox.interpret.money import table_currencies
 from sandbox.interpret.months import fold, foreign_month_names
 from sandbox.interpret.nulls import TEXT_NULL_TOKENS, split_nulls
 from sandbox.interpret.numbers import NumberEvidence, choose, number_evidence, settled_pairs
@@ -121,6 +122,7 @@ def infer_columns(
         elif f.kind == "text":
             out[name] = _text(f)
     out.update(settle_dates(facts, locale, today))
+    out.update(table_currencies(columns, out))
     return {name: out[name] for name in columns}
 
 
