@@ -182,7 +182,7 @@ def _number(f: Facts, table_locale: bool | None) -> Interpretation:
     if locale is None:
         locale = table_locale
     (dec, th), guess, others = choose(ev, locale, headers.is_count_header(f.name))
-    integer_like = not ev.fractions.get((dec, th)) and not currency and not percent
+    integer_like = not (ev.fractions.get((dec, th)) or ev.exponent or currency or percent)
     if ev.leading_zero.get((dec, th)) or (headers.is_code_header(f.name) and integer_like):
         return Interpretation(
             type="text",

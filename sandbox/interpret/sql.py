@@ -46,11 +46,18 @@ def null_sql(expr: str, interp: Interpretation) -> str:
     t = _trim(expr)
     if not tokens:
         return f"coalesce({t} = '', TRUE)"
-    # Cheap first: no null token is long or starts with a digit, most values are one of these.
+    # Cheap first: null tokens are short and (but for "0000-00-00") do not start with a digit,
+    # and most present values are long or do.
     longest = max(len(w) for w in tokens) + 2
+    digit_first = {w[0] for w in tokens if w[0].isdigit()}
+    first = "FALSE"
+    if not digit_first:
+        first = f"ascii({expr}) BETWEEN 48 AND 57"
+    elif digit_first == {"0"}:
+        first = f"ascii({expr}) BETWEEN 49 AND 57"
     return (
         f"CASE WHEN {expr} IS NULL THEN TRUE "
-        f"WHEN length({expr}) > {longest} OR ascii({expr}) BETWEEN 48 AND 57 THEN FALSE "
+        f"WHEN length({expr}) > {longest} OR {first} THEN FALSE "
         f"ELSE {t} = '' OR lower({t}) IN {_in_list(tokens)} END"
     )
 
@@ -225,7 +232,7 @@ def _month_word(s: str, fmt: str) -> str:
     if sep is None and at > 0 and fmt[at - 1] in " -/":
         sep = fmt[at - 1]
     if sep is None:
-        return f"regexp_extract({s}, '[^\\W\\d_]{{3,}}\\.?', 0)"
+        return f"regexp_extract({s}, '\\pL{{3,}}\\.?', 0)"
     index = fmt[:at].count(sep) + 1
     return f"rtrim(split_part({s}, {literal(sep)}, {index}), ',')"
 

@@ -130,3 +130,13 @@ def test_plain_numbers_agree_with_the_pattern_not_with_duckdb_casts(spec, values
     assert [r[0] for r in rows] == expected
     misfits = [e is None and v != "nan" for v, e in zip(values, expected, strict=True)]
     assert [r[1] for r in rows] == misfits  # "nan" is a null token, not a misfit
+
+
+def test_empty_dates_from_databases_are_nulls_not_misfits():
+    values = ["2024-01-31", "0000-00-00", "0000-00-00 00:00:00", None]
+    interp = infer_columns({"shipped": values}, today=TODAY)["shipped"]
+    assert (interp.type, interp.null_count) == ("date", 3)
+    rows = run_sql(values + ["1999-13-01"], interp)
+    assert [r[0] for r in rows] == [date(2024, 1, 31), None, None, None, None]
+    assert [r[1] for r in rows] == [False, False, False, False, True]
+    assert [r[2] for r in rows] == [False, True, True, True, False]
