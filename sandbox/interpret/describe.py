@@ -45,7 +45,7 @@ def date_reason(reading: Reading, others: list[Reading], why: str, null_note: st
         text = f"We read {example} as {shown}" + (f" ({order})" if order else "")
         text += f": {why}" if why else ""
     else:
-        text = f"Read as {what}: {example} is {shown}"
+        text = f"Read as {what}: {example} is {shown}" + (f"; {why}" if why else "")
     return text + "." + null_note
 
 

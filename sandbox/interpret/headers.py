@@ -6,14 +6,17 @@ import re
 
 from sandbox.interpret.months import fold
 
+# Substrings where they cannot be part of another word, whole words where they can
+# ("time" in "Lifetime Value", "mes" in "James", "dia" in "Media" are no dates).
 _DATE = re.compile(
-    r"date|datum|fecha|data|dia\b|jour|giorno|dag\b|day|time|zeit|hora|heure|ora\b|"
-    r"created|updated|modified|closed|opened|_at$|_on$|\bdt\b|timestamp|"
+    r"date|datum|fecha|\bdata\b|\bdia\b|\bjour\b|giorno|\bdag\b|\bday\b|\btime\b|zeit\b|"
+    r"\bhora\b|heure|\bora\b|created|updated|modified|closed|opened|_at$|_on$|\bdt\b|timestamp|"
     r"erstellt|angelegt|geandert|abschluss|faellig|fallig|termin|"
-    r"cree|creation|cloture|ferme|echeance|creado|cerrado|vencimiento|"
+    r"\bcree|creation|cloture|ferme\b|echeance|creado|cerrado|vencimiento|"
     r"creato|chiuso|scadenza|aangemaakt|gesloten|vervaldatum|criado|fechado|vencimento|"
-    r"period|periode|periodo|month|monat|mois|mes\b|mese|maand|quarter|quartal|trimestre|"
-    r"kwartaal|year|jahr|annee|ano\b|anno|jaar|fy\b|fiscal|geburt|birth|naissance|nacimiento"
+    r"period|month|monat|\bmois\b|\bmes\b|\bmese\b|\bmaand\b|quarter|quartal|trimestre|"
+    r"kwartaal|\byear\b|\bjahr\b|annee|\bano\b|\banno\b|\bjaar\b|\bfy\b|fiscal|geburt|"
+    r"birth|naissance|nacimiento|zeitraum|stichtag|buchungstag|valuta"
 )
 _FLAG = re.compile(
     r"^(is|has|was|can|should)[_ a-z]|flag|active|aktiv|actif|activo|enabled|deleted|"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,6 +12,7 @@ from sandbox.interpret.datecols import settle_dates
 from sandbox.interpret.dates import Reading, date_readings, excel_reading
 from sandbox.interpret.describe import null_note, number_reason
 from sandbox.interpret.model import Interpretation
+from sandbox.interpret.money import table_currencies
 from sandbox.interpret.months import fold, foreign_month_names
 from sandbox.interpret.nulls import TEXT_NULL_TOKENS, split_nulls
 from sandbox.interpret.numbers import NumberEvidence, choose, number_evidence, settled_pairs
@@ -21,7 +21,6 @@ from sandbox.interpret.sql import FALSE_WORDS, TRUE_WORDS
 
 _POINT_CURRENCIES = {"USD", "GBP", "JPY", "CNY", "INR", "AUD", "CAD", "NZD", "MXN", "KRW"}
 _COMMA_CURRENCIES = {"EUR", "BRL", "ARS", "CLP", "COP", "DKK", "NOK", "SEK", "PLN", "CZK", "HUF"}
-_FY = re.compile(r"^(?:FY|GJ|WJ)\s?'?(\d{2}|\d{4})$", re.I)
 
 
 @dataclass
@@ -123,6 +122,7 @@ def infer_columns(
         elif f.kind == "text":
             out[name] = _text(f)
     out.update(settle_dates(facts, locale, today))
+    out.update(table_currencies(columns, out))
     return {name: out[name] for name in columns}
 
 
@@ -182,7 +182,7 @@ def _number(f: Facts, table_locale: bool | None) -> Interpretation:
     if locale is None:
         locale = table_locale
     (dec, th), guess, others = choose(ev, locale, headers.is_count_header(f.name))
-    integer_like = not ev.fractions.get((dec, th)) and not currency and not percent
+    integer_like = not (ev.fractions.get((dec, th)) or ev.exponent or currency or percent)
     if ev.leading_zero.get((dec, th)) or (headers.is_code_header(f.name) and integer_like):
         return Interpretation(
             type="text",

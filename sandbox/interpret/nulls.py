@@ -21,6 +21,8 @@ NULL_TOKENS = frozenset(
         "n.p.", "non disponibile", "sconosciuto", "nessuno",
         "onbekend", "geen", "n.v.t.", "nvt", "geen gegevens",
         "s/i", "sem dados", "sem informação", "desconhecido", "não disponível", "não aplicável",
+        # Empty dates as databases and spreadsheets write them.
+        "0000-00-00", "0000-00-00 00:00:00", "00.00.0000", "00/00/0000", "00-00-0000",
     }
 )  # fmt: skip
 

@@ -108,6 +108,7 @@ def number_evidence(values: list[str], groups: dict | None = None) -> NumberEvid
             fits = frozenset(p for p in fits if p[0] == "," and not frac[p])
             frac = dict.fromkeys(fits, True)
             three = False
+            ev.used_seps.add(",")
         ev.readings &= fits
         if not ev.readings:
             return None
@@ -157,7 +158,7 @@ def choose(
     before exactly three digits is read as thousands; each of these is flagged as a guess.
     """
     if not ev.used_seps:
-        return (".", None), "", []
+        return min(ev.readings, key=lambda p: (p[0] != ".", p[1] is not None)), "", []
     pairs = settled_pairs(ev)
     # Readings differ only where a separator that occurs is the decimal mark in one of them.
     marks = {p[0] if p[0] in ev.used_seps else None for p in pairs}

@@ -158,7 +158,7 @@ def _neighbour_steps(rows, readings) -> list[float]:
 def choose(rows: list, readings: list[Reading], table: Table) -> Choice:
     """The most plausible reading, why, and whether it is still a guess."""
     if len(readings) == 1:
-        return Choice(readings[0], [], "", False)
+        return _only(readings[0], table)
     for counts, why in [
         *_period_scores(rows, readings, table),
         *_partner_scores(rows, readings, table),
@@ -189,6 +189,19 @@ def choose(rows: list, readings: list[Reading], table: Table) -> Choice:
             readings, near, "read this way, dates in neighbouring rows lie close together", False
         )
     return _weak_choice(readings, table)
+
+
+def _only(reading: Reading, table: Table) -> Choice:
+    """The one reading; flagged when two-digit years put dates decades after today."""
+    if "%y" in reading.key and reading.days:
+        latest = date.fromordinal(max(reading.days))
+        if latest.year > table.today.year + 10:
+            why = (
+                f"two-digit years read the usual way run to {latest.year}; "
+                "if they mean 19xx, the column cannot be read as dates yet"
+            )
+            return Choice(reading, [], why, True)
+    return Choice(reading, [], "", False)
 
 
 def _spread_text(readings, narrow, spans) -> str:

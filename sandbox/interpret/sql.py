@@ -46,7 +46,20 @@ def null_sql(expr: str, interp: Interpretation) -> str:
     t = _trim(expr)
     if not tokens:
         return f"coalesce({t} = '', TRUE)"
-    return f"coalesce({t} = '' OR lower({t}) IN {_in_list(tokens)}, TRUE)"
+    # Cheap first: null tokens are short and (but for "0000-00-00") do not start with a digit,
+    # and most present values are long or do.
+    longest = max(len(w) for w in tokens) + 2
+    digit_first = {w[0] for w in tokens if w[0].isdigit()}
+    first = "FALSE"
+    if not digit_first:
+        first = f"ascii({expr}) BETWEEN 48 AND 57"
+    elif digit_first == {"0"}:
+        first = f"ascii({expr}) BETWEEN 49 AND 57"
+    return (
+        f"CASE WHEN {expr} IS NULL THEN TRUE "
+        f"WHEN length({expr}) > {longest} OR {first} THEN FALSE "
+        f"ELSE {t} = '' OR lower({t}) IN {_in_list(tokens)} END"
+    )
 
 
 def cast_sql(expr: str, interp: Interpretation) -> str:
@@ -148,7 +161,20 @@ def _number_sql(expr: str, interp: Interpretation) -> str:
     value = f"TRY_CAST({digits} AS {target})"
     slow = f"CASE WHEN {negative} THEN -{value} ELSE {value} END"
     pattern = literal(number_pattern(interp))
-    return f"CASE WHEN regexp_full_match({x}, {pattern}) THEN coalesce({fast}, {slow}) END"
+    full = f"CASE WHEN regexp_full_match({x}, {pattern}) THEN coalesce({fast}, {slow}) END"
+    plain = dec == "." and not (interp.thousands or interp.currency or interp.percent)
+    if not plain:
+        return full
+    # Plain numbers: DuckDB's own cast first, where it agrees with the pattern (it also reads
+    # "nan", "inf", "1_000" and, into integers, "0x10", "1e3", "12.0"); the pattern for the rest.
+    double = f"TRY_CAST({x} AS DOUBLE)"
+    if interp.type == "integer":
+        odd = " OR ".join(f"contains({x}, '{c}')" for c in "_.eE")
+        first = f"CASE WHEN {double} = TRY_CAST({x} AS BIGINT) AND NOT ({odd}) "
+        first += f"THEN TRY_CAST({x} AS BIGINT) END"
+    else:
+        first = f"CASE WHEN isfinite({double}) AND NOT contains({x}, '_') THEN {double} END"
+    return f"coalesce({first}, {full})"
 
 
 # -------------------------------------------------------------------------------- dates
@@ -206,7 +232,7 @@ def _month_word(s: str, fmt: str) -> str:
     if sep is None and at > 0 and fmt[at - 1] in " -/":
         sep = fmt[at - 1]
     if sep is None:
-        return f"regexp_extract({s}, '[^\\W\\d_]{{3,}}\\.?', 0)"
+        return f"regexp_extract({s}, '\\pL{{3,}}\\.?', 0)"
     index = fmt[:at].count(sep) + 1
     return f"rtrim(split_part({s}, {literal(sep)}, {index}), ',')"
 

@@ -172,3 +172,10 @@ def test_a_space_between_thousands_leaves_nothing_to_guess():
     assert (interp.type, interp.thousands, interp.ambiguous) == ("integer", " ", False)
     assert interp.alternatives == ()
     assert typed(values, interp) == [5217, 12000, 950]
+
+
+@pytest.mark.parametrize("header", ["Lifetime Value", "Media spend", "James"])
+def test_words_inside_a_header_do_not_make_numbers_dates(header):
+    values = ["2020.05", "2019.12", "1999.01"]
+    interp = infer_columns({header: values}, today=TODAY)[header]
+    assert interp.type == "decimal", interp.reason

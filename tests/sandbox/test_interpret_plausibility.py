@@ -183,3 +183,10 @@ def test_an_update_column_is_an_end_for_its_created_column():
     cols = {"Created": [_dmy(d) for d in created], "Last modified": [_dmy(d) for d in updated]}
     result = infer_columns(cols, today=TODAY)
     assert result["Created"].format == "%d/%m/%Y" and not result["Created"].ambiguous
+
+
+def test_two_digit_years_decades_ahead_are_flagged():
+    # "Jan-49" in a 1949 series: the usual pivot (00-68 -> 20xx) gives 2049.
+    interp = infer_columns({"Month": ["Jan-49", "Feb-49", "Mar-49"]}, today=TODAY)["Month"]
+    assert interp.ambiguous
+    assert "2049" in interp.reason

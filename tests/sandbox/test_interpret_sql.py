@@ -114,3 +114,29 @@ def test_text_keeps_values_and_only_its_own_null_tokens():
     assert [r[0] for r in rows] == ["EU", "NA", None, "-", None]
     assert not any(r[1] for r in rows)
     assert stored_type(interp) == "VARCHAR"
+
+
+@pytest.mark.parametrize(
+    ("spec", "values", "expected"),
+    [
+        ("integer", ["12", " 7 ", "-3", "+4", "(5)", "5-", "12.0", "1e3", "0x10", "1_000", "nan"],
+         [12, 7, -3, 4, -5, -5, None, None, None, None, None]),
+        ("decimal", ["1.5", ".5", "5.", "1e-3", "(2.5)", "2.5-", " 3 ", "nan", "inf", "1_000"],
+         [1.5, 0.5, 5.0, 0.001, -2.5, -2.5, 3.0, None, None, None]),
+    ],
+)  # fmt: skip
+def test_plain_numbers_agree_with_the_pattern_not_with_duckdb_casts(spec, values, expected):
+    rows = run_sql(values, parse_override(spec))
+    assert [r[0] for r in rows] == expected
+    misfits = [e is None and v != "nan" for v, e in zip(values, expected, strict=True)]
+    assert [r[1] for r in rows] == misfits  # "nan" is a null token, not a misfit
+
+
+def test_empty_dates_from_databases_are_nulls_not_misfits():
+    values = ["2024-01-31", "0000-00-00", "0000-00-00 00:00:00", None]
+    interp = infer_columns({"shipped": values}, today=TODAY)["shipped"]
+    assert (interp.type, interp.null_count) == ("date", 3)
+    rows = run_sql(values + ["1999-13-01"], interp)
+    assert [r[0] for r in rows] == [date(2024, 1, 31), None, None, None, None]
+    assert [r[1] for r in rows] == [False, False, False, False, True]
+    assert [r[2] for r in rows] == [False, True, True, True, False]
