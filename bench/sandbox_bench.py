@@ -161,9 +161,10 @@ def run(kind: str, csv_path: Path) -> dict:
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     peak = [0]
+    done = threading.Event()
 
-    def watch() -> None:
-        while proc.poll() is None:
+    def watch() -> None:  # never reaps the process: os.wait4 below does, for its rusage
+        while not done.is_set():
             peak[0] = max(peak[0], _tree_rss(proc.pid))
             time.sleep(0.05)
 
@@ -173,6 +174,7 @@ def run(kind: str, csv_path: Path) -> dict:
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
     watcher.join()
     if proc.returncode != 0:
         raise SystemExit(f"{kind} failed ({proc.returncode}): {err.decode()[-2000:]}")
