@@ -1,41 +1,44 @@
-"""Benchmark the sandbox against a pandas baseline.
+"""Benchmark what a user waits for: a whole ``python -m sandbox run FILE --recipe data_doctor``.
 
-    python bench/sandbox_bench.py [--rows 1000000 5000000] [--repeat 3] [--keep DIR]
+    python bench/sandbox_bench.py [--rows 1000000] [--big 5000000] [--repeat 5] [--keep DIR]
 
-Generates deals CSVs, then for each size measures, each in a fresh process and interleaved
-round by round (so a busy machine hurts every contender alike), ``--repeat`` times:
-ingest + data_doctor, ingest + pipeline_lens (both through the real queue and sandbox
-child) and a pandas implementation of the same data_doctor profile. Prints the medians
-for two comparisons:
+Generates a messy-realistic deals CSV (missing close dates, bad e-mails, duplicates, and
+locale columns that make type inference work: European amounts "1.234,56" with "n/a",
+day-first dates "20.10.2016", quarters "2016-Q3"). Then, interleaved round by round (so a
+busy machine hurts every contender alike), ``--repeat`` times, each contender as a whole
+fresh process timed from the outside:
 
-(a) end to end: ingest + data_doctor run  vs  pandas read_csv + profile;
-(b) profile only: the data_doctor run on the stored dataset (child start-up, loading the
-    Parquet file and profiling)  vs  the pandas profile of a DataFrame already in memory.
+* ours: ``python -m sandbox run FILE --recipe data_doctor`` (ingest with inference and
+  verification, the sandbox child, the recipe, the printed result);
+* pandas: ``read_csv`` + the same profile the usual pandas way;
+* bare DuckDB: ``read_csv`` into a table + the same profile in SQL (the practical limit).
 
-with seconds, rows per second, peak memory (largest resident size of the measuring process
-and its children, so it includes the read for (b) too) and the ratio to pandas.
+Prints medians, rows per second, peak resident memory of the process tree and the ratios,
+checks the targets at ``--rows`` (ours <= pandas / 2 and <= 1.3 x bare DuckDB), and runs
+ours once on ``--big`` rows to check it stays inside the sandbox memory limit.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import resource
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-GB = 1024**3
+TARGET_PANDAS = 2.0  # ours at least this many times faster than pandas
+TARGET_DUCKDB = 1.3  # ours at most this many times the bare DuckDB time
 
 
 def generate(path: Path, rows: int) -> None:
-    """A deals CSV with realistic mess: missing close dates, a few bad e-mails, duplicates."""
+    """The deals CSV; every messy column is deterministic in the row number."""
     import duckdb
 
     duckdb.sql(f"""
@@ -52,200 +55,205 @@ def generate(path: Path, rows: int) -> None:
                  'owner' || (hash(i * 11) % 40) AS owner,
                  CASE hash(i) % 7 WHEN 5 THEN 'won' WHEN 6 THEN 'lost' ELSE 'open' END AS status,
                  CASE WHEN i % 97 = 0 THEN 'not-an-email'
-                      ELSE 'buyer' || (i % 50000) || '@example.com' END AS email
+                      ELSE 'buyer' || (i % 50000) || '@example.com' END AS email,
+                 CASE WHEN i % 50 = 0 THEN 'n/a'
+                      ELSE replace(replace(replace(
+                             format('{{:,.2f}}', (hash(i * 13) % 10000000) / 100.0),
+                             ',', '_'), '.', ','), '_', '.') END AS betrag_eur,
+                 strftime(DATE '2016-01-01' + (hash(i * 17) % 1000)::INT, '%d.%m.%Y')
+                     AS erstellt_am,
+                 strftime(DATE '2016-01-01' + (hash(i * 17) % 1000)::INT, '%Y') || '-Q' ||
+                     quarter(DATE '2016-01-01' + (hash(i * 17) % 1000)::INT) AS quartal
           FROM range({rows}) t(i)
         ) TO '{path}' (HEADER)
     """)
 
 
-def peak_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, kids) / 1024
+# --------------------------------------------------------------- the contenders' programs
+
+PANDAS = r"""
+import sys, pandas as pd
+df = pd.read_csv(sys.argv[1], parse_dates=["created_date", "close_date"])
+profile = {}
+for col in df.columns:
+    s = df[col]
+    filled = s.notna() & (s.astype(str).str.strip() != "") if s.dtype == object else s.notna()
+    info = {"filled": int(filled.sum()), "distinct": int(s.nunique())}
+    if pd.api.types.is_numeric_dtype(s):
+        q = s.quantile([0.25, 0.5, 0.75])
+        info.update(min=s.min(), max=s.max(), mean=s.mean(), quantiles=q.tolist())
+    elif pd.api.types.is_datetime64_any_dtype(s):
+        info.update(min=s.min(), max=s.max())
+    else:
+        info["top"] = s.value_counts().head(5).to_dict()
+        info["at_signs"] = int(s.str.contains("@", regex=False).sum())
+    profile[col] = info
+duplicates = int(df.duplicated().sum())
+emails = df["email"].dropna().str.strip()
+bad = int((~emails.str.match(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")).sum())
+print(len(df), duplicates, bad)
+"""
+
+DUCKDB = r"""
+import sys, duckdb
+con = duckdb.connect(config={"threads": 2})
+con.execute("CREATE TABLE t AS SELECT * FROM read_csv($p)", {"p": sys.argv[1]})
+cols = con.execute("DESCRIBE t").fetchall()
+parts = []
+for name, kind, *_ in cols:
+    q = '"' + name + '"'
+    parts += [f"count({q})", f"count(DISTINCT {q})", f"min({q})", f"max({q})"]
+    if kind in ("DOUBLE", "BIGINT", "INTEGER"):
+        parts += [f"avg({q})", f"quantile_cont({q}, [0.25, 0.5, 0.75])"]
+    elif kind == "VARCHAR":
+        parts += [f"count_if(contains({q}, '@'))"]
+con.execute("SELECT " + ", ".join(parts) + " FROM t").fetchall()
+for name, kind, *_ in cols:
+    if kind == "VARCHAR":
+        q = '"' + name + '"'
+        con.execute(f"SELECT {q}, count(*) n FROM t GROUP BY 1 ORDER BY n DESC LIMIT 5").fetchall()
+dups = con.execute("SELECT count(*) - count(DISTINCT t) FROM t").fetchone()[0]
+bad = con.execute(
+    "SELECT count_if(NOT regexp_full_match(trim(email), '[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}')) FROM t"
+).fetchone()[0]
+print(con.execute("SELECT count(*) FROM t").fetchone()[0], dups, bad)
+"""
 
 
-def measure_sandbox(csv_path: str, recipe: str) -> dict:
-    from sandbox import DatasetStore, Limits, LocalQueue, get_recipe, ingest, suggest_mapping
-    from sandbox.queue import wait
-
-    limits = Limits(max_file_bytes=2 * GB, wall_seconds=600, cpu_seconds=1200)
-    with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
-        store = DatasetStore(tmp)
-        # As in the portal, the worker pool exists before anyone uploads: its child for the
-        # next run starts while the file is ingested (and competes with it for the CPUs).
-        queue = LocalQueue(store, limits, max_workers=1)
-        start = time.perf_counter()
-        info = ingest(store, "bench", csv_path, Path(csv_path).name, limits)
-        ingested = time.perf_counter()
-        mapping = {f: c for f, (c, _) in suggest_mapping(info, get_recipe(recipe)).items()}
-        run_id = queue.submit("bench", info.id, recipe, mapping)
-        status = wait(queue, run_id, timeout=900, poll=0.01)
-        queue.close()
-        done = time.perf_counter()
-        if status.state != "succeeded":
-            raise SystemExit(f"{recipe} failed: {status.error}")
-    return {
-        "seconds": done - start,
-        "ingest_seconds": ingested - start,
-        "run_seconds": done - ingested,
-        "rows": info.rows,
-        "peak_mb": peak_mb(),
-    }
+def command(kind: str, csv_path: Path) -> list[str]:
+    if kind == "ours":
+        cap = str(csv_path.stat().st_size // 1024**2 + 1)  # the 5M file is above the upload cap
+        return [sys.executable, "-m", "sandbox", "run", str(csv_path), "--recipe", "data_doctor",
+                "--max-file-mb", cap]  # fmt: skip
+    return [sys.executable, "-c", PANDAS if kind == "pandas" else DUCKDB, str(csv_path)]
 
 
-def measure_pandas(csv_path: str) -> dict:
-    """The data_doctor profile written the usual pandas way."""
-    import pandas as pd
+def _tree_rss(root: int) -> int:
+    """Resident kB of ``root`` and all its descendants, read from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                parents[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/status") as fh:
+                line = next((x for x in fh if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+            rss[int(entry)] = int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    tree, todo = {root}, [root]
+    while todo:
+        pid = todo.pop()
+        kids = [p for p, pp in parents.items() if pp == pid and p not in tree]
+        tree.update(kids)
+        todo += kids
+    return sum(rss.get(p, 0) for p in tree)
 
+
+def run(kind: str, csv_path: Path) -> dict:
+    """One whole process: wall seconds and peak resident memory of its process tree."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
-    df = pd.read_csv(csv_path, parse_dates=["created_date", "close_date"])
-    read = time.perf_counter()
-    n = len(df)
-    profile = {}
-    for col in df.columns:
-        s = df[col]
-        filled = s.notna() & (s.astype(str).str.strip() != "") if s.dtype == object else s.notna()
-        info = {"filled": int(filled.sum()), "distinct": int(s.nunique())}
-        if pd.api.types.is_numeric_dtype(s):
-            q = s.quantile([0.25, 0.5, 0.75])
-            info.update(min=s.min(), max=s.max(), mean=s.mean(), quantiles=q.tolist())
-        elif pd.api.types.is_datetime64_any_dtype(s):
-            info.update(min=s.min(), max=s.max())
-        else:
-            info["top"] = s.value_counts().head(5).to_dict()
-            info["at_signs"] = int(s.str.contains("@", regex=False).sum())
-        profile[col] = info
-    duplicates = int(df.duplicated().sum())
-    emails = df["email"].dropna().str.strip()
-    bad_emails = int((~emails.str.match(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")).sum())
-    done = time.perf_counter()
-    return {
-        "seconds": done - start,
-        "read_seconds": read - start,
-        "profile_seconds": done - read,
-        "rows": n,
-        "peak_mb": peak_mb(),
-        "duplicates": duplicates,
-        "bad_emails": bad_emails,
-    }
+    proc = subprocess.Popen(
+        command(kind, csv_path), cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    peak = [0]
+    done = threading.Event()
 
+    def watch() -> None:  # never reaps the process: os.wait4 below does, for its rusage
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.05)
 
-def _in_fresh_process(kind: str, csv_path: Path, recipe: str = "") -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--measure", kind, str(csv_path), recipe],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _median(runs: list[dict]) -> dict:
-    first = runs[0]
-    return {
-        k: statistics.median(r[k] for r in runs) for k in first if isinstance(first[k], int | float)
-    }
-
-
-def _line(label: str, seconds: float, rows: int, peak: float, base: float, extra: str = "") -> str:
-    return (
-        f"{'':>10}  {label:<44}{seconds:>8.2f}{rows / seconds:>12,.0f}{peak:>9,.0f}"
-        f"{base / seconds:>8.2f}x{extra}"
-    )
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
+    watcher.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    # CPU seconds of the process and the children it waited for: less sensitive than wall
+    # time to other work on the machine.
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"seconds": seconds, "peak_mb": peak[0] / 1024, "cpu": cpu}
 
 
 def main() -> int:
     """Run the whole benchmark and print the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
-    parser.add_argument("--repeat", type=int, default=3, help="rounds per size (medians)")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--big", type=int, default=5_000_000, help="0 skips the memory check")
+    parser.add_argument("--repeat", type=int, default=5, help="interleaved rounds (medians)")
     parser.add_argument("--keep", help="directory for the generated CSVs (default: temporary)")
-    parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure:
-        kind, path, recipe = args.measure
-        data = measure_pandas(path) if kind == "pandas" else measure_sandbox(path, recipe)
-        print(json.dumps(data, default=str))
-        return 0
 
     from sandbox import Limits
     from sandbox.limits import human_bytes
 
     limits = Limits()
     print(
-        f"Sandbox limits: DuckDB memory {human_bytes(limits.duckdb_memory_bytes)}, "
-        f"child address space {human_bytes(limits.memory_bytes)}, {limits.threads} threads. "
-        f"Medians of {args.repeat} interleaved round(s), each measurement in a fresh process."
+        f"Whole processes, medians of {args.repeat} interleaved rounds. Sandbox limits: "
+        f"child address space {human_bytes(limits.memory_bytes)}, DuckDB memory "
+        f"{human_bytes(limits.duckdb_memory_bytes)}, {limits.threads} threads; "
+        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at the start."
     )
-    header = (
-        f"{'rows':>10}  {'measurement':<44}{'seconds':>8}{'rows/s':>12}{'peak MB':>9}  vs pandas"
-    )
-    verdicts = []
     with tempfile.TemporaryDirectory(prefix="bench-csv-") as tmp:
         folder = Path(args.keep or tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        for rows in args.rows:
-            path = folder / f"deals_{rows}.csv"
-            if not path.exists():
-                generate(path, rows)
-            runs: dict[str, list[dict]] = {"pandas": [], "data_doctor": [], "pipeline_lens": []}
-            for _ in range(args.repeat):
-                runs["pandas"].append(_in_fresh_process("pandas", path))
-                for recipe in ("data_doctor", "pipeline_lens"):
-                    runs[recipe].append(_in_fresh_process("sandbox", path, recipe))
-            pd_, doc, lens = (_median(runs[k]) for k in ("pandas", "data_doctor", "pipeline_lens"))
-            size = path.stat().st_size / 1024**2
-            end_to_end = pd_["seconds"] / doc["seconds"]
-            profile_only = pd_["profile_seconds"] / doc["run_seconds"]
-            print(f"\n{rows:>10,}  deals CSV, {size:,.0f} MB")
-            print(header)
-            print(f"{'':>10}  (a) end to end: file on disk -> profile")
-            for label, m in (("ingest + data_doctor", doc), ("ingest + pipeline_lens", lens)):
-                extra = f"  (ingest {m['ingest_seconds']:.2f} s + run {m['run_seconds']:.2f} s)"
-                print(_line(label, m["seconds"], rows, m["peak_mb"], pd_["seconds"], extra))
-            extra = (
-                f"  (read_csv {pd_['read_seconds']:.2f} s + profile {pd_['profile_seconds']:.2f} s)"
-            )
+        path = folder / f"deals_{args.rows}.csv"
+        if not path.exists():
+            generate(path, args.rows)
+        kinds = ("ours", "pandas", "duckdb")
+        runs: dict[str, list[dict]] = {k: [] for k in kinds}
+        for _ in range(args.repeat):
+            for kind in kinds:
+                runs[kind].append(run(kind, path))
+        med = {
+            k: {m: statistics.median(r[m] for r in runs[k]) for m in ("seconds", "peak_mb", "cpu")}
+            for k in kinds
+        }
+        size = path.stat().st_size / 1024**2
+        print(f"\n{args.rows:,} rows, {size:,.0f} MB CSV")
+        print(f"  {'contender':<52}{'seconds':>8}{'rows/s':>12}{'peak MB':>9}"
+              f"{'vs pandas':>11}{'vs DuckDB':>11}{'CPU s':>8}")  # fmt: skip
+        labels = {
+            "ours": "ours: python -m sandbox run FILE --recipe data_doctor",
+            "pandas": "pandas read_csv + profile",
+            "duckdb": "bare DuckDB read_csv + profile",
+        }
+        for k in kinds:
+            s = med[k]["seconds"]
             print(
-                _line(
-                    "pandas read_csv + profile",
-                    pd_["seconds"],
-                    rows,
-                    pd_["peak_mb"],
-                    pd_["seconds"],
-                    extra,
-                )
+                f"  {labels[k]:<52}{s:>8.2f}{args.rows / s:>12,.0f}{med[k]['peak_mb']:>9,.0f}"
+                f"{med['pandas']['seconds'] / s:>10.2f}x{s / med['duckdb']['seconds']:>10.2f}x"
+                f"{med[k]['cpu']:>8.2f}"
             )
-            print(f"{'':>10}  (b) profile only: data already loaded")
+        spread = ", ".join(f"{r['seconds']:.2f}" for r in runs["ours"])
+        print(f"  (ours per round: {spread})")
+        ours, pd_, dk = (med[k]["seconds"] for k in kinds)
+        ok_pd, ok_dk = ours <= pd_ / TARGET_PANDAS, ours <= TARGET_DUCKDB * dk
+        print(
+            f"\nTargets at {args.rows:,} rows: ours <= pandas/{TARGET_PANDAS:g} "
+            f"({pd_ / TARGET_PANDAS:.2f} s): {'met' if ok_pd else 'NOT met'} ({pd_ / ours:.2f}x); "
+            f"ours <= {TARGET_DUCKDB} x bare DuckDB ({TARGET_DUCKDB * dk:.2f} s): "
+            f"{'met' if ok_dk else 'NOT met'} ({ours / dk:.2f}x)."
+        )
+        if args.big:
+            big = folder / f"deals_{args.big}.csv"
+            if not big.exists():
+                generate(big, args.big)
+            m = run("ours", big)
             print(
-                _line(
-                    "data_doctor run on the stored dataset",
-                    doc["run_seconds"],
-                    rows,
-                    doc["peak_mb"],
-                    pd_["profile_seconds"],
-                    "  (reads the stored Parquet file)",
-                )
+                f"{args.big:,} rows ({big.stat().st_size / 1024**2:,.0f} MB): ours "
+                f"{m['seconds']:.2f} s, peak {m['peak_mb']:,.0f} MB of the process tree; the "
+                f"run succeeded inside the child limit of {human_bytes(limits.memory_bytes)}."
             )
-            print(
-                _line(
-                    "pandas profile of an in-memory DataFrame",
-                    pd_["profile_seconds"],
-                    rows,
-                    pd_["peak_mb"],
-                    pd_["profile_seconds"],
-                )
-            )
-            verdicts.append(
-                f"{rows:>10,} rows: data_doctor {end_to_end:.2f}x pandas end to end, "
-                f"{profile_only:.2f}x profile only; end to end {doc['seconds']:.2f} s; "
-                f"peak {doc['peak_mb']:,.0f} MB (child limit "
-                f"{human_bytes(limits.memory_bytes)})"
-            )
-            sys.stdout.flush()
-    print("\nSummary (target at 1M rows: >= 3x pandas, <= 5 s end to end):")
-    print("\n".join(verdicts))
     return 0
 
 

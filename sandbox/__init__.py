@@ -4,7 +4,7 @@ Public API (the web adapter ``portal/trials/`` uses only these names)::
 
     from sandbox import (
         Limits, DatasetStore, DatasetInfo, Column,
-        ingest, get_dataset, list_datasets, delete_dataset, reassign_owner, purge,
+        ingest, retype, get_dataset, list_datasets, delete_dataset, reassign_owner, purge,
         RECIPES, get_recipe, suggest_mapping, validate_mapping,
         RunQueue, RunStatus, make_queue, write_result_csv, sample_csv,
         SandboxError, IngestError, MappingError, NotFound, ResultNotReady,
@@ -12,11 +12,16 @@ Public API (the web adapter ``portal/trials/`` uses only these names)::
 
 Datasets
     ``store = DatasetStore(root)``
-    ``ingest(store, owner_key, fileobj_or_path, filename, limits=Limits(), sheet=None)
-    -> DatasetInfo`` (``.to_dict()`` is JSON). Raises ``IngestError`` with ``.message``
-    (plain words) and ``.code`` (empty, too_large, too_many_columns, too_many_rows,
-    not_tabular, encoding, ragged, zip_bomb, bad_xlsx, no_sheet, bad_json, too_deep,
-    bad_filename).
+    ``ingest(store, owner_key, fileobj_or_path, filename, limits=Limits(), sheet=None,
+    types=None) -> DatasetInfo`` (``.to_dict()`` is JSON): every column with its
+    ``interpretation`` (how its text was read, with a reason) and ``profile``; ``notes``
+    (title rows, footer total, second table, ragged rows, with line numbers), ``sheets``
+    and ``sheet`` for workbooks (the largest table unless ``sheet`` names one); ``types``
+    maps columns to override specs. Raises ``IngestError`` with ``.message`` (plain words)
+    and ``.code`` (empty, too_large, too_many_columns, too_many_rows, not_tabular, encoding,
+    ragged, zip_bomb, bad_xlsx, no_sheet, bad_json, too_deep, bad_filename, bad_override).
+    ``retype(store, owner_key, dataset_id, {column: spec}) -> DatasetInfo`` reads columns
+    another way without a new upload (specs: ``sandbox.interpret.parse_override``).
     ``get_dataset(store, owner_key, dataset_id)`` (``NotFound`` for other owners' ids),
     ``list_datasets(store, owner_key)``, ``delete_dataset(store, owner_key, dataset_id)``
     (also removes its runs), ``reassign_owner(store, old_owner_key, new_owner_key)``,
@@ -49,7 +54,8 @@ Samples
     ``sample_csv(recipe_name, rows=None, seed=7) -> bytes``: deterministic demo data.
 
 Command line: ``python -m sandbox profile FILE``, ``python -m sandbox run FILE --recipe NAME
-[--map field=column ...] [--param name=value ...] [--json]``, ``python -m sandbox worker``.
+[--map field=column ...] [--param name=value ...] [--type column=spec ...] [--json]``,
+``python -m sandbox worker``.
 """
 
 from .errors import (
@@ -60,7 +66,7 @@ from .errors import (
     ResultNotReady,
     SandboxError,
 )
-from .ingest import ingest
+from .ingest import ingest, retype
 from .limits import GB, MB, Limits
 from .queue import LocalQueue, RQQueue, RunQueue, RunStatus, make_queue
 from .recipes import RECIPES, get_recipe, register, suggest_mapping, validate_mapping
@@ -105,6 +111,7 @@ __all__ = [
     "purge",
     "reassign_owner",
     "register",
+    "retype",
     "sample_csv",
     "suggest_mapping",
     "validate_mapping",

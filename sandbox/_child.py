@@ -130,9 +130,11 @@ def _run(job: dict[str, Any], emit, con) -> dict[str, Any]:
     # before the first query. Its one file stays readable after the file system is cut off.
     parquet = literal(job["parquet"])
     con.execute(f"SET allowed_paths = [{parquet}]")
-    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet({parquet})")
+    # data.parquet also holds the raw text of typed columns, for re-typing: hidden here.
+    visible = "COLUMNS(lambda c: NOT starts_with(c, chr(31)))"
+    con.execute(f"CREATE VIEW raw AS SELECT {visible} FROM read_parquet({parquet})")
     con.execute(
-        "CREATE VIEW raw_numbered AS SELECT *, file_row_number + 1 AS row_number "
+        f"CREATE VIEW raw_numbered AS SELECT {visible}, file_row_number + 1 AS row_number "
         f"FROM read_parquet({parquet}, file_row_number = true)"
     )
     # Order matters: resources first, then cut off the file system, then freeze it all.
@@ -140,7 +142,7 @@ def _run(job: dict[str, Any], emit, con) -> dict[str, Any]:
     con.execute("SET lock_configuration = true")
     column_types = {c["name"]: c["type"] for c in job["columns"]}
     emit({"type": "progress", "step": "Checking your columns", "percent": 5})
-    build_data_view(con, column_types, recipe, job["mapping"])
+    build_data_view(con, column_types, recipe, job["mapping"], job["columns"])
     install_audit_hook()
     ctx = RunContext(
         con=con,

@@ -1,8 +1,11 @@
 """Command line: profile a file, run a demo on it, or start an RQ worker.
 
-python -m sandbox profile FILE [--sheet NAME] [--json]
+python -m sandbox profile FILE [--sheet NAME] [--type COLUMN=SPEC ...] [--json]
 python -m sandbox run FILE --recipe NAME [--map field=column ...] [--param name=value ...]
-                            [--json] [--store DIR]
+                            [--type COLUMN=SPEC ...] [--json] [--store DIR]
+
+``--type`` reads a column another way: ``--type created=date:%d-%m-%y``,
+``--type amount=decimal:decimal=,;thousands=.;currency=EUR``, ``--type zip=text``.
 python -m sandbox worker --queue-url redis://... [--queue sandbox] [--burst]
 """
 
@@ -12,6 +15,7 @@ import argparse
 import json
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ from .ingest import ingest
 from .limits import Limits
 from .queue import LocalQueue, run_worker, wait
 from .recipes import get_recipe, suggest_mapping
+from .runner import prestart
 from .store import DatasetStore
 
 OWNER = "cli"
@@ -36,11 +41,30 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
 
 
 def _print_profile(info: dict[str, Any]) -> None:
-    print(f"{info['filename']}: {info['format']}, {info['rows']:,} rows")
+    sheet = f", sheet '{info['sheet']}'" if info.get("sheet") else ""
+    print(f"{info['filename']}: {info['format']}{sheet}, {info['rows']:,} rows")
     for col in info["columns"]:
-        print(f"  {col['name']:<30} {col['type']}")
+        interp = col.get("interpretation") or {}
+        prof = col.get("profile") or {}
+        spec = _spec(interp)
+        facts = f"{prof.get('distinct', 0):,} distinct, {prof.get('nulls', 0):,} empty"
+        print(f"  {col['name']:<30} {col['type']:<9} {spec:<34} {facts}")
+        if interp.get("reason"):
+            print(f"  {'':<30} {interp['reason']}")
+        if interp.get("ambiguous") and interp.get("alternatives"):
+            print(f"  {'':<30} other readings: {', '.join(interp['alternatives'])}")
+    for note in info.get("notes", []):
+        print(f"note: {note['message']}")
     for warning in info["warnings"]:
         print(f"warning: {warning}")
+
+
+def _spec(interp: dict[str, Any]) -> str:
+    if not interp:
+        return ""
+    from .interpret import Interpretation
+
+    return Interpretation.from_dict(interp).spec()
 
 
 def _print_result(result: dict[str, Any]) -> None:
@@ -69,6 +93,16 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--sheet", help="Excel sheet name (default: the first)")
         p.add_argument("--json", action="store_true", help="print JSON")
         p.add_argument("--store", help="store directory (default: a temporary one)")
+        p.add_argument(
+            "--max-file-mb", type=int, help="raise the upload size cap (local use, benchmarks)"
+        )
+        p.add_argument(
+            "--type",
+            action="append",
+            default=[],
+            metavar="COLUMN=SPEC",
+            help="read COLUMN as SPEC (e.g. date:%%d-%%m-%%y, decimal:decimal=,, text)",
+        )
     p_run.add_argument("--recipe", required=True)
     p_run.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
     p_run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
@@ -81,10 +115,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "worker":
         run_worker(args.queue_url, args.queue, burst=args.burst)
         return 0
+    limits = Limits()
+    if args.max_file_mb:
+        limits = replace(limits, max_file_bytes=args.max_file_mb * 1024 * 1024)
+    if args.command == "run":
+        # The run's child (Python + DuckDB + recipes) starts now, while the file is read.
+        prestart(limits)
     with tempfile.TemporaryDirectory(prefix="sandbox-cli-") as tmp:
         store = DatasetStore(args.store or tmp)
         try:
-            info = ingest(store, OWNER, args.file, args.file.name, Limits(), sheet=args.sheet)
+            types = _pairs(args.type, "type")
+            info = ingest(
+                store, OWNER, args.file, args.file.name, limits, sheet=args.sheet, types=types
+            )
             if args.command == "profile":
                 data = info.to_dict()
                 print(json.dumps(data, indent=2)) if args.json else _print_profile(data)
@@ -92,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             recipe = get_recipe(args.recipe)
             mapping = {f: c for f, (c, _) in suggest_mapping(info, recipe).items()}
             mapping.update(_pairs(args.map, "map"))
-            queue = LocalQueue(store, max_workers=1)
+            queue = LocalQueue(store, limits, max_workers=1)
             run_id = queue.submit(OWNER, info.id, recipe.name, mapping, _pairs(args.param, "param"))
             status = wait(queue, run_id, timeout=queue.limits.wall_seconds + 30)
             queue.close()

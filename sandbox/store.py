@@ -3,6 +3,7 @@
 Layout (every path component is ours, never the user's)::
 
     ROOT/owners/<sha256(owner_key)[:32]>/datasets/<dataset_id>/{data.parquet,meta.json}
+        (data.parquet also keeps hidden raw-text columns for re-typing: sandbox.ingest.typed)
     ROOT/runs/<run_id>/{state.json,result.json}
     ROOT/tmp/...   staging for ingest and spill space for runs
 """

@@ -197,13 +197,13 @@ def test_segment_studio_segments_every_customer(store, queue):
 
 def test_text_in_a_number_column_fails_with_the_row(store, queue):
     lines = ["customer,date,amount"] + [f"c{i},2024-01-{i % 28 + 1:02d},{i}" for i in range(30)]
-    lines[7] = "c6,2024-01-07,n/a"
+    lines[7] = "c6,2024-01-07,unpaid"  # "n/a" would be a null token, empty and not fatal
     info = ingest(store, "o", io.BytesIO("\n".join(lines).encode()), "o.csv")
     mapping = {"customer": "customer", "date": "date", "amount": "amount"}
     status = wait(queue, queue.submit("o", info.id, "segment_studio", mapping))
     assert (status.state, status.error_category) == ("failed", "bad_data")
     assert status.error == (
-        "Column 'amount' has text in 1 rows, for example row 7: 'n/a'. "
+        "Column 'amount' has text in 1 rows, for example row 7: 'unpaid'. "
         "Map another column or fix the file."
     )
 
