@@ -190,3 +190,12 @@ def test_two_digit_years_decades_ahead_are_flagged():
     interp = infer_columns({"Month": ["Jan-49", "Feb-49", "Mar-49"]}, today=TODAY)["Month"]
     assert interp.ambiguous
     assert "2049" in interp.reason
+
+
+def test_weekday_names_settle_the_order():
+    days = [date(2024, 3, 4), date(2024, 5, 6), date(2024, 7, 8)]  # every day 1-12
+    names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    values = [f"{names[d.weekday()]}, {d.strftime('%m/%d/%Y')}" for d in days]
+    interp = infer_columns({"sent": values}, today=TODAY)["sent"]
+    assert interp.format == "%a, %m/%d/%Y" and interp.alternatives == ()
+    assert typed(values, interp) == days
