@@ -199,3 +199,15 @@ def test_weekday_names_settle_the_order():
     interp = infer_columns({"sent": values}, today=TODAY)["sent"]
     assert interp.format == "%a, %m/%d/%Y" and interp.alternatives == ()
     assert typed(values, interp) == days
+
+
+def test_evidence_that_rules_out_one_of_three_readings_still_counts():
+    # Every value fits day-month-year, month-day-year and year-month-day. The quarter column
+    # rules year-first out (2010-2012); day vs month stays open and is flagged, not year-first.
+    days = [date(2016, 10, 11), date(2016, 12, 10), date(2016, 11, 12)]
+    cols = {"Close Date": [_dmy2(d) for d in days], "Quarter": ["Q4 2016"] * 3}
+    interp = infer_columns(cols, today=TODAY)["Close Date"]
+    assert interp.format in ("%d-%m-%y", "%m-%d-%y")
+    assert interp.ambiguous
+    assert "date:%y-%m-%d" in interp.alternatives
+    assert interp.alternatives[-1] == "date:%y-%m-%d"  # the ruled-out reading comes last
