@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 
-from sandbox.interpret.months import ABBREVIATIONS, MONTHS, WEEKDAYS, ZONES, fold
+from sandbox.interpret.months import (
+    ABBREVIATIONS,
+    MONTHS,
+    WEEKDAY_INDEX,
+    WEEKDAYS,
+    ZONES,
+    fold,
+)
 from sandbox.interpret.shapes import by_shape
 
 _TIME = (
@@ -202,19 +209,22 @@ def candidates(shape: str, hinted: bool) -> tuple[Candidate, ...]:
         time, tlits = _time_part(m) if "H" in pattern.groupindex else (None, ())
         date_end = m.start("ts") if time else m.end()
         prefix = ""
+        weekday: tuple = ()
         if "wd" in pattern.groupindex and m["wd"]:
             prefix = "%a" + m["wds"]
             tlits = ((m.start("wd"), m.end("wd"), WEEKDAYS), *tlits)
+            weekday = (("a", m.start("wd"), m.end("wd")),)
         if kind == "num3":
             s = m["s1"]
             for order, mapping in _orders(m):
                 parts = [f"%{r}" for r, _ in sorted(mapping.items(), key=lambda rg: rg[1])]
                 key = prefix + s.join(parts)
-                out.append(Candidate(key, order, _spans(m, mapping), tlits, date_end, time))
+                roles = _spans(m, mapping) + weekday
+                out.append(Candidate(key, order, roles, tlits, date_end, time))
         else:
             key, order, mapping, lits = _named(kind, m)
             key = prefix + key
-            roles = _spans(m, mapping)
+            roles = _spans(m, mapping) + weekday
             out.append(Candidate(key, order, roles, tuple(lits) + tlits, date_end, time))
     return tuple(out)
 
@@ -250,9 +260,16 @@ def date_ordinals(parts: list[str], cand: Candidate) -> list[int] | None:
     else:
         days = [1] * len(parts)
     try:
-        return [date(y, m, d).toordinal() for y, m, d in zip(years, months, days, strict=True)]
+        ords = [date(y, m, d).toordinal() for y, m, d in zip(years, months, days, strict=True)]
     except ValueError:
         return None
+    if "a" in roles:
+        # A weekday name must be the weekday of the date: it rules day/month orders out.
+        a, b = roles["a"]
+        names = [WEEKDAY_INDEX.get(fold(p[a:b])) for p in parts]
+        if any(n != (o - 1) % 7 for n, o in zip(names, ords, strict=True)):
+            return None
+    return ords
 
 
 def _times_fit(times: list[str], cand: Candidate) -> bool | None:

@@ -184,13 +184,14 @@ def _number(f: Facts, table_locale: bool | None) -> Interpretation:
     (dec, th), guess, others = choose(ev, locale, headers.is_count_header(f.name))
     integer_like = not (ev.fractions.get((dec, th)) or ev.exponent or currency or percent)
     if ev.leading_zero.get((dec, th)) or (headers.is_code_header(f.name) and integer_like):
+        why = "leading zeros and all" if ev.leading_zero.get((dec, th)) else "as the header says"
         return Interpretation(
             type="text",
             nulls=f.tokens,
             null_count=f.nulls,
-            reason=f"Codes like {ev.examples[0]} are kept as text, leading zeros and all.",
+            reason=f"Codes like {ev.examples[0]} are kept as text, {why}.",
         )
-    kind = "integer" if integer_like and not ev.fractions.get((dec, th)) else "decimal"
+    kind = "integer" if integer_like else "decimal"
     extra = []
     if currency:
         where = "the values" if ev.currencies else "the header"

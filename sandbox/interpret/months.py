@@ -30,17 +30,16 @@ def fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
-_WEEKDAY_NAMES = (
-    "mon monday tue tues tuesday wed weds wednesday thu thur thurs thursday fri friday sat "
-    "saturday sun sunday "
-    "mo montag di dienstag mi mittwoch do donnerstag fr freitag sa samstag sonnabend so sonntag "
-    "lun lundi mar mardi mer mercredi jeu jeudi ven vendredi sam samedi dim dimanche "
-    "lunes martes mie miércoles jue jueves vie viernes sáb sábado dom domingo "
-    "lunedì martedì mercoledì gio giovedì venerdì sab sabato domenica "
-    "ma maandag dinsdag wo woensdag donderdag vr vrijdag za zaterdag zo zondag "
-    "seg segunda segunda-feira ter terça terça-feira qua quarta quarta-feira qui quinta "
-    "quinta-feira sex sexta sexta-feira"
-)
+_WEEKDAY_NAMES = {  # Monday = 0, as date.weekday()
+    0: "mon monday montag mo lun lundi lunes lunedì ma maandag seg segunda",
+    1: "tue tues tuesday dienstag di mar mardi martes martedì dinsdag ter terça",
+    2: "wed weds wednesday mittwoch mi mer mercredi mie miércoles mercoledì wo woensdag qua quarta",
+    3: "thu thur thurs thursday donnerstag do jeu jeudi jue jueves gio giovedì donderdag qui "
+    "quinta",
+    4: "fri friday freitag fr ven vendredi vie viernes venerdì vr vrijdag sex sexta",
+    5: "sat saturday samstag sonnabend sa sam samedi sáb sábado sab sabato za zaterdag",
+    6: "sun sunday sonntag so dim dimanche dom domingo domenica zo zondag",
+}
 _ZONE_NAMES = (
     "utc gmt cet cest mez mesz wet west eet eest bst ist pst pdt mst mdt cst cdt est edt "
     "akst akdt hst jst kst aest aedt acst awst nzst nzdt"
@@ -54,7 +53,8 @@ _ABBREVIATED = (
     "avr juil déc ene abr ago dic gen mag giu lug set ott mrt fev out"
 )
 ABBREVIATIONS = frozenset(fold(a) for a in _ABBREVIATED.split())
-WEEKDAYS = tuple(sorted({fold(w) for w in _WEEKDAY_NAMES.split()}))
+WEEKDAY_INDEX = {fold(w): i for i, names in _WEEKDAY_NAMES.items() for w in names.split()}
+WEEKDAYS = tuple(sorted(WEEKDAY_INDEX))
 ENGLISH = [
     "January",
     "February",

@@ -60,18 +60,20 @@ class Table:
     name: str = "this column"
 
 
-def _period_scores(rows, readings, table):
-    for header, periods in table.periods:
+def _period_step(header: str, periods: list):
+    """Evidence from a quarter/year/month column: the date falls in the period of its row."""
+
+    def step(rows, readings, table) -> tuple[list[int], str]:
         counts = []
         for r in readings:
             days = row_dates(rows, r)
             pairs = [(d, p) for d, p in zip(days, periods, strict=False) if d and p]
             counts.append(_count(pairs, _same_period))
         example = next((p for p in periods if p), None)
-        yield (
-            counts,
-            f"the column \u201c{header}\u201d says {_period_text(example)} in the same rows",
-        )
+        why = f"the column \u201c{header}\u201d says {_period_text(example)} in the same rows"
+        return _counted(counts, why)
+
+    return step
 
 
 def _same_period(day: int, period: tuple) -> bool:
@@ -91,8 +93,10 @@ def _period_text(period) -> str:
     return f"Q{quarter} {year}" if quarter else str(year)
 
 
-def _partner_scores(rows, readings, table):
-    for header, side, by_key in table.partners:
+def _partner_step(header: str, side: str, by_key: dict):
+    """Evidence from a paired column: a start is not after its end in the same row."""
+
+    def step(rows, readings, table) -> tuple[list[int], str]:
         counts = []
         for r in readings:
             other = by_key.get(r.key) or by_key.get("*") or []
@@ -103,28 +107,28 @@ def _partner_scores(rows, readings, table):
             else:
                 counts.append(_count(pairs, lambda a, b: b <= a))
         first, then = (table.name, header) if side == "end" else (header, table.name)
-        yield (
-            counts,
-            (
-                f"read the other way, {{misses}} of {{total}} rows would have \u201c{first}\u201d "
-                f"after \u201c{then}\u201d"
-            ),
+        why = (
+            f"read the other way, {{misses}} of {{total}} rows would have \u201c{first}\u201d "
+            f"after \u201c{then}\u201d"
         )
+        return _counted(counts, why)
+
+    return step
 
 
-def _decisive(counts: list[tuple[int, int]]) -> int | None:
-    """The reading that fits (nearly) every row while each other one misses several."""
-    if len(counts) < 2 or any(total == 0 for _, total in counts):
-        return None
+def _keep(counts: list[tuple[int, int]]) -> list[int]:
+    """The readings not clearly worse: a reading is out when it misses several rows (at least
+    2 and 5 %) and more than twice as many as the best one, which misses at most 5 %."""
+    if any(total == 0 for _, total in counts):
+        return list(range(len(counts)))
     misses = [total - good for good, total in counts]
-    best = min(range(len(counts)), key=lambda i: misses[i])
-    total = counts[best][1]
-    if misses[best] > 0.05 * total:
-        return None
-    for i, miss in enumerate(misses):
-        if i != best and (miss < max(2, 0.05 * total) or miss < 2 * misses[best] + 2):
-            return None
-    return best
+    best = min(misses)
+    total = max(t for _, t in counts)
+    if best > 0.05 * total:
+        return list(range(len(counts)))
+    return [
+        i for i, miss in enumerate(misses) if miss < max(2, 0.05 * total) or miss < 2 * best + 2
+    ]
 
 
 def _future_scores(readings, table):
@@ -155,40 +159,64 @@ def _neighbour_steps(rows, readings) -> list[float]:
     return out
 
 
-def choose(rows: list, readings: list[Reading], table: Table) -> Choice:
-    """The most plausible reading, why, and whether it is still a guess."""
-    if len(readings) == 1:
-        return _only(readings[0], table)
-    for counts, why in [
-        *_period_scores(rows, readings, table),
-        *_partner_scores(rows, readings, table),
-    ]:
-        best = _decisive(counts)
-        if best is not None:
-            runner = min(
-                (i for i in range(len(counts)) if i != best),
-                key=lambda i: counts[i][1] - counts[i][0],
-            )
-            good, total = counts[runner]
-            why = why.replace("{misses}", str(total - good)).replace("{total}", str(total))
-            return _pick(readings, best, why, False)
+def _counted(counts: list[tuple[int, int]], why: str) -> tuple[list[int], str]:
+    keep = _keep(counts)
+    out = [i for i in range(len(counts)) if i not in keep]
+    if out:
+        good, total = counts[min(out, key=lambda i: counts[i][1] - counts[i][0])]
+        why = why.replace("{misses}", str(total - good)).replace("{total}", str(total))
+    return keep, why
+
+
+def _future_step(rows, readings, table) -> tuple[list[int], str]:
     future, latest = _future_scores(readings, table)
-    best = _decisive(future)
-    if best is not None:
-        worst = max(range(len(readings)), key=lambda i: latest[i])
-        year = date.fromordinal(latest[worst]).year
-        return _pick(readings, best, f"read the other way the dates would run to {year}", False)
+    keep = _keep(future)
+    year = date.fromordinal(max(latest)).year if any(latest) else 0
+    return keep, f"read the other way the dates would run to {year}"
+
+
+def _spread_step(rows, readings, table) -> tuple[list[int], str]:
     spans = _spread_scores(readings)
     narrow = min(range(len(readings)), key=lambda i: spans[i])
-    if all(spans[narrow] * 3 + 366 < s for i, s in enumerate(spans) if i != narrow):
-        return _pick(readings, narrow, _spread_text(readings, narrow, spans), False)
+    keep = [i for i, span in enumerate(spans) if span <= spans[narrow] * 3 + 366]
+    return keep, _spread_text(readings, narrow)
+
+
+def _neighbour_step(rows, readings, table) -> tuple[list[int], str]:
     steps = _neighbour_steps(rows, readings)
     near = min(range(len(readings)), key=lambda i: steps[i])
-    if all(steps[near] * 2 + 1 < s for i, s in enumerate(steps) if i != near):
-        return _pick(
-            readings, near, "read this way, dates in neighbouring rows lie close together", False
-        )
-    return _weak_choice(readings, table)
+    keep = [i for i, step in enumerate(steps) if step <= steps[near] * 2 + 1]
+    return keep, "read this way, dates in neighbouring rows lie close together"
+
+
+def _steps(table: Table) -> list:
+    """The evidence, strongest first: functions (rows, readings, table) -> (kept, why)."""
+    periods = [_period_step(header, rows) for header, rows in table.periods]
+    partners = [_partner_step(*partner) for partner in table.partners]
+    return [*periods, *partners, _future_step, _spread_step, _neighbour_step]
+
+
+def choose(rows: list, readings: list[Reading], table: Table) -> Choice:
+    """The most plausible reading, why, and whether it is still a guess.
+
+    Each step of evidence drops the readings it shows to be clearly worse; the step that
+    leaves one reading decides. What is left after all steps goes to the weak hints.
+    """
+    if len(readings) == 1:
+        return _only(readings[0], table)
+    alive = list(readings)
+    dropped: list[Reading] = []
+    for step in _steps(table):
+        keep, why = step(rows, alive, table)
+        if len(keep) == 1:
+            winner = alive[keep[0]]
+            others = [r for r in alive if r is not winner] + dropped
+            return Choice(winner, others, why, False)
+        if len(keep) < len(alive):
+            dropped = [r for i, r in enumerate(alive) if i not in keep] + dropped
+            alive = [alive[i] for i in keep]
+    weak = _weak_choice(alive, table)
+    return Choice(weak.reading, weak.others + dropped, weak.evidence, weak.ambiguous)
 
 
 def _only(reading: Reading, table: Table) -> Choice:
@@ -204,7 +232,7 @@ def _only(reading: Reading, table: Table) -> Choice:
     return Choice(reading, [], "", False)
 
 
-def _spread_text(readings, narrow, spans) -> str:
+def _spread_text(readings, narrow) -> str:
     values = readings[narrow].days
     lo, hi = date.fromordinal(min(values)).year, date.fromordinal(max(values)).year
     span = f"{lo}" if lo == hi else f"{lo} to {hi}"

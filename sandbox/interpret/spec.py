@@ -98,8 +98,15 @@ def _parse_date(kind: str, fmt: str) -> Interpretation:
         raise _bad("A datetime layout needs an hour (%H or %I).")
     if len(found) != len(has):
         raise _bad("Each date part may appear only once in the layout.")
+    words = {"d": "day", "m": "month", "b": "month name", "B": "month name", "y": "year",
+             "Y": "year", "q": "quarter"}  # fmt: skip
+    order = "-".join(words[d] for d in found if d in words)
+    what = "dates and times" if kind == "datetime" else "dates"
     return Interpretation(
-        type=kind, format=fmt, source="user", reason=f"You chose to read it as {kind} {fmt}."
+        type=kind,
+        format=fmt,
+        source="user",
+        reason=f"You chose to read it as {what} written {fmt} ({order}).",
     )
 
 

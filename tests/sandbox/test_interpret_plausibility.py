@@ -190,3 +190,24 @@ def test_two_digit_years_decades_ahead_are_flagged():
     interp = infer_columns({"Month": ["Jan-49", "Feb-49", "Mar-49"]}, today=TODAY)["Month"]
     assert interp.ambiguous
     assert "2049" in interp.reason
+
+
+def test_weekday_names_settle_the_order():
+    days = [date(2024, 3, 4), date(2024, 5, 6), date(2024, 7, 8)]  # every day 1-12
+    names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    values = [f"{names[d.weekday()]}, {d.strftime('%m/%d/%Y')}" for d in days]
+    interp = infer_columns({"sent": values}, today=TODAY)["sent"]
+    assert interp.format == "%a, %m/%d/%Y" and interp.alternatives == ()
+    assert typed(values, interp) == days
+
+
+def test_evidence_that_rules_out_one_of_three_readings_still_counts():
+    # Every value fits day-month-year, month-day-year and year-month-day. The quarter column
+    # rules year-first out (2010-2012); day vs month stays open and is flagged, not year-first.
+    days = [date(2016, 10, 11), date(2016, 12, 10), date(2016, 11, 12)]
+    cols = {"Close Date": [_dmy2(d) for d in days], "Quarter": ["Q4 2016"] * 3}
+    interp = infer_columns(cols, today=TODAY)["Close Date"]
+    assert interp.format in ("%d-%m-%y", "%m-%d-%y")
+    assert interp.ambiguous
+    assert "date:%y-%m-%d" in interp.alternatives
+    assert interp.alternatives[-1] == "date:%y-%m-%d"  # the ruled-out reading comes last
