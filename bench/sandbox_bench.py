@@ -65,7 +65,7 @@ def peak_mb() -> float:
 
 
 def measure_sandbox(csv_path: str, recipe: str) -> dict:
-    from sandbox import DatasetStore, Limits, LocalQueue, get_recipe, ingest, suggest_mapping
+    from sandbox import DatasetStore, Limits, LocalQueue, get_recipe, ingest, preselected_mapping
     from sandbox.queue import wait
 
     limits = Limits(max_file_bytes=2 * GB, wall_seconds=600, cpu_seconds=1200)
@@ -77,7 +77,7 @@ def measure_sandbox(csv_path: str, recipe: str) -> dict:
         start = time.perf_counter()
         info = ingest(store, "bench", csv_path, Path(csv_path).name, limits)
         ingested = time.perf_counter()
-        mapping = {f: c for f, (c, _) in suggest_mapping(info, get_recipe(recipe)).items()}
+        mapping = preselected_mapping(info, get_recipe(recipe))
         run_id = queue.submit("bench", info.id, recipe, mapping)
         status = wait(queue, run_id, timeout=900, poll=0.01)
         queue.close()

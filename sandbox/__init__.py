@@ -5,7 +5,7 @@ Public API (the web adapter ``portal/trials/`` uses only these names)::
     from sandbox import (
         Limits, DatasetStore, DatasetInfo, Column,
         ingest, get_dataset, list_datasets, delete_dataset, reassign_owner, purge,
-        RECIPES, get_recipe, suggest_mapping, validate_mapping,
+        RECIPES, get_recipe, suggest_mapping, preselected_mapping, validate_mapping, Suggestion,
         RunQueue, RunStatus, make_queue, write_result_csv, sample_csv,
         SandboxError, IngestError, MappingError, NotFound, ResultNotReady,
     )
@@ -27,7 +27,9 @@ Recipes
     ``demand_radar``, ``segment_studio``; each has ``name, title, description,
     fields (name, type, required, hint, label), params (name, type, default, min, max,
     hint, choices)`` and ``to_dict()``.
-    ``suggest_mapping(info, recipe) -> {field: (column, confidence)}``;
+    ``suggest_mapping(info, recipe) -> {field: Suggestion(column, confidence, reason,
+    preselect)}`` from headers in seven languages and the columns' values;
+    ``preselected_mapping(info, recipe) -> {field: column}`` (the confident ones only);
     ``validate_mapping(info, recipe, mapping, params) -> (mapping, params)`` raising
     ``MappingError``. Values that do not fit (text in a number column...) fail the run with
     category ``bad_data`` and a message naming the column, count and an example row.
@@ -62,6 +64,7 @@ from .errors import (
 )
 from .ingest import ingest
 from .limits import GB, MB, Limits
+from .mapping import Suggestion, preselected_mapping
 from .queue import LocalQueue, RQQueue, RunQueue, RunStatus, make_queue
 from .recipes import RECIPES, get_recipe, register, suggest_mapping, validate_mapping
 from .result import SCHEMA_VERSION, write_result_csv
@@ -96,6 +99,7 @@ __all__ = [
     "RunQueue",
     "RunStatus",
     "SandboxError",
+    "Suggestion",
     "delete_dataset",
     "get_dataset",
     "get_recipe",
@@ -105,6 +109,7 @@ __all__ = [
     "purge",
     "reassign_owner",
     "register",
+    "preselected_mapping",
     "sample_csv",
     "suggest_mapping",
     "validate_mapping",
