@@ -100,7 +100,7 @@ def _score(f: Field, concept: Concept, col: Column, facts: Facts) -> tuple[float
     type_fit = 1.0 if col.type in _PREFERRED[f.type] else 0.5
     confidence = round(max(0.0, min(1.0, 0.75 * name + 0.25 * type_fit + delta)), 2)
     if name < 0.45:
-        confidence = min(confidence, PRESELECT - 0.05)  # values alone never preselect
+        confidence = round(min(confidence, PRESELECT - 0.05), 2)  # values never preselect alone
     if confidence < SHOW:
         return None
     return confidence, _reason(f, col, name, said)
@@ -153,7 +153,30 @@ def suggest_mapping(info: DatasetInfo, recipe: Recipe) -> dict[str, Suggestion]:
         confidence = -neg
         chosen[field_name] = Suggestion(column, confidence, reason, confidence >= PRESELECT)
         used.add(column)
+    _order_dates(info, chosen)
     return {f.name: chosen[f.name] for f in recipe.fields if f.name in chosen}
+
+
+# Date fields whose values come in this order on every row: a deal is created, then closed.
+_DATE_ORDER = (("created", "closed"),)
+
+
+def _order_dates(info: DatasetInfo, chosen: dict[str, Suggestion]) -> None:
+    """Swap two suggested date columns when the "earlier" one starts after the other ends
+    (the headers mislead; the values cannot)."""
+    for first, then in _DATE_ORDER:
+        a, b = chosen.get(first), chosen.get(then)
+        if not (a and b):
+            continue
+        pa, pb = (info.column(s.column).profile or {} for s in (a, b))
+        if pa.get("min") and pb.get("max") and str(pa["min"]) > str(pb["max"]):
+            # Shown, not chosen: the person confirms which header is wrong.
+            chosen[first] = Suggestion(
+                b.column, 0.5, f"its dates all come before those of '{a.column}'", False
+            )
+            chosen[then] = Suggestion(
+                a.column, 0.5, f"its dates all come after those of '{b.column}'", False
+            )
 
 
 def preselected_mapping(info: DatasetInfo, recipe: Recipe) -> dict[str, str]:

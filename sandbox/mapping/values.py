@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from .words import CLOSED, LOST, STAGE_STEPS, WON, fold
@@ -32,11 +33,10 @@ COMPANY_WORDS = _words(
 PARTICLES = _words("van von der den de da di del dos das du le la ten ter zu y e")
 _DOMAIN = re.compile(r"[a-z0-9-]+\.(com|de|fr|es|nl|it|pt|io|co|net|org|eu|ch|at|be)")
 _EMAIL = re.compile(r"^[^@\s]+@([^@\s]+\.[a-z]{2,})$", re.I)
-_ID = re.compile(
-    r"^(#|[A-Za-z]{1,8}[-_/ #.]?)?\d{2,}([-_/][A-Za-z0-9]+)*$"
-    r"|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-    r"|^[a-z]{2,5}_[A-Za-z0-9]{8,}$"  # Stripe-style ch_3Nv...
-)
+# One token of letters and digits with at least two digits: "#1001", "SO-4711", "C536379",
+# "1C1I7A6R", "cus_9s6XKzkNRiz8i3", a UUID; not an amount such as "12.50" or "1,200".
+_ID = re.compile(r"^#?[A-Za-z0-9][A-Za-z0-9_/:#.-]{0,63}$")
+_AMOUNT = re.compile(r"^-?\d{1,3}([.,' ]\d{3})*([.,]\d{1,2})?$")
 _NUMBER = re.compile(r"^[-+(]?\s*[$€£¥₹]?\s*[-+]?\d[\d.,' \u00a0\u202f’]*\s*[$€£¥₹%]?\s*\)?-?$")
 _DATE = re.compile(r"\d{1,4}\s*[-/.]\s*\d{1,2}|\d{4}-?q\d|q\d\s*\d{4}|[a-zé]{3,}\.?\s+\d{4}", re.I)
 _WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(['’-][^\W\d_]+)*\.?$")
@@ -63,6 +63,12 @@ class Facts:
     stage: float
     boolean: bool
     integer_range: tuple[float, float] | None
+    years: tuple[int, int] | None = None
+
+
+def _is_id(value: str) -> bool:
+    digits = sum(c.isdigit() for c in value)
+    return bool(_ID.match(value)) and digits >= 2 and not _AMOUNT.match(value)
 
 
 def _tokens(value: str) -> list[str]:
@@ -87,7 +93,8 @@ def is_person(value: str) -> bool:
     if not 2 <= len(words) <= 4 or is_company(value):
         return False
     core = [w for w in words if fold(w) not in PARTICLES]
-    return len(core) >= 2 and all(_WORD.match(w) and w[0].isupper() for w in core)
+    long = [w for w in core if len(w.rstrip(".")) >= 2]
+    return len(long) >= 2 and all(_WORD.match(w) and w[0].isupper() for w in core)
 
 
 def _label_share(labels: list[str], words: tuple[str, ...], prefix: bool) -> float:
@@ -99,6 +106,7 @@ def _label_share(labels: list[str], words: tuple[str, ...], prefix: bool) -> flo
         joined = "".join(tokens)
         if prefix:
             hit = any(t.startswith(w) for t in tokens for step in STAGE_STEPS for w in step)
+            hit = hit or any(t in WON + LOST + CLOSED for t in tokens)
         else:
             hit = any(t in words for t in tokens) or joined in words
         hits += hit
@@ -130,14 +138,20 @@ def facts_of(column: Any, sample: list[Any], rows: int) -> Facts:
         company=sum(map(is_company, examples)) / n,
         email=len(emails) / n,
         domains=len(set(emails)),
-        ident=sum(bool(_ID.match(e)) for e in examples) / n,
+        ident=sum(map(_is_id, examples)) / n,
         number=sum(bool(_NUMBER.match(e)) for e in examples) / n,
         date=sum(bool(_DATE.search(e)) for e in examples) / n,
         won_lost=_label_share(labels, outcome_words, prefix=False),
         stage=_label_share(labels, (), prefix=True),
         boolean=bool(examples) and {fold(e) for e in examples} <= _BOOL,
         integer_range=_integer_range(column, profile, examples),
+        years=_years(profile) if column.type in ("date", "datetime") else None,
     )
+
+
+def _years(profile: dict) -> tuple[int, int] | None:
+    found = [re.match(r"\s*(\d{4})-", str(profile.get(k) or "")) for k in ("min", "max")]
+    return (int(found[0][1]), int(found[1][1])) if all(found) else None
 
 
 def _integer_range(column: Any, profile: dict, examples: list[str]) -> tuple[float, float] | None:
@@ -166,7 +180,7 @@ def _show(examples: tuple[str, ...], k: int = 3) -> str:
 def fit(expects: str, f: Facts, kind: str) -> tuple[float, str]:
     """How well the values fit what the field expects: a change to the confidence (-1..+0.4)
     and a reason in plain words ("" when the values say nothing either way)."""
-    if not f.examples:
+    if not f.examples and not f.years:
         return 0.0, ""
     check = _CHECKS.get(expects)
     return check(f, kind) if check else (0.0, "")
@@ -267,6 +281,11 @@ def _count_check(f: Facts, kind: str) -> tuple[float, str]:
 def _date(f: Facts, kind: str) -> tuple[float, str]:
     if kind == "text" and f.date < 0.8:
         return -1.0, "holds text, not dates"
+    if f.years:
+        low, high = f.years
+        if high > date.today().year + 15 or low < 1900:
+            return -0.45, f"dates from {low} to {high} look implausible"
+        return 0.0, f"dates from {low} to {high}" if low != high else f"dates in {low}"
     return 0.0, ""
 
 
@@ -280,8 +299,8 @@ def _label(f: Facts, kind: str) -> tuple[float, str]:
 
 
 def _deal(f: Facts, kind: str) -> tuple[float, str]:
-    if f.person >= 0.6 or f.email >= 0.6:
-        return -0.3, "looks like people, not deals"
+    if f.person >= 0.8 or f.email >= 0.6:
+        return -0.15, "looks like people, not deals"
     if f.company >= 0.5:
         return -0.15, "looks like company names"
     return 0.0, ""

@@ -237,7 +237,7 @@ CONCEPTS: dict[str, Concept] = {
             "|Número de cliente|Comprador|Correo electrónico|Klant|Klantnummer|Klant-ID|Koper"
             "|ID do cliente|Código do cliente|Codice cliente|ID cliente|Acquirente"
         ),
-        also=_w("account|contact|billing name|name|Konto|Compte|Cuenta|Conta"),
+        also=_w("account|contact|billing name|shipping name|Konto|Compte|Cuenta|Conta"),
         expects="customer",
     ),
     "order_id": Concept(
@@ -258,7 +258,7 @@ CONCEPTS: dict[str, Concept] = {
     "order_date": Concept(
         _w(
             "order date|date|created at|created|purchase date|invoice date|invoicedate"
-            "|transaction date|paid at|payment date|order created|date created|created date"
+            "|transaction date|order created|date created|created date"
             "|order datetime|Bestelldatum|Datum|Rechnungsdatum|Erstellt am|Kaufdatum"
             "|Auftragsdatum|Belegdatum|Date de commande|Date|Date de facture|Date d'achat"
             "|Créé le|Fecha de pedido|Fecha|Fecha de factura|Fecha de compra|Creado"
@@ -266,7 +266,10 @@ CONCEPTS: dict[str, Concept] = {
             "|Data da compra|Data da fatura|Criado em|Data ordine|Data fattura"
             "|Data acquisto|Creato il"
         ),
-        also=_w("day|timestamp|time|Tag|Jour|Día|Dag|Dia|Giorno"),
+        also=_w(
+            "paid at|payment date|day|timestamp|time|Bezahlt am|Zahlungsdatum|Payé le"
+            "|Fecha de pago|Betaald op|Data de pagamento|Pagato il|Tag|Jour|Día|Dag|Dia|Giorno"
+        ),
         expects="date",
     ),
     "period_date": Concept(
@@ -355,7 +358,7 @@ STAGE_STEPS: tuple[tuple[str, ...], ...] = (
     ("lead", "new", "neu", "nouveau", "nuevo", "nieuw", "novo", "nuovo"),
     ("prospect", "prospec", "prospez", "erstkontakt", "contact", "kontakt", "contatt"),
     ("qualif", "calific", "gekwalific", "qualifiz"),
-    ("discover", "bedarf", "needs", "decouvert", "descubr", "analys", "analis", "develop"),
+    ("discover", "bedarf", "needs", "decouvert", "descubr", "analys", "analis", "develop", "engag"),
     (
         "demo",
         "meeting",
