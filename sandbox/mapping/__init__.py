@@ -39,6 +39,7 @@ _TYPE_WORDS = {"number": "numbers", "date": "dates", "text": "text"}
 PRESELECT = 0.6  # a suggestion at least this confident is chosen for the person
 SHOW = 0.35  # below this, no suggestion at all
 VALUE_ONLY = ("person", "company", "outcome", "stage", "order_id")
+_GENERIC = ("value", "period_date")
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,34 @@ def suggest_mapping(info: DatasetInfo, recipe: Recipe) -> dict[str, Suggestion]:
         chosen[field_name] = Suggestion(column, confidence, reason, confidence >= PRESELECT)
         used.add(column)
     _order_dates(info, chosen)
+    _only_candidates(info, recipe, chosen, used, facts)
     return {f.name: chosen[f.name] for f in recipe.fields if f.name in chosen}
+
+
+def _only_candidates(
+    info: DatasetInfo,
+    recipe: Recipe,
+    chosen: dict[str, Suggestion],
+    used: set[str],
+    facts: dict[str, Facts],
+) -> None:
+    """A required generic field ("what to forecast", "when") that nothing matched by name
+    takes the one column of its type left over ("Tickets", the only number column): the
+    file leaves no other choice. Specific fields (a deal's amount) never guess this way."""
+    for f in recipe.fields:
+        if not f.required or f.name in chosen or (f.concept or f.name) not in _GENERIC:
+            continue
+        left = [
+            c for c in info.columns
+            if c.name not in used and c.type in _PREFERRED[f.type]
+            and not (facts[c.name].ident >= 0.8 and not facts[c.name].integer_range)
+        ]  # fmt: skip
+        if len(left) == 1:
+            word = _TYPE_WORDS[f.type].rstrip("s")
+            chosen[f.name] = Suggestion(
+                left[0].name, PRESELECT, f"the only {word} column not used otherwise", True
+            )
+            used.add(left[0].name)
 
 
 # Date fields whose values come in this order on every row: a deal is created, then closed.

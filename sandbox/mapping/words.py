@@ -277,8 +277,9 @@ CONCEPTS: dict[str, Concept] = {
             "date|order date|day|month|period|timestamp|week|invoice date|transaction date"
             "|created|created at|ds|time|year month|Datum|Monat|Zeitraum|Periode|Woche|Tag"
             "|Date|Mois|Période|Semaine|Jour|Fecha|Mes|Período|Semana|Día|Maand|Week|Dag"
-            "|Data|Mês|Dia|Mese|Periodo|Settimana|Giorno"
+            "|Data|Mês|Dia|Mese|Periodo|Settimana|Giorno|quarter|Quartal|Trimestre|Kwartaal"
         ),
+        also=_w("year|Jahr|Année|Año|Jaar|Ano|Anno|fiscal period|Geschäftsjahr"),
         expects="date",
     ),
     "value": Concept(
@@ -289,7 +290,10 @@ CONCEPTS: dict[str, Concept] = {
             "|Waarde|Verkoop|Aantal|Omzet|Bedrag|Vendas|Quantidade|Valore|Vendite|Quantità"
             "|Importo"
         ),
-        also=_w("count|y|price|Preis|Prix|Precio|Prijs|Preço|Prezzo"),
+        also=_w(
+            "count|y|tickets|calls|visits|sessions|bookings|signups|cases|requests|price"
+            "|Preis|Prix|Precio|Prijs|Preço|Prezzo"
+        ),
         expects="number",
     ),
     "category": Concept(

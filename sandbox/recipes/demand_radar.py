@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 SEASON = {"day": 7, "week": 52, "month": 12, "quarter": 4}
 FREQ = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS"}
 LABEL_FMT = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "quarter": "%Y-%m"}
+_DAYS = {"day": 1, "week": 7, "month": 28, "quarter": 90}
 MAX_PERIODS = 1000
 MIN_PERIODS = 4
 
@@ -80,10 +81,10 @@ class DemandRadar(Recipe):
             raise DataProblem("The date column has no dates. Map another column.")
         self.unit = ctx.money_unit("value") if ctx.currency("value") else ""
         self.as_of = as_of
+        self.gap = self._gap(ctx)
         period = ctx.params["period"]
         if period == "auto":
-            span = (last - first).days
-            period = "month" if span > 730 else "week" if span > 120 else "day"
+            period = self._auto_period((last - first).days)
         ctx.progress(f"Totals per {period}", 20)
         series = self._series(ctx, period, "TRUE")
         if len(series) < MIN_PERIODS:
@@ -138,10 +139,37 @@ class DemandRadar(Recipe):
         ctx.progress("Done", 100)
         return res.to_dict()
 
+    def _gap(self, ctx: RunContext) -> float | None:
+        """Median days between consecutive distinct dates (about 91 for quarterly data)."""
+        return ctx.con.execute(
+            "SELECT median(g) FROM (SELECT date_diff('day', lag(d) OVER (ORDER BY d), d) AS g "
+            "FROM (SELECT DISTINCT date AS d FROM data WHERE date <= $a))",
+            {"a": self.as_of},
+        ).fetchone()[0]
+
+    def _auto_period(self, span: int) -> str:
+        """The bucket the dates themselves come in (one per quarter, month or week), else
+        by the span of daily data; never buckets finer than the data (no empty months
+        between quarters)."""
+        gap = self.gap
+        by_span = "month" if span > 730 else "week" if span > 120 else "day"
+        if gap is None:
+            return by_span
+        if gap >= 80:
+            return "quarter"
+        if gap >= 27:
+            return "month"
+        if gap >= 6:
+            return "week" if span <= 4 * 365 else "month"
+        return by_span
+
     def _partial(self, res, last: date, period: str) -> None:
-        """Say so when the history stops inside its last period (a low last bar is no dip)."""
+        """Say so when the history stops inside its last period (a low last bar is no dip);
+        data of one date per period (monthly figures) is never partial."""
         import pandas as pd
 
+        if self.gap is not None and self.gap >= _DAYS[period] * 0.9:
+            return
         start = pd.Timestamp(last).to_period(FREQ[period][0]).start_time.date()
         if period == "week":
             start = last - timedelta(days=last.weekday())

@@ -305,3 +305,28 @@ def test_headers_are_compared_without_case_accents_or_units():
     assert header_currency("Montant (€)") == "EUR"
     assert header_currency("Amount (converted)") is None
     assert header_currency("Total") is None
+
+
+def test_a_quarter_column_is_the_date_of_a_series():
+    dataset = info(
+        col("Quarter", "date", min="2015-01-01", max="2022-10-01"),
+        col("Region", "text", ["North", "South"]),
+        col("Revenue", "decimal"),
+    )
+    assert chosen(dataset, "demand_radar") == {
+        "date": "Quarter", "value": "Revenue", "category": "Region"
+    }  # fmt: skip
+
+
+def test_the_only_number_column_is_what_to_forecast():
+    dataset = info(
+        col("Date", "date", min="2024-01-08", max="2024-06-30"),
+        col("Channel", "text", ["Email", "Chat"]),
+        col("Handled", "integer", ["39", "25"], min="3", max="80"),
+    )
+    got = suggest_mapping(dataset, get_recipe("demand_radar"))
+    assert got["value"] == Suggestion(
+        "Handled", 0.6, "the only number column not used otherwise", True
+    )
+    deals = info(col("Stage", "text", ["Lead"]), col("Probability", "integer", ["10", "50"]))
+    assert "amount" not in suggest_mapping(deals, get_recipe("pipeline_lens"))

@@ -139,3 +139,21 @@ def test_demand_radar_uses_the_as_of_date_and_names_the_currency(store, queue):
     assert not any("partial" in n for n in result["notes"])
     months = next(t for t in result["tables"] if t["title"] == "Totals per month")
     assert months["rows"][-1][0] == "2016-10"
+
+
+def test_quarterly_figures_are_forecast_per_quarter(store, queue):
+    rng = random.Random(12)
+    quarters = [date(y, m, 1) for y in range(2015, 2023) for m in (1, 4, 7, 10)]
+    rows = [[q.isoformat(), region, round(rng.uniform(3e5, 5e5), 2)]
+            for region in ("North", "South") for q in quarters]  # fmt: skip
+    data = to_csv(["Quarter", "Region", "Revenue"], rows)
+    result, mapping = run(store, queue, data, recipe="demand_radar")
+    assert mapping == {"date": "Quarter", "value": "Revenue", "category": "Region"}
+    table = next(t for t in result["tables"] if t["title"] == "Totals per quarter")
+    totals = {f"{q.year}-Q{(q.month - 1) // 3 + 1}": 0.0 for q in quarters}
+    for day, _region, value in rows:
+        q = date.fromisoformat(day)
+        totals[f"{q.year}-Q{(q.month - 1) // 3 + 1}"] += value
+    assert {p: v for p, v in table["rows"]} == pytest.approx(totals)
+    assert kpi(result, "Next quarter")["explanation"].startswith("Forecast for 2023-Q1")
+    assert not any("partial" in n for n in result["notes"])
