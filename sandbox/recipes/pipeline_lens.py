@@ -100,7 +100,11 @@ class PipelineLens(Recipe):
             "WHERE stage IS NOT NULL"
         )
         self.money = ctx.money_unit("amount")
-        latest = ctx.one("SELECT max(greatest(created, coalesce(closed, created))) FROM deals")[0]
+        # The latest thing that happened: a deal created, or won or lost. An open deal's
+        # close date is a plan (an expected close), not an event.
+        latest = ctx.one(
+            "SELECT greatest(max(created), max(closed) FILTER (WHERE result <> 'open')) FROM deals"
+        )[0]
         as_of, as_of_words = ctx.as_of(latest)
         ctx.progress("Ordering stages", 20)
         by_stage = ctx.rows_of(
@@ -179,6 +183,19 @@ class PipelineLens(Recipe):
         else:
             words = "Average amount of all deals (none won yet)."
         res.kpi("Average deal size", avg_won if avg_won is not None else avg_all, self.money, words)
+        won_amount = ctx.one("SELECT sum(amount) FILTER (WHERE result = 'won') FROM deals")[0]
+        res.kpi(
+            "Won amount",
+            won_amount or 0,
+            self.money,
+            "Total amount of won deals."
+            if won_amount is not None
+            else (
+                "No deal is won yet."
+                if not won
+                else f"None of the {won:,} won deals has an amount."
+            ),
+        )
         if priced and priced < total:
             res.note(f"{total - priced:,} of {total:,} deals have no amount; sums leave them out.")
         if ctx.has("closed"):
