@@ -69,7 +69,8 @@ def _phrase_in(short: str, long: str) -> bool:
 
 def name_score(header: str, concept: Concept) -> float:
     """0..1: how surely a header names the concept (exact 1.0, a second-best word 0.85,
-    the word inside a longer header about 0.8, a near-typo up to 0.7, a generic word 0.45)."""
+    the word inside a longer header about 0.8, a compound ending in it 0.6, a near-typo up
+    to 0.7, a generic word 0.45)."""
     h = normalise(header)
     if not h:
         return 0.0
@@ -82,6 +83,8 @@ def name_score(header: str, concept: Concept) -> float:
                 best = max(best, inside + 0.12 * len(w) / len(h))
             elif len(h) >= 4 and _phrase_in(h, w):
                 best = max(best, inside - 0.25)
+            elif " " not in h + w and len(w) >= 4 and len(h) >= len(w) + 3 and h.endswith(w):
+                best = max(best, inside - 0.2)  # German and Dutch compounds: "Fakturadatum"
             elif len(h) >= 5 and len(w) >= 5:
                 ratio = difflib.SequenceMatcher(None, h, w).ratio()
                 if ratio >= 0.86:
@@ -175,7 +178,7 @@ def _only_candidates(
         left = [
             c for c in info.columns
             if c.name not in used and c.type in _PREFERRED[f.type]
-            and not (facts[c.name].ident >= 0.8 and not facts[c.name].integer_range)
+            and not (f.type == "number" and _looks_like_ids(c, facts[c.name]))
         ]  # fmt: skip
         if len(left) == 1:
             word = _TYPE_WORDS[f.type].rstrip("s")
@@ -183,6 +186,16 @@ def _only_candidates(
                 left[0].name, PRESELECT, f"the only {word} column not used otherwise", True
             )
             used.add(left[0].name)
+
+
+def _looks_like_ids(col: Column, facts: Facts) -> bool:
+    """Document or customer numbers: codes ("SO-4711"), a header naming an order or
+    customer id ("Fakturabeleg", "Auftraggeber"), or whole numbers all distinct."""
+    if facts.ident >= 0.8 and not facts.integer_range:
+        return True
+    if any(name_score(col.name, CONCEPTS[c]) >= 0.45 for c in ("order_id", "customer")):
+        return True
+    return col.type == "integer" and facts.distinct is not None and facts.distinct == facts.rows
 
 
 # Date fields whose values come in this order on every row: a deal is created, then closed.

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .words import CLOSED, LOST, STAGE_STEPS, WON, fold
+from .labels import CLOSED, LOST, STAGE_STEPS, WON
+from .words import fold
 
 
 def _words(text: str) -> frozenset[str]:
@@ -68,7 +69,13 @@ class Facts:
 
 def _is_id(value: str) -> bool:
     digits = sum(c.isdigit() for c in value)
-    return bool(_ID.match(value)) and digits >= 2 and not _AMOUNT.match(value)
+    return (
+        bool(_ID.match(value))
+        and digits >= 2
+        and not _AMOUNT.match(value)
+        and not _DATE.fullmatch(value)
+        and not re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T][\d:.]+)?", value)
+    )
 
 
 def _tokens(value: str) -> list[str]:

@@ -119,7 +119,8 @@ CONCEPTS: dict[str, Concept] = {
             "|Umsatz|Betrag|Gesamt|Gesamtbetrag|Rechnungsbetrag|Bestellwert|Summe|Zeilensumme"
             "|Brutto|Netto|Total|Montant|Montant TTC|Montant HT|Prix total|Chiffre d'affaires"
             "|Importe|Monto|Ventas|Precio total|Importe total|Bedrag|Totaal|Omzet|Totaalprijs"
-            "|Regeltotaal|Valor|Valor total|Vendas|Importo|Totale|Vendite|Prezzo totale"
+            "|Regeltotaal|Valor|Valor total|Vendas|Importo|Totale|Vendite|Prezzo totale|net value"
+            "|net amount|Nettowert|Nettobetrag|Bruttobetrag|Bruttowert"
         ),
         also=_w("value|subtotal|Wert|Valeur|Waarde|Valore|Zwischensumme|Sous-total"),
         expects="money",
@@ -235,7 +236,8 @@ CONCEPTS: dict[str, Concept] = {
             "|Kunden ID|Käufer|E-Mail|Kundenname|Debitor|Debitorennummer|Client|ID client"
             "|Numéro client|Acheteur|Courriel|Nom du client|Cliente|ID de cliente"
             "|Número de cliente|Comprador|Correo electrónico|Klant|Klantnummer|Klant-ID|Koper"
-            "|ID do cliente|Código do cliente|Codice cliente|ID cliente|Acquirente"
+            "|ID do cliente|Código do cliente|Codice cliente|ID cliente|Acquirente|Auftraggeber"
+            "|sold to party|sold to|Warenempfänger|Regulierer|Kundennr"
         ),
         also=_w("account|contact|billing name|shipping name|Konto|Compte|Cuenta|Conta"),
         expects="customer",
@@ -250,7 +252,8 @@ CONCEPTS: dict[str, Concept] = {
             "|Numéro de facture|Facture|Référence commande|Número de pedido|Pedido"
             "|Nº de pedido|Factura|Número de factura|Ordernummer|Bestelnummer|Bestelling"
             "|Factuurnummer|Número do pedido|Encomenda|Nº do pedido|Fatura|Numero ordine"
-            "|Ordine|N. ordine|Fattura|Numero fattura"
+            "|Ordine|N. ordine|Fattura|Numero fattura|Fakturabeleg|Faktura|Verkaufsbeleg"
+            "|Kundenauftrag|billing document|sales document"
         ),
         weak=_w("name|id|number|reference|Nummer|Numéro|Número|Nummer|Numero"),
         expects="order_id",
@@ -278,6 +281,7 @@ CONCEPTS: dict[str, Concept] = {
             "|created|created at|ds|time|year month|Datum|Monat|Zeitraum|Periode|Woche|Tag"
             "|Date|Mois|Période|Semaine|Jour|Fecha|Mes|Período|Semana|Día|Maand|Week|Dag"
             "|Data|Mês|Dia|Mese|Periodo|Settimana|Giorno|quarter|Quartal|Trimestre|Kwartaal"
+            "|billing date|posting date|Fakturadatum|Buchungsdatum|Belegdatum|Rechnungsdatum"
         ),
         also=_w("year|Jahr|Année|Año|Jaar|Ano|Anno|fiscal period|Geschäftsjahr"),
         expects="date",
@@ -288,7 +292,7 @@ CONCEPTS: dict[str, Concept] = {
             "|orders|Wert|Menge|Umsatz|Absatz|Anzahl|Verkäufe|Betrag|Valeur|Ventes|Quantité"
             "|Volume|Montant|Chiffre d'affaires|Valor|Ventas|Cantidad|Unidades|Importe"
             "|Waarde|Verkoop|Aantal|Omzet|Bedrag|Vendas|Quantidade|Valore|Vendite|Quantità"
-            "|Importo"
+            "|Importo|net value|net amount|Nettowert|Nettobetrag|Bruttowert"
         ),
         also=_w(
             "count|y|tickets|calls|visits|sessions|bookings|signups|cases|requests|price"
@@ -309,90 +313,3 @@ CONCEPTS: dict[str, Concept] = {
         expects="label",
     ),
 }
-
-# Outcome labels, folded (see ``fold``). Matched as whole words, so "Closed Won" is won.
-WON = (
-    "won",
-    "win",
-    "closedwon",
-    "signed",
-    "gewonnen",
-    "gagne",
-    "gagnee",
-    "ganada",
-    "ganado",
-    "ganho",
-    "ganha",
-    "vinta",
-    "vinto",
-    "vinte",
-    "unterschrieben",
-    "signe",
-)
-LOST = (
-    "lost",
-    "closedlost",
-    "dead",
-    "churned",
-    "verloren",
-    "perdu",
-    "perdue",
-    "perdida",
-    "perdido",
-    "perso",
-    "persa",
-    "persi",
-    "abgesagt",
-)
-CLOSED = (
-    "closed",
-    "geschlossen",
-    "clos",
-    "cloture",
-    "cerrado",
-    "cerrada",
-    "gesloten",
-    "fechado",
-    "fechada",
-    "chiuso",
-    "chiusa",
-)
-# Usual pipeline stage words (folded prefixes), earliest first, in the seven languages.
-STAGE_STEPS: tuple[tuple[str, ...], ...] = (
-    ("lead", "new", "neu", "nouveau", "nuevo", "nieuw", "novo", "nuovo"),
-    ("prospect", "prospec", "prospez", "erstkontakt", "contact", "kontakt", "contatt"),
-    ("qualif", "calific", "gekwalific", "qualifiz"),
-    ("discover", "bedarf", "needs", "decouvert", "descubr", "analys", "analis", "develop", "engag"),
-    (
-        "demo",
-        "meeting",
-        "appointment",
-        "termin",
-        "rendez",
-        "reunion",
-        "afspraak",
-        "reuniao",
-        "presentation",
-        "praesentation",
-        "presentacion",
-        "presentatie",
-        "presentazione",
-    ),
-    ("evaluat", "solution", "value proposition", "decision", "entscheid"),
-    (
-        "propos",
-        "quote",
-        "angebot",
-        "devis",
-        "cotiza",
-        "offerte",
-        "orcamento",
-        "preventiv",
-        "voorstel",
-        "proposta",
-        "propuesta",
-    ),
-    ("negotiat", "verhandl", "negoci", "onderhandel", "negozia", "trattativ", "review"),
-    ("contract", "vertrag", "contrat", "contrato", "contratto", "commit", "sent"),
-    ("closing", "abschluss", "cierre", "fechamento", "chiusura", "close"),
-)

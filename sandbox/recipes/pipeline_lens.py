@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..mapping.words import CLOSED, LOST, STAGE_STEPS, WON, fold
+from ..mapping.labels import CLOSED, LOST, STAGE_STEPS, WON
+from ..mapping.words import fold
 from ..sql import literal
 from .base import Field, Param, Recipe, RunContext, long_date
 

@@ -330,3 +330,19 @@ def test_the_only_number_column_is_what_to_forecast():
     )
     deals = info(col("Stage", "text", ["Lead"]), col("Probability", "integer", ["10", "50"]))
     assert "amount" not in suggest_mapping(deals, get_recipe("pipeline_lens"))
+
+
+def test_sap_billing_documents_in_german():
+    dataset = info(
+        col("Fakturabeleg", "integer", ["90001000", "90001001"], distinct=500, repeats=False),
+        col("Fakturaart", "text", ["F2", "G2"]),
+        col("Fakturadatum", "date", min="2022-01-03", max="2022-12-28"),
+        col("Auftraggeber", "integer", ["100007", "100011"], distinct=40),
+        col("Nettowert", "decimal"),
+        col("Währung", "text", ["EUR"]),
+    )
+    assert chosen(dataset, "demand_radar") == {"date": "Fakturadatum", "value": "Nettowert"}
+    assert chosen(dataset, "segment_studio") == {
+        "customer": "Auftraggeber", "date": "Fakturadatum", "amount": "Nettowert",
+        "order_id": "Fakturabeleg",
+    }  # fmt: skip
