@@ -25,8 +25,10 @@ Datasets
 Recipes
     ``RECIPES[name]`` / ``get_recipe(name)``: ``pipeline_lens``, ``data_doctor``,
     ``demand_radar``, ``segment_studio``; each has ``name, title, description,
-    fields (name, type, required, hint, label), params (name, type, default, min, max,
-    hint, choices)`` and ``to_dict()``.
+    fields (name, type, required, hint, label, instead: the fields that, all mapped, stand
+    in for a required one, as quantity and unit price for an amount), params (name, type
+    int/float/choice/date, default, min, max, hint, choices; a date setting's ``None``
+    default means "the latest date in your data")`` and ``to_dict()``.
     ``suggest_mapping(info, recipe) -> {field: Suggestion(column, confidence, reason,
     preselect)}`` from headers in seven languages and the columns' values;
     ``preselected_mapping(info, recipe) -> {field: column}`` (the confident ones only);
