@@ -54,6 +54,13 @@ def test_owner_of_people_is_the_sales_rep_and_companies_are_the_account():
     assert got["created"].column == "engage_date" and got["amount"].column == "close_value"
 
 
+def test_salesforce_account_owner_is_a_person_and_account_name_the_company():
+    dataset = info(col("Account Name", "text", COMPANIES), col("Account Owner", "text", REPS))
+    assert chosen(dataset, "pipeline_lens") == {
+        "account": "Account Name", "owner": "Account Owner"
+    }  # fmt: skip
+
+
 def test_a_column_of_companies_is_no_owner_even_when_its_header_says_so():
     dataset = info(col("Owner", "text", COMPANIES), col("Assigned", "text", REPS))
     got = suggest_mapping(dataset, get_recipe("pipeline_lens"))
