@@ -10,7 +10,7 @@ confident one is preselected; the portal shows the others as hints.
 from __future__ import annotations
 
 import difflib
-import re
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -64,9 +64,19 @@ def concept_of(f: Field) -> Concept:
 
 
 def _phrase_in(short: str, long: str) -> bool:
-    return re.search(rf"(^| ){re.escape(short)}( |$)", long) is not None
+    """Whole words of ``short`` inside ``long`` (both normalised: words split by one space)."""
+    return f" {short} " in f" {long} "
 
 
+def _near(a: str, b: str, at_least: float = 0.86) -> bool:
+    """A typo away ("Ammount", "Stgae"): cheap bounds first, the full ratio only if needed."""
+    if a[0] != b[0] or 2 * min(len(a), len(b)) / (len(a) + len(b)) < at_least:
+        return False  # a typo rarely hits the first letter
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return matcher.quick_ratio() >= at_least and matcher.ratio() >= at_least
+
+
+@functools.lru_cache(maxsize=4096)
 def name_score(header: str, concept: Concept) -> float:
     """0..1: how surely a header names the concept (exact 1.0, a second-best word 0.85,
     the word inside a longer header about 0.8, a compound ending in it 0.6, a near-typo up
@@ -85,10 +95,8 @@ def name_score(header: str, concept: Concept) -> float:
                 best = max(best, inside - 0.25)
             elif " " not in h + w and len(w) >= 4 and len(h) >= len(w) + 3 and h.endswith(w):
                 best = max(best, inside - 0.2)  # German and Dutch compounds: "Fakturadatum"
-            elif len(h) >= 5 and len(w) >= 5:
-                ratio = difflib.SequenceMatcher(None, h, w).ratio()
-                if ratio >= 0.86:
-                    best = max(best, ratio * 0.75)
+            elif len(h) >= 5 and len(w) >= 5 and _near(h, w):
+                best = max(best, difflib.SequenceMatcher(None, h, w).ratio() * 0.75)
     if best < 0.45 and any(h == w or _phrase_in(w, h) for w in concept.weak):
         best = 0.45
     return round(min(best, 0.95), 3)
@@ -142,10 +150,11 @@ def suggest_mapping(info: DatasetInfo, recipe: Recipe) -> dict[str, Suggestion]:
         col.name: facts_of(col, [row[i] for row in info.sample_rows if i < len(row)], info.rows)
         for i, col in enumerate(info.columns)
     }
+    concepts = {f.name: concept_of(f) for f in recipe.fields}
     scored = []
     for order, col in enumerate(info.columns):
         for f in recipe.fields:
-            hit = _score(f, concept_of(f), col, facts[col.name])
+            hit = _score(f, concepts[f.name], col, facts[col.name])
             if hit is not None:
                 scored.append((-hit[0], not f.required, order, f.name, col.name, hit[1]))
     scored.sort(key=lambda s: s[:3])
