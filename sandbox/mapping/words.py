@@ -218,13 +218,14 @@ CONCEPTS: dict[str, Concept] = {
     ),
     "deal": Concept(
         _w(
-            "deal|deal name|opportunity|opportunity name|title|topic|subject|deal id"
-            "|opportunity id|record id|deal title|Deal-Name|Verkaufschance|Titel|Betreff"
+            "deal|deal name|opportunity|opportunity name|title|topic|subject"
+            "|deal title|Deal-Name|Verkaufschance|Titel|Betreff"
             "|Bezeichnung|Nom de l'opportunité|Opportunité|Affaire|Nom de l'affaire|Titre"
             "|Nombre de la oportunidad|Oportunidad|Negocio|Nombre del negocio|Título|Dealnaam"
             "|Kans|Verkoopkans|Nome da oportunidade|Oportunidade|Negócio|Nome do negócio"
             "|Nome opportunità|Opportunità|Trattativa|Titolo|Nome trattativa"
         ),
+        also=_w("deal id|opportunity id|record id|deal number|Deal-ID|Chancen-ID"),
         weak=_w("name|id|Naam|Nom|Nombre|Nome"),
         expects="deal",
     ),

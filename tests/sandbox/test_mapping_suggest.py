@@ -353,3 +353,12 @@ def test_sap_billing_documents_in_german():
         "customer": "Auftraggeber", "date": "Fakturadatum", "amount": "Nettowert",
         "order_id": "Fakturabeleg",
     }  # fmt: skip
+
+
+def test_a_deal_name_is_preferred_to_a_record_id():
+    dataset = info(
+        col("Record ID", "integer", ["1001", "1002"], repeats=False),
+        col("Deal Name", "text", ["Acme renewal", "Globex 200 seats"], repeats=False),
+    )
+    got = suggest_mapping(dataset, get_recipe("pipeline_lens"))
+    assert got["deal"].column == "Deal Name"
