@@ -22,7 +22,7 @@ def _words(text: str) -> frozenset[str]:
 
 LEGAL_FORMS = _words(
     "gmbh ag kg ohg ug se kgaa gbr ev inc incorporated ltd limited llc llp lp plc corp "
-    "corporation co company sa sas sasu sarl eurl sa de cv srl sl slu sau spa sapa snc bv "
+    "corporation co company sa sas sasu sarl eurl sa cv srl sl slu sau spa sapa snc bv "
     "nv bvba vof cv lda ltda sgps oy ab as asa aps pty pte sagl sprl"
 )
 COMPANY_WORDS = _words(
@@ -32,6 +32,7 @@ COMPANY_WORDS = _words(
     "industrie industria sistemas soluciones servicos servizi studio agency agentur"
 )
 PARTICLES = _words("van von der den de da di del dos das du le la ten ter zu y e")
+_OUTCOME_WORDS = frozenset(WON + LOST + CLOSED)
 _DOMAIN = re.compile(r"[a-z0-9-]+\.(com|de|fr|es|nl|it|pt|io|co|net|org|eu|ch|at|be)")
 _EMAIL = re.compile(r"^[^@\s]+@([^@\s]+\.[a-z]{2,})$", re.I)
 # One token of letters and digits with at least two digits: "#1001", "SO-4711", "C536379",
@@ -99,6 +100,8 @@ def is_person(value: str) -> bool:
     words = value.replace(",", " ").split()
     if not 2 <= len(words) <= 4 or is_company(value):
         return False
+    if any(fold(w) in _OUTCOME_WORDS for w in words):
+        return False  # "Closed Won" is a stage, not a person
     core = [w for w in words if fold(w) not in PARTICLES]
     long = [w for w in core if len(w.rstrip(".")) >= 2]
     return len(long) >= 2 and all(_WORD.match(w) and w[0].isupper() for w in core)

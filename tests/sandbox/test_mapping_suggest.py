@@ -362,3 +362,17 @@ def test_a_deal_name_is_preferred_to_a_record_id():
     )
     got = suggest_mapping(dataset, get_recipe("pipeline_lens"))
     assert got["deal"].column == "Deal Name"
+
+
+@pytest.mark.parametrize(
+    ("value", "person", "company"),
+    [("Maria de Souza", True, False), ("Jan van der Berg", True, False),
+     ("Chen, Maya", True, False), ("Seán O'Brien", True, False), ("Closed Won", False, False),
+     ("Müller GmbH & Co. KG", False, True), ("Tapas S.L.", False, True),
+     ("Roma S.p.A.", False, True), ("Lusa, Lda.", False, True), ("Smith & Sons", False, True),
+     ("acme.com", False, True), ("Initech", False, False)],
+)  # fmt: skip
+def test_people_and_companies_are_told_apart(value, person, company):
+    from sandbox.mapping.values import is_company, is_person
+
+    assert (is_person(value), is_company(value)) == (person, company)
