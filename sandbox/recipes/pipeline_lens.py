@@ -101,6 +101,9 @@ class PipelineLens(Recipe):
             "WHERE stage IS NOT NULL"
         )
         self.money = ctx.money_unit("amount")
+        no_stage = ctx.one("SELECT count(*) FROM data WHERE stage IS NULL")[0]
+        if no_stage:
+            res.note(f"{no_stage:,} rows have no stage and are left out.")
         # The latest thing that happened: a deal created, or won or lost. An open deal's
         # close date is a plan (an expected close), not an event.
         latest = ctx.one(

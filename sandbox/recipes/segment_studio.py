@@ -253,6 +253,14 @@ class SegmentStudio(Recipe):
         ).fetchone()[0]
         if later:
             res.note(f"{later:,} rows dated after {long_date(as_of)} are left out.")
+        no_customer, no_date = ctx.one(
+            "SELECT count(*) FILTER (WHERE customer IS NULL), "
+            "count(*) FILTER (WHERE customer IS NOT NULL AND date IS NULL) FROM data"
+        )
+        if no_customer:
+            res.note(f"{no_customer:,} rows have no customer and are left out.")
+        if no_date:
+            res.note(f"{no_date:,} rows have no order date and are left out.")
         total = "sum(amount)"
         if ctx.has("order_id") and ctx.has("amount") and _repeats_order_total(ctx):
             total = "max(amount)"

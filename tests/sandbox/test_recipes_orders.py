@@ -114,6 +114,18 @@ def test_as_of_defaults_to_the_latest_date_and_can_be_chosen(store, queue):
     assert {r[0]: r[5] for r in top["rows"]} == {c: (chosen - d).days for c, d in last.items()}
 
 
+def test_lines_without_a_customer_are_left_out_and_counted(store, queue):
+    lines = order_lines(seed=7)
+    for x in lines[::9]:
+        x["customer"] = ""
+    result, _ = run(store, queue, lines_csv(lines))
+    kept = [x for x in lines if x["customer"]]
+    assert kpi(result, "Revenue")["value"] == pytest.approx(sum(x["total"] for x in kept))
+    assert (
+        f"{len(lines) - len(kept):,} rows have no customer and are left out." in (result["notes"])
+    )
+
+
 def test_money_names_the_currency_of_the_header(store, queue):
     result, _ = run(store, queue, lines_csv(order_lines()))
     assert kpi(result, "Revenue")["unit"] == kpi(result, "Average order value")["unit"] == "EUR"
