@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import MappingError
 from .values import Facts, facts_of, fit
-from .words import CONCEPTS, Concept, header_currency, normalise
+from .words import CONCEPTS, Concept, currency_codes, header_currency, is_converted, normalise
 
 if TYPE_CHECKING:
     from ..recipes.base import Field, Recipe
@@ -151,10 +151,13 @@ def suggest_mapping(info: DatasetInfo, recipe: Recipe) -> dict[str, Suggestion]:
         for i, col in enumerate(info.columns)
     }
     concepts = {f.name: concept_of(f) for f in recipe.fields}
+    mixed = _mixed_currencies(info, facts)
     scored = []
     for order, col in enumerate(info.columns):
         for f in recipe.fields:
             hit = _score(f, concepts[f.name], col, facts[col.name])
+            if hit is not None and mixed and concepts[f.name].expects == "money":
+                hit = _converted(col, hit, mixed)
             if hit is not None:
                 scored.append((-hit[0], not f.required, order, f.name, col.name, hit[1]))
     scored.sort(key=lambda s: s[:3])
@@ -169,6 +172,27 @@ def suggest_mapping(info: DatasetInfo, recipe: Recipe) -> dict[str, Suggestion]:
     _order_dates(info, chosen)
     _only_candidates(info, recipe, chosen, used, facts)
     return {f.name: chosen[f.name] for f in recipe.fields if f.name in chosen}
+
+
+def _mixed_currencies(info: DatasetInfo, facts: dict[str, Facts]) -> str:
+    """ "EUR, GBP" when a currency column holds several codes and a converted amount
+    exists (Stripe's "Converted Amount"); "" otherwise."""
+    if not any(is_converted(c.name) and c.type in _PREFERRED["number"] for c in info.columns):
+        return ""
+    for f in facts.values():
+        codes = currency_codes(list(f.examples))
+        if codes and len(codes) > 1:
+            return ", ".join(sorted(codes))
+    return ""
+
+
+def _converted(col: Column, hit: tuple[float, str], mixed: str) -> tuple[float, str]:
+    """Amounts in several currencies cannot be added up; their converted column can."""
+    confidence, reason = hit
+    if is_converted(col.name):
+        why = f"the file mixes currencies ({mixed}); this column converts them to one"
+        return min(1.0, confidence + 0.15), f"{reason}; {why}"
+    return round(max(0.0, confidence - 0.1), 2), f"{reason}; in several currencies ({mixed})"
 
 
 def _only_candidates(

@@ -84,6 +84,24 @@ def _w(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(normalise(w) for w in text.split("|") if normalise(w)))
 
 
+# Header words of an amount converted to one currency (Stripe "Converted Amount").
+_CONVERTED = frozenset(
+    _w("converted|umgerechnet|converti|convertie|convertido|convertida|omgerekend|convertito")
+    + _w("convertita|Hauswährung|base|reporting")
+)
+
+
+def is_converted(header: str) -> bool:
+    """The header names an amount converted to one currency."""
+    return bool(set(normalise(header).split()) & _CONVERTED)
+
+
+def currency_codes(values: list[str]) -> set[str] | None:
+    """The ISO codes when every value is one ("eur", "GBP"), else None."""
+    codes = {v.strip().upper() for v in values}
+    return codes if codes and codes <= _ISO else None
+
+
 CONCEPTS: dict[str, Concept] = {
     "stage": Concept(
         _w(

@@ -376,3 +376,25 @@ def test_people_and_companies_are_told_apart(value, person, company):
     from sandbox.mapping.values import is_company, is_person
 
     assert (is_person(value), is_company(value)) == (person, company)
+
+
+def test_mixed_currencies_take_the_converted_amount():
+    dataset = info(
+        col("id", "text", ["ch_lXsAYBFDib1xyDQ", "ch_zqv7jkIWTUTTu6w"], repeats=False),
+        col("Created (UTC)", "datetime"),
+        col("Amount", "decimal"),
+        col("Amount Refunded", "decimal"),
+        col("Currency", "text", ["gbp", "eur", "usd"]),
+        col("Converted Amount", "decimal"),
+        col("Converted Amount Refunded", "decimal"),
+        col("Converted Currency", "text", ["usd"]),
+        col("Customer Email", "text", ["isla.green@example.net", "tim.wilson@example.net"]),
+    )
+    got = suggest_mapping(dataset, get_recipe("segment_studio"))
+    assert got["amount"].column == "Converted Amount"
+    assert got["amount"].reason.endswith(
+        "the file mixes currencies (EUR, GBP, USD); this column converts them to one"
+    )
+    one_currency = info(col("Amount", "decimal"), col("Converted Amount", "decimal"),
+                        col("Currency", "text", ["eur"]))  # fmt: skip
+    assert suggest_mapping(one_currency, get_recipe("segment_studio"))["amount"].column == "Amount"
