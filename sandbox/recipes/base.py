@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -17,11 +18,14 @@ from ..mapping import (  # noqa: F401
     validate_mapping,
     validate_params,
 )
-from ..mapping.words import header_currency
+from ..mapping.words import currency_codes, header_currency, is_converted, normalise
 from ..result import ResultBuilder
 
 if TYPE_CHECKING:
     import duckdb
+
+
+_CURRENCY_HEADER = re.compile(r"\b(currency|wahrung|devise|monnaie|moneda|divisa|valuta|moeda)\b")
 
 
 def long_date(day: date) -> str:
@@ -102,8 +106,24 @@ class RunContext:
         """ISO code of the currency of the column mapped to ``field_name``, if known: read
         from its values by ingest, else named by its header ("Betrag (EUR)")."""
         column = self.column_of(field_name) or {}
+        if not column:
+            return None
         found = (column.get("interpretation") or {}).get("currency")
-        return found or (header_currency(column["name"]) if column else None)
+        return found or header_currency(column["name"]) or self._currency_column(column["name"])
+
+    def _currency_column(self, amount_column: str) -> str | None:
+        """The one code of a currency column beside the amount ("Currency: EUR" on every
+        row; for a converted amount, the converted currency column)."""
+        converted = is_converted(amount_column)
+        codes = {
+            next(iter(found))
+            for c in self.columns
+            if _CURRENCY_HEADER.search(normalise(c["name"]))
+            and is_converted(c["name"]) == converted
+            and (found := currency_codes((c.get("profile") or {}).get("examples") or []))
+            and len(found) == 1
+        }
+        return codes.pop() if len(codes) == 1 else None
 
     def money_unit(self, *field_names: str) -> str:
         """The KPI unit of money from these fields: the first known ISO code, else
