@@ -66,8 +66,8 @@ def mapping_form(
     Required fields start on "Choose a column…" unless the engine is confident of a column
     (``suggestions``: field -> ``sandbox.Suggestion``; a less sure one is only named in the
     hint). A field another pair can stand in for (amount = quantity x unit price) is left to
-    the engine's check. ``initial``
-    (field -> column, plus ``param_<name>`` values) pre-fills "run again with another mapping".
+    the engine's check. ``initial`` (field -> column, plus ``param_<name>`` values) pre-fills
+    "run again with another mapping".
     """
     from_previous = initial is not None
     initial = initial or {}
