@@ -125,6 +125,22 @@ class RunContext:
         }
         return codes.pop() if len(codes) == 1 else None
 
+    def mixed_currency_note(self, field_name: str) -> str | None:
+        """A warning when the money of ``field_name`` comes in several currencies (a currency
+        column beside it holds several codes and the amount is not a converted one)."""
+        column = self.column_of(field_name)
+        if not column or is_converted(column["name"]) or self.currency(field_name):
+            return None
+        for c in self.columns:
+            found = currency_codes((c.get("profile") or {}).get("examples") or [])
+            if _CURRENCY_HEADER.search(normalise(c["name"])) and found and len(found) > 1:
+                return (
+                    f"'{column['name']}' holds amounts in several currencies "
+                    f"({', '.join(sorted(found))}, see '{c['name']}'); they are added up as "
+                    "they are. Map a converted amount if the file has one."
+                )
+        return None
+
     def money_unit(self, *field_names: str) -> str:
         """The KPI unit of money from these fields: the first known ISO code, else
         "currency" (a plain number)."""

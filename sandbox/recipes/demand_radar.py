@@ -80,6 +80,8 @@ class DemandRadar(Recipe):
         if not rows:
             raise DataProblem("The date column has no dates. Map another column.")
         self.unit = ctx.money_unit("value") if ctx.currency("value") else ""
+        if note := ctx.mixed_currency_note("value"):
+            res.note(note)
         self.as_of = as_of
         self.gap = self._gap(ctx)
         period = ctx.params["period"]

@@ -101,6 +101,8 @@ class PipelineLens(Recipe):
             "WHERE stage IS NOT NULL"
         )
         self.money = ctx.money_unit("amount")
+        if note := ctx.mixed_currency_note("amount"):
+            res.note(note)
         no_stage = ctx.one("SELECT count(*) FROM data WHERE stage IS NULL")[0]
         if no_stage:
             res.note(f"{no_stage:,} rows have no stage and are left out.")

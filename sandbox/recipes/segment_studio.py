@@ -85,6 +85,8 @@ class SegmentStudio(Recipe):
         if as_of is None:
             raise DataProblem("The order date column has no dates. Map another column.")
         money = ctx.money_unit("amount", "unit_price")
+        if note := ctx.mixed_currency_note("amount") or ctx.mixed_currency_note("unit_price"):
+            res.note(note)
         unit = "" if money == "currency" else f" ({money})"
         self._orders(ctx, res, as_of)
         ctx.con.execute(

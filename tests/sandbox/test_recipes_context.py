@@ -35,6 +35,11 @@ def test_mixed_currencies_name_only_the_converted_one():
     assert context({"amount": "Converted Amount"}, columns).currency("amount") == "USD"
     assert context({"amount": "Amount"}, columns).currency("amount") is None
     assert context({"amount": "Amount"}, columns).money_unit("amount") == "currency"
+    assert context({"amount": "Amount"}, columns).mixed_currency_note("amount") == (
+        "'Amount' holds amounts in several currencies (EUR, GBP, see 'Currency'); they are "
+        "added up as they are. Map a converted amount if the file has one."
+    )
+    assert context({"amount": "Converted Amount"}, columns).mixed_currency_note("amount") is None
 
 
 def test_as_of_is_the_setting_or_the_latest_date():
