@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import duckdb  # noqa: E402
+import duckdb
 
-from sandbox.interpret import cast_sql, infer_columns, invalid_sql, parse_override  # noqa: E402
+from sandbox.interpret import cast_sql, infer_columns, invalid_sql, parse_override
 
 N = 20_000
 GERMAN = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"

@@ -4,8 +4,9 @@ Public API (the web adapter ``portal/trials/`` uses only these names)::
 
     from sandbox import (
         Limits, DatasetStore, DatasetInfo, Column,
-        ingest, retype, get_dataset, list_datasets, delete_dataset, reassign_owner, purge,
-        RECIPES, get_recipe, suggest_mapping, validate_mapping,
+        ingest, retype, Interpretation, get_dataset, list_datasets, delete_dataset,
+        reassign_owner, purge,
+        RECIPES, get_recipe, suggest_mapping, preselected_mapping, validate_mapping, Suggestion,
         RunQueue, RunStatus, make_queue, write_result_csv, sample_csv,
         SandboxError, IngestError, MappingError, NotFound, ResultNotReady,
     )
@@ -30,9 +31,13 @@ Datasets
 Recipes
     ``RECIPES[name]`` / ``get_recipe(name)``: ``pipeline_lens``, ``data_doctor``,
     ``demand_radar``, ``segment_studio``; each has ``name, title, description,
-    fields (name, type, required, hint, label), params (name, type, default, min, max,
-    hint, choices)`` and ``to_dict()``.
-    ``suggest_mapping(info, recipe) -> {field: (column, confidence)}``;
+    fields (name, type, required, hint, label, instead: the fields that, all mapped, stand
+    in for a required one, as quantity and unit price for an amount), params (name, type
+    int/float/choice/date, default, min, max, hint, choices; a date setting's ``None``
+    default means "the latest date in your data")`` and ``to_dict()``.
+    ``suggest_mapping(info, recipe) -> {field: Suggestion(column, confidence, reason,
+    preselect)}`` from headers in seven languages and the columns' values;
+    ``preselected_mapping(info, recipe) -> {field: column}`` (the confident ones only);
     ``validate_mapping(info, recipe, mapping, params) -> (mapping, params)`` raising
     ``MappingError``. Values that do not fit (text in a number column...) fail the run with
     category ``bad_data`` and a message naming the column, count and an example row.
@@ -67,7 +72,9 @@ from .errors import (
     SandboxError,
 )
 from .ingest import ingest, retype
+from .interpret import Interpretation
 from .limits import GB, MB, Limits
+from .mapping import Suggestion, preselected_mapping
 from .queue import LocalQueue, RQQueue, RunQueue, RunStatus, make_queue
 from .recipes import RECIPES, get_recipe, register, suggest_mapping, validate_mapping
 from .result import SCHEMA_VERSION, write_result_csv
@@ -91,6 +98,7 @@ __all__ = [
     "DatasetInfo",
     "DatasetStore",
     "IngestError",
+    "Interpretation",
     "GB",
     "Limits",
     "MB",
@@ -102,6 +110,7 @@ __all__ = [
     "RunQueue",
     "RunStatus",
     "SandboxError",
+    "Suggestion",
     "delete_dataset",
     "get_dataset",
     "get_recipe",
@@ -111,6 +120,7 @@ __all__ = [
     "purge",
     "reassign_owner",
     "register",
+    "preselected_mapping",
     "retype",
     "sample_csv",
     "suggest_mapping",

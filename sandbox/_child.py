@@ -54,7 +54,7 @@ def main() -> int:
         emit({"type": "result", "result": result})
         _hang_up(proto)
         return 0
-    except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent as words
+    except BaseException as exc:
         category, message = classify(exc, limits)
         if category == "internal":
             traceback.print_exc()
@@ -78,7 +78,7 @@ def _preload():
     and its limits come after. Returns the DuckDB connection."""
     import duckdb
 
-    import sandbox.prepare  # noqa: F401
+    import sandbox.prepare
     import sandbox.recipes  # noqa: F401
 
     return duckdb.connect(

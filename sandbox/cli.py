@@ -22,8 +22,9 @@ from typing import Any
 from .errors import SandboxError
 from .ingest import ingest
 from .limits import Limits
+from .mapping import preselected_mapping
 from .queue import LocalQueue, run_worker, wait
-from .recipes import get_recipe, suggest_mapping
+from .recipes import get_recipe
 from .runner import prestart
 from .store import DatasetStore
 
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(data, indent=2)) if args.json else _print_profile(data)
                 return 0
             recipe = get_recipe(args.recipe)
-            mapping = {f: c for f, (c, _) in suggest_mapping(info, recipe).items()}
+            mapping = preselected_mapping(info, recipe)
             mapping.update(_pairs(args.map, "map"))
             queue = LocalQueue(store, limits, max_workers=1)
             run_id = queue.submit(OWNER, info.id, recipe.name, mapping, _pairs(args.param, "param"))

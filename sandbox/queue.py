@@ -349,10 +349,10 @@ def _execute_run(store: DatasetStore, run_id: str, lim: Limits, warm: bool) -> s
     workdir = store.staging_dir()
     try:
         outcome = run_child(job, lim, workdir, progress, beat, warm=warm)
-    except Exception as exc:  # noqa: BLE001 - a worker bug must still end the run
+    except Exception as exc:
         _finish(
             store, run_id, "failed", "internal", f"The demo could not start ({type(exc).__name__})."
-        )  # noqa: E501
+        )
         return "failed"
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

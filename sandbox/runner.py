@@ -209,7 +209,7 @@ def run_child(
             f"The demo took longer than {limits.wall_seconds} s.",
             sandbox,
             stderr,
-        )  # noqa: E501
+        )
     if too_big:
         return Outcome(
             False,
@@ -218,7 +218,7 @@ def run_child(
             "The demo produced a result that is too large to show.",
             sandbox,
             stderr,
-        )  # noqa: E501
+        )
     for msg in messages:
         if msg["type"] == "result" and returncode == 0:
             return Outcome(True, msg["result"], sandbox=sandbox, stderr=stderr)

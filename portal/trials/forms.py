@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DecimalField, IntegerField, SelectField, StringField
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -96,23 +96,28 @@ class MappingForm(FlaskForm):
         for name, field in self._fields.items():
             if name.startswith(PARAM_PREFIX) and field.data not in (None, ""):
                 data = field.data
-                values[name[len(PARAM_PREFIX) :]] = (
-                    float(data) if hasattr(data, "as_tuple") else data
-                )
+                if hasattr(data, "as_tuple"):
+                    data = float(data)
+                elif hasattr(data, "isoformat"):
+                    data = data.isoformat()
+                values[name[len(PARAM_PREFIX) :]] = data
         return values
 
 
 def mapping_form(
     recipe: Any,
     columns: list[Any],
-    suggestions: dict[str, str],
+    suggestions: dict[str, Any],
     initial: dict[str, Any] | None = None,
     formdata: Any = None,
 ) -> MappingForm:
     """A ``MappingForm`` for ``recipe`` over the dataset's ``columns``.
 
-    Required fields start on "Choose a column…" unless the engine suggested one; ``initial``
-    (field -> column, plus ``param_<name>`` values) pre-fills "run again with another mapping".
+    Required fields start on "Choose a column…" unless the engine is confident of a column
+    (``suggestions``: field -> ``sandbox.Suggestion``; a less sure one is only named in the
+    hint). A field another pair can stand in for (amount = quantity x unit price) is left to
+    the engine's check. ``initial`` (field -> column, plus ``param_<name>`` values) pre-fills
+    "run again with another mapping".
     """
     from_previous = initial is not None
     initial = initial or {}
@@ -129,10 +134,11 @@ def mapping_form(
         hint = f"{f.hint[:1].upper()}{f.hint[1:]}. " if f.hint else ""
         hint += f"Needs {TYPE_WORDS.get(f.type, f.type)}."
         if suggested:
-            hint += f" We suggest '{suggested}' from its name."
+            hint += f" We suggest '{suggested.column}': {suggested.reason}."
+        required = f.required and not f.instead
         validators = (
             [InputRequired(message=f"Choose a column for '{f.display}'.")]
-            if f.required
+            if required
             else [Optional()]
         )
         label = f.display + ("" if f.required else " (optional)")
@@ -147,7 +153,8 @@ def mapping_form(
             ),  # fmt: skip
         )
         # Running again starts from the previous mapping, fields left unmapped included.
-        chosen = initial.get(f.name) if from_previous else suggested
+        preselected = suggested.column if suggested and suggested.preselect else None
+        chosen = initial.get(f.name) if from_previous else preselected
         data[FIELD_PREFIX + f.name] = chosen if chosen in known else ""
     for p in recipe.params:
         hint = f"{p.hint[:1].upper()}{p.hint[1:]}." if p.hint else ""
@@ -156,6 +163,8 @@ def mapping_form(
                 p.display, choices=[SelectChoice(c) for c in p.choices], description=hint,
                 validators=[InputRequired()],
             )  # fmt: skip
+        elif p.type == "date":
+            field = DateField(p.display, description=hint, validators=[Optional()])
         else:
             kind = IntegerField if p.type == "int" else DecimalField
             render = {k: v for k, v in (("min", p.min), ("max", p.max)) if v is not None}

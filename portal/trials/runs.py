@@ -42,10 +42,10 @@ def find_run(owner_key: str | None, sandbox_id: str) -> TrialRun:
     return run
 
 
-def suggested_mapping(info: sandbox.DatasetInfo, product: Product) -> dict[str, str]:
-    """The engine's column suggestion for each field it could match."""
-    recipe = recipe_for(product)
-    return {name: column for name, (column, _) in sandbox.suggest_mapping(info, recipe).items()}
+def suggested_mapping(info: sandbox.DatasetInfo, product: Product) -> dict[str, sandbox.Suggestion]:
+    """The engine's column suggestion for each field it could match: the column, why
+    ("looks like people's names; 30 distinct") and whether to preselect it."""
+    return sandbox.suggest_mapping(info, recipe_for(product))
 
 
 def start_run(

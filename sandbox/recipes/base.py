@@ -2,37 +2,45 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MappingError
+# Mapping lives in sandbox.mapping; these names stay importable from here.
+from ..mapping import (  # noqa: F401
+    COMPATIBLE,
+    Suggestion,
+    parse_date,
+    preselected_mapping,
+    suggest_mapping,
+    validate_mapping,
+    validate_params,
+)
+from ..mapping.words import currency_codes, header_currency, is_converted, normalise
 from ..result import ResultBuilder
-from ..store import DatasetInfo
 
 if TYPE_CHECKING:
     import duckdb
 
-# Which dataset column types may feed which field type. Text may hold numbers or dates
-# ("1,200", "03/04/2024"); the run checks the actual values and names bad rows.
-COMPATIBLE = {
-    "number": {"integer", "decimal", "text"},
-    "date": {"date", "datetime", "text"},
-    "text": {"integer", "decimal", "date", "datetime", "boolean", "text"},
-}
-_PREFERRED = {
-    "number": {"integer", "decimal"},
-    "date": {"date", "datetime"},
-    "text": {"text"},
-}
-_TYPE_WORDS = {"number": "numbers", "date": "dates", "text": "text"}
+
+_CURRENCY_HEADER = re.compile(r"\b(currency|wahrung|devise|monnaie|moneda|divisa|valuta|moeda)\b")
+
+
+def long_date(day: date) -> str:
+    """ "30 Nov 2016": a date no reader takes for another day, in any locale."""
+    return f"{day.day} {day.strftime('%b')} {day.year}"
 
 
 @dataclass(frozen=True)
 class Field:
-    """A column the recipe needs. ``type`` is "number", "date" or "text"."""
+    """A column the recipe needs. ``type`` is "number", "date" or "text".
+
+    ``concept`` names the entry of :data:`sandbox.mapping.words.CONCEPTS` whose headers and
+    value signals suggest a column (default: the field's name). ``instead`` lists fields
+    that, all mapped, stand in for a required one (amount = quantity x unit price).
+    """
 
     name: str
     type: str
@@ -40,6 +48,8 @@ class Field:
     hint: str = ""
     label: str = ""
     synonyms: tuple[str, ...] = ()
+    concept: str = ""
+    instead: tuple[str, ...] = ()
 
     @property
     def display(self) -> str:
@@ -48,7 +58,8 @@ class Field:
 
 @dataclass(frozen=True)
 class Param:
-    """A tunable setting. ``type`` is "int", "float" or "choice"."""
+    """A tunable setting. ``type`` is "int", "float", "choice" or "date" (an ISO date
+    string; a ``None`` default means "the latest date in your data")."""
 
     name: str
     type: str
@@ -92,14 +103,71 @@ class RunContext:
         return next((c for c in self.columns if c["name"] == name), None)
 
     def currency(self, field_name: str) -> str | None:
-        """ISO code of the currency of the column mapped to ``field_name``, if known."""
+        """ISO code of the currency of the column mapped to ``field_name``, if known: read
+        from its values by ingest, else named by its header ("Betrag (EUR)")."""
         column = self.column_of(field_name) or {}
-        return (column.get("interpretation") or {}).get("currency")
+        if not column:
+            return None
+        found = (column.get("interpretation") or {}).get("currency")
+        return found or header_currency(column["name"]) or self._currency_column(column["name"])
+
+    def _currency_column(self, amount_column: str) -> str | None:
+        """The one code of a currency column beside the amount ("Currency: EUR" on every
+        row; for a converted amount, the converted currency column)."""
+        converted = is_converted(amount_column)
+        codes = {
+            next(iter(found))
+            for c in self.columns
+            if _CURRENCY_HEADER.search(normalise(c["name"]))
+            and is_converted(c["name"]) == converted
+            and (found := currency_codes((c.get("profile") or {}).get("examples") or []))
+            and len(found) == 1
+        }
+        return codes.pop() if len(codes) == 1 else None
+
+    def mixed_currency_note(self, field_name: str) -> str | None:
+        """A warning when the money of ``field_name`` comes in several currencies (a currency
+        column beside it holds several codes and the amount is not a converted one)."""
+        column = self.column_of(field_name)
+        if not column or is_converted(column["name"]) or self.currency(field_name):
+            return None
+        for c in self.columns:
+            found = currency_codes((c.get("profile") or {}).get("examples") or [])
+            if _CURRENCY_HEADER.search(normalise(c["name"])) and found and len(found) > 1:
+                return (
+                    f"'{column['name']}' holds amounts in several currencies "
+                    f"({', '.join(sorted(found))}, see '{c['name']}'); they are added up as "
+                    "they are. Map a converted amount if the file has one."
+                )
+        return None
+
+    def money_unit(self, *field_names: str) -> str:
+        """The KPI unit of money from these fields: the first known ISO code, else
+        "currency" (a plain number)."""
+        return next(filter(None, map(self.currency, field_names)), None) or "currency"
+
+    def amount_sql(self, amount: str = "amount") -> str:
+        """SQL for the money of a row: the mapped amount, else quantity x unit price when
+        both are mapped (``Field.instead``), else the (all NULL) amount."""
+        if not self.has(amount) and self.has("quantity") and self.has("unit_price"):
+            return "(quantity * unit_price)"
+        return amount
+
+    def as_of(self, latest: date | None) -> tuple[date | None, str]:
+        """The date the analysis is "as of": the ``as_of`` setting when given, else
+        ``latest`` (the latest date in the data), with the sentence the result shows."""
+        chosen = self.params.get("as_of")
+        if chosen:
+            day = parse_date(chosen)
+            return day, f"As of {long_date(day)}, the date you chose."
+        if latest is None:
+            return None, "The file has no dates to measure from."
+        return latest, f"As of {long_date(latest)}, the latest date in your file."
 
     def progress(self, step: str, percent: int) -> None:
         self.report(step, max(0, min(100, int(percent))))
 
-    def rows_of(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+    def rows_of(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[tuple]:
         return self.con.execute(sql, params or []).fetchall()
 
     def one(self, sql: str, params: list[Any] | None = None) -> tuple:
@@ -135,117 +203,3 @@ class Recipe:
             "fields": [asdict(f) | {"label": f.display} for f in self.fields],
             "params": [asdict(p) | {"label": p.display} for p in self.params],
         }
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-def _name_score(column: str, f: Field) -> float:
-    col = _norm(column)
-    if not col:
-        return 0.0
-    best = 0.0
-    for word in (f.name, f.label, *f.synonyms):
-        if not word:
-            continue
-        w = _norm(word)
-        if col == w:
-            return 1.0
-        if re.search(rf"\b{re.escape(w)}\b", col) or re.search(rf"\b{re.escape(col)}\b", w):
-            best = max(best, 0.85)
-        best = max(best, difflib.SequenceMatcher(None, col, w).ratio() * 0.8)
-    return best
-
-
-def suggest_mapping(info: DatasetInfo, recipe: Recipe) -> dict[str, tuple[str, float]]:
-    """Propose a column for each field by name similarity and type, with a 0..1 confidence.
-
-    Fields without a plausible column are left out. A column is used at most once.
-    """
-    scored = []
-    for f in recipe.fields:
-        for col in info.columns:
-            if col.type not in COMPATIBLE[f.type]:
-                continue
-            name = _name_score(col.name, f)
-            type_fit = 1.0 if col.type in _PREFERRED[f.type] else 0.4
-            confidence = round(0.7 * name + 0.3 * type_fit, 2)
-            if name >= 0.5 and confidence >= 0.45:
-                scored.append((confidence, f.required, f.name, col.name))
-    scored.sort(key=lambda s: (-s[0], not s[1]))
-    chosen: dict[str, tuple[str, float]] = {}
-    used: set[str] = set()
-    for confidence, _req, field_name, col in scored:
-        if field_name in chosen or col in used:
-            continue
-        chosen[field_name] = (col, confidence)
-        used.add(col)
-    return {f.name: chosen[f.name] for f in recipe.fields if f.name in chosen}
-
-
-def validate_mapping(
-    info: DatasetInfo,
-    recipe: Recipe,
-    mapping: dict[str, str | None],
-    params: dict[str, Any] | None = None,
-) -> tuple[dict[str, str], dict[str, Any]]:
-    """Check a field->column mapping and the parameters; return cleaned copies.
-
-    Raises :class:`MappingError` naming the field, column or parameter at fault.
-    """
-    known = {f.name: f for f in recipe.fields}
-    clean_map: dict[str, str] = {}
-    for field_name, column in (mapping or {}).items():
-        if field_name not in known:
-            raise MappingError(f"'{recipe.title}' has no field called '{field_name}'.")
-        if column in (None, ""):
-            continue
-        f = known[field_name]
-        col = info.column(column)
-        if col is None:
-            raise MappingError(
-                f"The file has no column named '{column}'. Choose one of its columns for "
-                f"'{f.display}'."
-            )
-        if col.type not in COMPATIBLE[f.type]:
-            raise MappingError(
-                f"'{f.display}' needs {_TYPE_WORDS[f.type]}, but column '{column}' holds "
-                f"{col.type} values. Map another column."
-            )
-        clean_map[field_name] = column
-    for f in recipe.fields:
-        if f.required and f.name not in clean_map:
-            raise MappingError(
-                f"Choose a column for '{f.display}'" + (f" ({f.hint})." if f.hint else ".")
-            )
-    return clean_map, validate_params(recipe, params or {})
-
-
-def validate_params(recipe: Recipe, params: dict[str, Any]) -> dict[str, Any]:
-    known = {p.name: p for p in recipe.params}
-    for name in params:
-        if name not in known:
-            raise MappingError(f"'{recipe.title}' has no setting called '{name}'.")
-    clean: dict[str, Any] = {}
-    for p in recipe.params:
-        value = params.get(p.name, p.default)
-        if value in (None, ""):
-            value = p.default
-        if p.type == "choice":
-            if value not in p.choices:
-                raise MappingError(f"'{p.display}' must be one of: {', '.join(p.choices)}.")
-        else:
-            caster = int if p.type == "int" else float
-            try:
-                value = caster(value)
-            except (TypeError, ValueError):
-                raise MappingError(f"'{p.display}' must be a number.") from None
-            if (p.min is not None and value < p.min) or (p.max is not None and value > p.max):
-                raise MappingError(
-                    f"'{p.display}' must be between {p.min:g} and {p.max:g}."
-                    if p.min is not None and p.max is not None
-                    else f"'{p.display}' is out of range."
-                )
-        clean[p.name] = value
-    return clean

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import warnings
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataProblem
-from .base import Field, Param, Recipe, RunContext
+from .base import Field, Param, Recipe, RunContext, long_date
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -15,8 +15,19 @@ if TYPE_CHECKING:
 SEASON = {"day": 7, "week": 52, "month": 12, "quarter": 4}
 FREQ = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS"}
 LABEL_FMT = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "quarter": "%Y-%m"}
+_DAYS = {"day": 1, "week": 7, "month": 28, "quarter": 90}
 MAX_PERIODS = 1000
 MIN_PERIODS = 4
+
+
+def _next_start(start: date, period: str) -> date:
+    if period == "day":
+        return start + timedelta(days=1)
+    if period == "week":
+        return start + timedelta(days=7)
+    months = 1 if period == "month" else 3
+    year, month = divmod(start.month - 1 + months, 12)
+    return date(start.year + year, month + 1, 1)
 
 
 def _label(d: date, period: str) -> str:
@@ -35,34 +46,9 @@ class DemandRadar(Recipe):
         "smoothing (statsmodels ETS). Add a category to compare products or regions."
     )
     fields = (
-        Field(
-            "date",
-            "date",
-            hint="when it happened",
-            synonyms=(
-                "order date",
-                "day",
-                "month",
-                "period",
-                "timestamp",
-                "created",
-                "created at",
-                "order_date",
-            ),
-        ),
-        Field(
-            "value",
-            "number",
-            hint="the quantity or amount to forecast",
-            synonyms=("amount", "sales", "revenue", "quantity", "qty", "units", "total", "demand"),
-        ),
-        Field(
-            "category",
-            "text",
-            required=False,
-            hint="product, region or channel",
-            synonyms=("product", "sku", "region", "segment", "item", "channel"),
-        ),
+        Field("date", "date", hint="when it happened", concept="period_date"),
+        Field("value", "number", hint="the quantity or amount to forecast"),
+        Field("category", "text", required=False, hint="product, region or channel"),
     )
     params = (
         Param(
@@ -73,19 +59,34 @@ class DemandRadar(Recipe):
             choices=("auto", "day", "week", "month", "quarter"),
         ),
         Param("horizon", "int", 6, 1, 36, "how many periods to forecast", "Forecast periods"),
+        Param(
+            "as_of",
+            "date",
+            None,
+            hint="the history ends on this day; empty means the latest date in your data",
+            label="As of",
+        ),
     )
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
         import pandas as pd  # noqa: F401 - heavy; only this recipe needs it
 
         res = self.builder(ctx)
-        first, last, rows = ctx.one("SELECT min(date), max(date), count(date) FROM data")
+        as_of, as_of_words = ctx.as_of(ctx.one("SELECT max(date) FROM data")[0])
+        first, last, rows, values = ctx.con.execute(
+            "SELECT min(date), max(date), count(date), count(value) FROM data WHERE date <= $a",
+            {"a": as_of},
+        ).fetchone()
         if not rows:
             raise DataProblem("The date column has no dates. Map another column.")
+        self.unit = ctx.money_unit("value") if ctx.currency("value") else ""
+        if note := ctx.mixed_currency_note("value"):
+            res.note(note)
+        self.as_of = as_of
+        self.gap = self._gap(ctx)
         period = ctx.params["period"]
         if period == "auto":
-            span = (last - first).days
-            period = "month" if span > 730 else "week" if span > 120 else "day"
+            period = self._auto_period((last - first).days)
         ctx.progress(f"Totals per {period}", 20)
         series = self._series(ctx, period, "TRUE")
         if len(series) < MIN_PERIODS:
@@ -94,8 +95,18 @@ class DemandRadar(Recipe):
                 f"{MIN_PERIODS}. Choose a shorter period or upload a longer history."
             )
         total = float(series.sum())
-        res.kpi("Total", total, "", f"Sum of the value over {len(series)} {period}s.")
-        res.kpi("Average per " + period, total / len(series), "", f"Mean total per {period}.")
+        if not values:
+            words = f"None of the {rows:,} dated rows has a value."
+        elif not total:
+            words = f"All {values:,} values add up to zero."
+        else:
+            words = f"Sum of the value over {len(series)} {period}s."
+        res.kpi("Total", total, self.unit, words)
+        res.kpi("As of", as_of.isoformat(), "", as_of_words)
+        self._partial(res, last, period)
+        res.kpi(
+            "Average per " + period, total / len(series), self.unit, f"Mean total per {period}."
+        )
         ctx.progress("Trend and seasonality", 45)
         self._trend_season(res, series, period)
         ctx.progress("Forecasting", 65)
@@ -130,13 +141,54 @@ class DemandRadar(Recipe):
         ctx.progress("Done", 100)
         return res.to_dict()
 
+    def _gap(self, ctx: RunContext) -> float | None:
+        """Median days between consecutive distinct dates (about 91 for quarterly data)."""
+        return ctx.con.execute(
+            "SELECT median(g) FROM (SELECT date_diff('day', lag(d) OVER (ORDER BY d), d) AS g "
+            "FROM (SELECT DISTINCT date AS d FROM data WHERE date <= $a))",
+            {"a": self.as_of},
+        ).fetchone()[0]
+
+    def _auto_period(self, span: int) -> str:
+        """The bucket the dates themselves come in (one per quarter, month or week), else
+        by the span of daily data; never buckets finer than the data (no empty months
+        between quarters)."""
+        gap = self.gap
+        by_span = "month" if span > 730 else "week" if span > 120 else "day"
+        if gap is None:
+            return by_span
+        if gap >= 80:
+            return "quarter"
+        if gap >= 27:
+            return "month"
+        if gap >= 6:
+            return "week" if span <= 4 * 365 else "month"
+        return by_span
+
+    def _partial(self, res, last: date, period: str) -> None:
+        """Say so when the history stops inside its last period (a low last bar is no dip);
+        data of one date per period (monthly figures) is never partial."""
+        import pandas as pd
+
+        if self.gap is not None and self.gap >= _DAYS[period] * 0.9:
+            return
+        start = pd.Timestamp(last).to_period(FREQ[period][0]).start_time.date()
+        if period == "week":
+            start = last - timedelta(days=last.weekday())
+        end = _next_start(start, period) - timedelta(days=1)
+        if last < end:
+            res.note(
+                f"The data ends on {long_date(last)}, inside the last {period} "
+                f"({_label(start, period)}), so that {period}'s total is partial."
+            )
+
     def _series(self, ctx: RunContext, period: str, where: str, params=None) -> pd.Series:
         import pandas as pd
 
         rows = ctx.con.execute(
             f"SELECT date_trunc('{period}', date)::DATE AS p, sum(value) FROM data "
-            f"WHERE date IS NOT NULL AND {where} GROUP BY p ORDER BY p",
-            params or {},
+            f"WHERE date IS NOT NULL AND date <= $as_of AND {where} GROUP BY p ORDER BY p",
+            {"as_of": self.as_of, **(params or {})},
         ).fetchall()
         if not rows:
             return pd.Series(dtype="float64")
@@ -226,7 +278,7 @@ class DemandRadar(Recipe):
         res.kpi(
             "Next " + period,
             float(out["mean"].iloc[0]),
-            "",
+            self.unit,
             f"Forecast for {_label(out.index[0], period)}, 80% range "
             f"{out['low'].iloc[0]:,.1f} to {out['high'].iloc[0]:,.1f} (exponential smoothing "
             f"with {kind}).",
@@ -234,7 +286,7 @@ class DemandRadar(Recipe):
         res.kpi(
             f"Next {horizon} {period}s",
             float(out["mean"].sum()),
-            "",
+            self.unit,
             "Sum of the forecast over the whole horizon.",
         )
         return out
@@ -242,9 +294,15 @@ class DemandRadar(Recipe):
     def _categories(self, ctx: RunContext, res, period: str) -> None:
         rows = ctx.rows_of(
             "SELECT category, sum(value) AS v, count(*) FROM data WHERE category IS NOT NULL "
-            "GROUP BY category ORDER BY v DESC NULLS LAST LIMIT 10"
+            "AND date <= $a GROUP BY category ORDER BY v DESC NULLS LAST LIMIT 10",
+            {"a": self.as_of},
         )
-        grand = ctx.one("SELECT sum(value) FROM data")[0] or 0
+        grand = (
+            ctx.con.execute(
+                "SELECT sum(value) FROM data WHERE date <= $a", {"a": self.as_of}
+            ).fetchone()[0]
+            or 0
+        )
         res.table(
             "Top categories",
             ["Category", "Total", "Share %", "Rows"],

@@ -16,9 +16,9 @@ from portal.trials.sandbox_gateway import close_queue
 from tests.browser.consent import accept_tracking
 from tests.factories import make_plan, make_product
 
-# "Betrag" is the amount in German: the engine cannot guess it, the person maps it.
+# "Zahl" (German for "number") names no field: the engine cannot guess it, the person maps it.
 DEALS = (
-    "Deal,Phase,Betrag,Opened,Closed,Result,Rep\n"
+    "Deal,Phase,Zahl,Opened,Closed,Result,Rep\n"
     "D1,Lead,1000,2024-01-02,,open,Ann\n"
     "D2,Proposal,2500,2024-01-05,,open,Bob\n"
     "D3,Closed Won,4000,2024-01-03,2024-02-01,won,Ann\n"
@@ -80,13 +80,13 @@ def test_try_upload_map_run_chart_download_delete(
     page.get_by_label("Your file", exact=True).set_input_files(str(deals))
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.get_by_role("heading", name="Check your data")).to_be_visible()
-    expect(page.get_by_role("region", name="First 6 rows")).to_contain_text("Betrag")
+    expect(page.get_by_role("region", name="First 6 rows")).to_contain_text("Zahl")
     assert serious_violations(page) == []
 
     amount = page.get_by_label("Amount")
     expect(amount).to_have_value("")  # nothing suggested: the person maps it
     expect(page.get_by_label("Stage")).to_have_value("Phase")  # suggestion preselected
-    amount.select_option("Betrag")
+    amount.select_option("Zahl")
     page.get_by_role("button", name="Run the demo").click()
 
     expect(page.get_by_role("heading", name="Key figures")).to_be_visible(timeout=60_000)

@@ -152,7 +152,7 @@ BAD_INPUTS = [
         "data.csv",
         "not_tabular",
         "not look like text",
-    ),  # noqa: E501
+    ),
     ("image", PNG, "photo.csv", "not_tabular", "PNG image"),
     ("ragged", b"a,b\n1,2\n1,2,3\n4\n5,6\n", "r.csv", "ragged", "lines 3, 4"),
     ("encoding", b"name,city\nA,\x81\x8d\x8f\x90\nB,x\n", "e.csv", "encoding", "UTF-8"),

@@ -12,6 +12,7 @@ from sandbox import (
     MappingError,
     get_recipe,
     ingest,
+    preselected_mapping,
     sample_csv,
     suggest_mapping,
     validate_mapping,
@@ -23,7 +24,7 @@ from sandbox.result import CHART_TYPES, SCHEMA_VERSION
 def run_sample(store, queue, name, mapping=None, params=None, data=None):
     info = ingest(store, "o", io.BytesIO(data or sample_csv(name)), f"{name}.csv")
     if mapping is None:
-        mapping = {f: c for f, (c, _) in suggest_mapping(info, get_recipe(name)).items()}
+        mapping = preselected_mapping(info, get_recipe(name))
     run_id = queue.submit("o", info.id, name, mapping, params or {})
     status = wait(queue, run_id)
     assert status.state == "succeeded", status.error
@@ -57,11 +58,13 @@ def test_registry_declares_four_recipes():
 def test_suggest_mapping_by_name_and_type(store):
     info = ingest(store, "o", io.BytesIO(sample_csv("pipeline_lens")), "deals.csv")
     mapping = suggest_mapping(info, get_recipe("pipeline_lens"))
-    assert mapping["stage"][0] == "stage" and mapping["stage"][1] == 1.0
-    assert mapping["created"][0] == "created_date"
-    assert mapping["closed"][0] == "close_date"
-    assert mapping["outcome"][0] == "status"
-    assert all(0 < conf <= 1 for _, conf in mapping.values())
+    assert mapping["stage"].column == "stage" and mapping["stage"].confidence == 1.0
+    assert mapping["created"].column == "created_date"
+    assert mapping["closed"].column == "close_date"
+    assert mapping["outcome"].column == "status"
+    assert mapping["owner"].column == "owner"
+    assert "people's names" in mapping["owner"].reason
+    assert all(0 < s.confidence <= 1 and s.preselect for s in mapping.values())
 
 
 def test_validate_mapping_errors(store):
@@ -70,7 +73,7 @@ def test_validate_mapping_errors(store):
     good = {"customer": "customer_id", "date": "order_date", "amount": "amount"}
     assert validate_mapping(info, recipe, good, {})[0] == good
     cases = [
-        ({**good, "amount": None}, "Choose a column for 'Amount' (order value)."),
+        ({**good, "amount": None}, "Choose a column for 'Amount' (order or line value), or map"),
         ({**good, "amount": "nope"}, "The file has no column named 'nope'."),
         ({**good, "date": "amount"}, "'Order date' needs dates, but column 'amount' holds decimal"),
         ({**good, "colour": "amount"}, "has no field called 'colour'"),

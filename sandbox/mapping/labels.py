@@ -1,0 +1,91 @@
+"""Won, lost and stage labels as CRM exports write them, in seven languages (folded: lower
+case, no accents; see :func:`sandbox.mapping.words.fold`)."""
+
+from __future__ import annotations
+
+# Outcome labels, folded (see ``fold``). Matched as whole words, so "Closed Won" is won.
+WON = (
+    "won",
+    "win",
+    "closedwon",
+    "signed",
+    "gewonnen",
+    "gagne",
+    "gagnee",
+    "ganada",
+    "ganado",
+    "ganho",
+    "ganha",
+    "vinta",
+    "vinto",
+    "vinte",
+    "unterschrieben",
+    "signe",
+)
+LOST = (
+    "lost",
+    "closedlost",
+    "dead",
+    "churned",
+    "verloren",
+    "perdu",
+    "perdue",
+    "perdida",
+    "perdido",
+    "perso",
+    "persa",
+    "persi",
+    "abgesagt",
+)
+CLOSED = (
+    "closed",
+    "geschlossen",
+    "clos",
+    "cloture",
+    "cerrado",
+    "cerrada",
+    "gesloten",
+    "fechado",
+    "fechada",
+    "chiuso",
+    "chiusa",
+)
+# Usual pipeline stage words (folded prefixes), earliest first, in the seven languages.
+STAGE_STEPS: tuple[tuple[str, ...], ...] = (
+    ("lead", "new", "neu", "nouveau", "nuevo", "nieuw", "novo", "nuovo"),
+    ("prospect", "prospec", "prospez", "erstkontakt", "contact", "kontakt", "contatt"),
+    ("qualif", "calific", "gekwalific", "qualifiz"),
+    ("discover", "bedarf", "needs", "decouvert", "descubr", "analys", "analis", "develop", "engag"),
+    (
+        "demo",
+        "meeting",
+        "appointment",
+        "termin",
+        "rendez",
+        "reunion",
+        "afspraak",
+        "reuniao",
+        "presentation",
+        "praesentation",
+        "presentacion",
+        "presentatie",
+        "presentazione",
+    ),
+    ("evaluat", "solution", "value proposition", "decision", "entscheid"),
+    (
+        "propos",
+        "quote",
+        "angebot",
+        "devis",
+        "cotiza",
+        "offerte",
+        "orcamento",
+        "preventiv",
+        "voorstel",
+        "proposta",
+        "propuesta",
+    ),
+    ("negotiat", "verhandl", "negoci", "onderhandel", "negozia", "trattativ", "review"),
+    ("contract", "vertrag", "contrat", "contrato", "contratto", "commit", "sent"),
+    ("closing", "abschluss", "cierre", "fechamento", "chiusura", "close"),
+)
