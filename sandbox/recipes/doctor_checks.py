@@ -164,6 +164,7 @@ def _date_range_probes(probes: _Pass, dates: list[dict], stats: dict, today: dat
             if not _PLANNED.search(name.casefold()):
                 cond = f"{q} > DATE '{today}' AND {q} <= DATE '{far}'"
                 probes.where(f"future:{name}", cond, [q])
+                probes.add(f"future:{name}:max", f"max({q}) FILTER (WHERE {cond})")
     return later
 
 
@@ -184,17 +185,17 @@ def _date_findings(found: dict, later: list[str], stats: dict, today: date) -> l
         share = n / s["filled"]
         rows = tuple(found[f"{kind}:{name}:rows"] or ())
         first = (found[f"{kind}:{name}:ex"] or ["?"])[0]
+        many = f"{n:,} dates in '{name}' are" if n != 1 else f"1 date in '{name}' is"
         if kind == "old":
-            text = f"{n:,} dates in '{name}' are before 1900 (earliest {_day(s['min'])})"
+            text = f"{many} before 1900 (earliest {_day(s['min'])})"
             points = _share_points(5, share, 15)
         elif kind == "far":
             text = (
-                f"{n:,} dates in '{name}' are more than {FAR_YEARS} years after today "
-                f"({today}), up to {_day(s['max'])}"
+                f"{many} more than {FAR_YEARS} years after today ({today}), up to {_day(s['max'])}"
             )
             points = _share_points(5, share, 15)
         else:
-            text = f"{n:,} dates in '{name}' are after today ({today}), up to {_day(s['max'])}"
+            text = f"{many} after today ({today}), up to {_day(found[f'future:{name}:max'])}"
             if plausible:
                 text += f"; the file's latest date up to today is {plausible}"
             points = _share_points(3, share, 12)
@@ -231,7 +232,7 @@ def _pair_findings(found: dict, pairs: list[tuple[str, str]]) -> list[Finding]:
             f"First: row {rows[0]}, {va} after {vb}."
         )
         out.append(Finding("Dates out of order", f"{a} / {b}", n, text,
-                           _share_points(4, n / both, 15), rows=rows))  # fmt: skip
+                           _share_points(4, n / both, 20), rows=rows))  # fmt: skip
     return out
 
 
@@ -309,7 +310,7 @@ def _quarter_findings(found: dict, pairs: list[tuple[str, str]], columns) -> lis
             if "fiscal" in qcol.casefold() or "fy" in _words(qcol):
                 text += " (A fiscal year that starts in another month shifts every row alike.)"
             out.append(Finding("Dates vs period", f"{d} / {qcol}", n, text,
-                               _share_points(5, n / both, 20), rows=rows))  # fmt: skip
+                               _share_points(5, n / both, 30), rows=rows))  # fmt: skip
     return out
 
 

@@ -44,7 +44,7 @@ class Finding:
 
     def where(self) -> str:
         if self.lines:
-            return "lines " + spans(self.lines)
+            return ("line " if len(self.lines) == 1 else "lines ") + spans(self.lines)
         if self.rows:
             return ("row " if len(self.rows) == 1 else "rows ") + ", ".join(map(str, self.rows))
         return ""

@@ -6,8 +6,8 @@ of problem decides it alone:
 - empty cells (up to 25), completely empty columns (up to 10), one-value columns (up to 6),
   duplicate rows (up to 20), invalid e-mails and dates (up to 15 per column);
 - what misreading would hide (see ``doctor_checks``, ``doctor_findings``, ``doctor_sniff``):
-  dates outside the quarter or year next to them (5 + 40 × share of rows, up to 20), dates
-  out of order in paired columns (4 + 40 × share, up to 15), dates before 1900 or more
+  dates outside the quarter or year next to them (5 + 40 × share of rows, up to 30), dates
+  out of order in paired columns (4 + 40 × share, up to 20), dates before 1900 or more
   than ten years ahead (5 + 40 × share, up to 15), other future dates (3 + 40 × share, up
   to 12), day-first and month-first dates in one column (6), several date layouts in one
   column (4; from the interpretation: 2 per layout, up to 6), an ambiguous reading (3),

@@ -31,16 +31,18 @@ def _facts_sql(source: str) -> str:
     tokens = ", ".join(literal(t) for t in NULL_TOKENS)
     parts = f"regexp_extract(v, '{_DAY_FIRST}', ['a', 'b'])"
     flags = (
-        f"SELECT c, v, k, row_number, v IS NOT NULL AND trim(v) <> '' AS f, "
+        f"SELECT c, v, k, row_number, rows, v IS NOT NULL AND trim(v) <> '' AS f, "
         f"regexp_full_match(trim(v), {literal(NUMBER_RE)}) AS n, v IN ({tokens}) AS t, "
         f"length(v) BETWEEN 6 AND 30 AND regexp_matches(v, '^\\s*[0-9]') AS d FROM ({source})"
     )
-    first = "coalesce(row_number, -k)"  # a sampled value's first row, or the most common
+    # a sampled value's first row; among whole-column values the most common, then A-Z
+    first = "(coalesce(row_number, -k), v)"
     other = "f AND NOT n AND NOT t"
     return (
         f"SELECT c, coalesce(sum(k) FILTER (WHERE f), 0), coalesce(sum(k) FILTER (WHERE n), 0), "
         f"arg_min(v, {first}) FILTER (WHERE n), arg_min(v, {first}) FILTER (WHERE {other}), "
-        f"min(row_number, 3) FILTER (WHERE {other}), list((v, k)) FILTER (WHERE t), "
+        f"list_sort(flatten(list(rows) FILTER (WHERE {other})))[1:3], "
+        f"list((v, k)) FILTER (WHERE t), "
         f"list(({_LAYOUT_SQL.format(q='v')}, k, v) ORDER BY {first}) FILTER (WHERE d), "
         f"arg_min(v, {first}) FILTER (WHERE d AND TRY_CAST({parts}.a AS INTEGER) > 12), "
         f"arg_min(v, {first}) FILTER (WHERE d AND TRY_CAST({parts}.b AS INTEGER) > 12) "
@@ -66,7 +68,10 @@ def sniff(ctx, names: list[str], stats: dict) -> dict[str, dict[str, Any]]:
                 cs.append(names.index(n))
                 vs.append(None if v is None else str(v))
                 ks.append(k)
-        sources.append("SELECT unnest(?) AS c, unnest(?) AS v, unnest(?) AS k, NULL AS row_number")
+        sources.append(
+            "SELECT unnest(?) AS c, unnest(?) AS v, unnest(?) AS k, "
+            "NULL::BIGINT AS row_number, NULL::BIGINT[] AS rows"
+        )
         params += [cs, vs, ks]
     if sampled:
         cols = [ident(n) for n in sampled]
@@ -74,7 +79,8 @@ def sniff(ctx, names: list[str], stats: dict) -> dict[str, dict[str, Any]]:
             f"{{'c': {names.index(n)}, 'v': {q}}}" for n, q in zip(sampled, cols, strict=True)
         )
         sources.append(
-            f"SELECT c, v, count(*) AS k, min(row_number) AS row_number FROM (SELECT "
+            f"SELECT c, v, count(*) AS k, min(row_number) AS row_number, "
+            f"min(row_number, 3) AS rows FROM (SELECT "
             f"unnest([{pairs}], recursive := true), row_number() OVER () AS row_number "
             f"FROM (SELECT {', '.join(cols)} FROM raw LIMIT {SAMPLE_ROWS})) GROUP BY c, v"
         )
