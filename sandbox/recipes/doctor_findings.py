@@ -119,7 +119,7 @@ def interpretation_findings(columns: list[dict[str, Any]], stats: dict) -> list[
             )
         tokens = [str(t) for t in info.get("nulls") or ()]
         empty = int(info.get("null_count") or 0)
-        if tokens and empty:
+        if tokens and empty and not any((stats[name].get("tokens") or {}).values()):
             found.append(
                 Finding(
                     "Null tokens",

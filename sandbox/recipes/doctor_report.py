@@ -31,7 +31,7 @@ from .doctor_findings import Finding
 # Integer columns whose figures are labels, not quantities: shown as "2016", never "2,016",
 # and without a mean.
 _YEAR_NAME = re.compile(r"year|jahr|ann[eé]e|a[nñ]o|anno|jaar|^fy|fiscal")
-_ID_NAME = re.compile(r"(^|[^a-z])(id|nr|no|number|code|zip|postal|plz)($|[^a-z])")
+_ID_NAME = re.compile(r"(^|[^a-z])(id|nr|code|zip|postal|plz)($|[^a-z])")
 
 
 def figure_kind(column: dict[str, Any], s: dict[str, Any]) -> str | None:
