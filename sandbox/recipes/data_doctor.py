@@ -8,12 +8,13 @@ from typing import Any
 
 from ..sql import ident, literal
 from .base import Recipe, RunContext
-from .doctor_checks import find_misreadings
+from .doctor_checks import find_misreadings, paired_dates
 from .doctor_findings import (
     LABEL_LIMIT,
     NULL_TOKENS,
     interpretation_findings,
     label_findings,
+    misread_findings,
     note_findings,
     token_findings,
 )
@@ -101,6 +102,7 @@ class DataDoctor(Recipe):
         findings = find_misreadings(ctx, stats, sniffed, today, ctx.rows <= EXACT_ROWS)
         findings += token_findings(stats)
         findings += layout_findings(sniffed, stats)
+        findings += misread_findings(ctx.columns, findings)
         findings += interpretation_findings(ctx.columns, stats)
         emails = {n for n, s in stats.items() if "email_bad" in s}
         findings += label_findings(ctx, stats, emails)
@@ -149,6 +151,8 @@ class DataDoctor(Recipe):
             elif kind in ("date", "datetime"):
                 add(name, "min", f"min({q})")
                 add(name, "max", f"max({q})")
+        for (a, b), sql in paired_dates(ctx.columns).items():
+            add(a, f"later:{b}", f"count_if({sql})")  # rows dated later in a than in b
         if approx:
             # Duplicates by a 64-bit hash of the whole row: a false match needs a hash
             # collision (probability about rows^2 / 2^65, below 1e-6 at 5M rows).

@@ -128,7 +128,7 @@ def find_misreadings(ctx, stats: dict, sniffed: dict, today: date, exact: bool) 
         c for c in ctx.columns if c["type"] in ("date", "datetime") and stats[c["name"]]["filled"]
     ]
     later = _date_range_probes(probes, dates, stats, today)
-    pairs = _pair_probes(probes, dates)
+    pairs = _pair_probes(probes, ctx.columns, stats)
     quarters = _quarter_probes(probes, ctx.columns, dates, stats)
     numeric = _number_probes(probes, sniffed, stats, exact)
     tokens = [n for n, s in sniffed.items() if s["tokens"] and "groups" not in stats[n]]
@@ -161,11 +161,24 @@ def _date_range_probes(probes: _Pass, dates: list[dict], stats: dict, today: dat
         if high and high > today:
             later.append(name)
             probes.add(f"upto:{name}", f"max({q}) FILTER (WHERE {q} <= DATE '{today}')")
-            if not _PLANNED.search(name.casefold()):
-                cond = f"{q} > DATE '{today}' AND {q} <= DATE '{far}'"
+            ahead = horizon(name, today)
+            if ahead and high > ahead:
+                cond = f"{q} > DATE '{ahead}' AND {q} <= DATE '{far}'"
                 probes.where(f"future:{name}", cond, [q])
                 probes.add(f"future:{name}:max", f"max({q}) FILTER (WHERE {cond})")
     return later
+
+
+def horizon(name: str, today: date) -> date | None:
+    """The latest plausible date of a column: today for a column of past events ("created",
+    "order date"), a year ahead for others (a deal's close date may be expected), none for
+    planned dates ("due", "renewal"), which only the ten-year limit bounds."""
+    word = name.casefold()
+    if _PLANNED.search(word):
+        return None
+    if _START.search(word):
+        return today
+    return date(today.year + 1, today.month, min(today.day, 28))
 
 
 def _date_findings(found: dict, later: list[str], stats: dict, today: date) -> list[Finding]:
@@ -195,7 +208,9 @@ def _date_findings(found: dict, later: list[str], stats: dict, today: date) -> l
             )
             points = _share_points(5, share, 15)
         else:
-            text = f"{many} after today ({today}), up to {_day(found[f'future:{name}:max'])}"
+            ahead = horizon(name, today)
+            when = f"today ({today})" if ahead == today else f"a year from today ({ahead})"
+            text = f"{many} after {when}, up to {_day(found[f'future:{name}:max'])}"
             if plausible:
                 text += f"; the file's latest date up to today is {plausible}"
             points = _share_points(3, share, 12)
@@ -205,16 +220,34 @@ def _date_findings(found: dict, later: list[str], stats: dict, today: date) -> l
     return out
 
 
-def _pair_probes(probes: _Pass, dates: list[dict]) -> list[tuple[str, str]]:
-    """Pairs of date columns where the first should not be later than the second."""
-    starts = [c["name"] for c in dates if _START.search(c["name"].casefold())]
-    ends = [c["name"] for c in dates if _END.search(c["name"].casefold())]
-    pairs = [(a, b) for a in starts for b in ends if a != b][:_MAX_PAIRS]
+def paired_dates(columns: list[dict]) -> dict[tuple[str, str], str]:
+    """Pairs of date columns where the first should not be later than the second ("created"
+    and "closed"), each with the SQL counting its rows out of order. The profile's one scan
+    counts them; only pairs with such rows are looked at again, for example rows."""
+    dates = [c for c in columns if c["type"] in ("date", "datetime")]
+    starts = [c for c in dates if _START.search(c["name"].casefold())]
+    ends = [c for c in dates if _END.search(c["name"].casefold())]
+    pairs = [(a, b) for a in starts for b in ends if a["name"] != b["name"]][:_MAX_PAIRS]
+    out = {}
     for a, b in pairs:
+        # a date and a time on the same day are in order: compare days
+        da, db = (f"{ident(c['name'])}::DATE" if c["type"] == "datetime" else ident(c["name"])
+                  for c in (a, b))  # fmt: skip
+        out[(a["name"], b["name"])] = f"{da} > {db}"
+    return out
+
+
+def _pair_probes(probes: _Pass, columns: list[dict], stats: dict) -> list[tuple[str, str]]:
+    """Example rows of the paired date columns the profile found out of order."""
+    found = []
+    for (a, b), cond in paired_dates(columns).items():
+        if not stats[a].get(f"later:{b}"):
+            continue
         qa, qb = ident(a), ident(b)
-        probes.where(f"pair:{a}:{b}", f"{qa}::DATE > {qb}::DATE", [qa, qb])
+        probes.where(f"pair:{a}:{b}", cond, [qa, qb])
         probes.add(f"pair:{a}:{b}:both", f"count_if({qa} IS NOT NULL AND {qb} IS NOT NULL)")
-    return pairs
+        found.append((a, b))
+    return found
 
 
 def _pair_findings(found: dict, pairs: list[tuple[str, str]]) -> list[Finding]:

@@ -133,6 +133,32 @@ def interpretation_findings(columns: list[dict[str, Any]], stats: dict) -> list[
     return found
 
 
+_DATE_CHECKS = ("Dates vs period", "Dates out of order", "Future dates", "Implausible dates",
+                "Dates before 1900")  # fmt: skip
+
+
+def misread_findings(columns: list[dict[str, Any]], found: list[Finding]) -> list[Finding]:
+    """A column whose reading was ambiguous and whose dates then fail a check was most
+    likely read the wrong way: say so once, naming the other reading."""
+    out = []
+    for c in columns:
+        info, name = interp(c), c["name"]
+        if not info.get("ambiguous"):
+            continue
+        hits = [f for f in found if f.check in _DATE_CHECKS and name in f.column.split(" / ")]
+        if not hits:
+            continue
+        others = [str(a) for a in info.get("alternatives") or ()]
+        instead = f" Try reading it as {others[0]}." if others else ""
+        text = (
+            f"Column '{name}' is probably read the wrong way: its reading was a guess between "
+            f"several that fit, and {hits[0].cells:,} rows then fail a check "
+            f"({hits[0].check.lower()}).{instead}"
+        )
+        out.append(Finding("Likely misread", name, max(f.cells for f in hits), text, 10.0))
+    return out
+
+
 def token_findings(stats: dict) -> list[Finding]:
     """Text cells holding a null token ("n/a", "-", ...) that are still in the data; they
     are counted as empty from here on."""

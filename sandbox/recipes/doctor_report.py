@@ -9,7 +9,8 @@ of problem decides it alone:
   dates outside the quarter or year next to them (5 + 40 × share of rows, up to 30), dates
   out of order in paired columns (4 + 40 × share, up to 20), dates before 1900 or more
   than ten years ahead (5 + 40 × share, up to 15), other future dates (3 + 40 × share, up
-  to 12), day-first and month-first dates in one column (6), several date layouts in one
+  to 12), an ambiguous reading that then fails one of these date checks (10, "likely
+  misread"), day-first and month-first dates in one column (6), several date layouts in one
   column (4; from the interpretation: 2 per layout, up to 6), an ambiguous reading (3),
   numbers stored as text (5), near-duplicate labels (2 + 30 × share, up to 8), null tokens
   (1), and the file's layout: a second table (6), ragged rows (5), a footer total (2),

@@ -31,7 +31,8 @@ def test_future_old_far_and_out_of_order_dates(tmp_path):
         {"created_date": "date", "close_date": "date", "expected_close": "date"},
     )
     far = date(TODAY.year + 10, TODAY.month, TODAY.day)
-    future_rows = [i + 1 for i, d in enumerate(closed) if d and TODAY < d <= far]
+    year_ahead = date(TODAY.year + 1, TODAY.month, TODAY.day)  # a close date may be expected
+    future_rows = [i + 1 for i, d in enumerate(closed) if d and year_ahead < d <= far]
     far_rows = [i + 1 for i, d in enumerate(closed) if d and d > far]
     old_rows = [i + 1 for i, d in enumerate(created) if d < date(1900, 1, 1)]
     order_rows = [
@@ -43,10 +44,8 @@ def test_future_old_far_and_out_of_order_dates(tmp_path):
     (future,) = findings(result, "Future dates")
     assert (future["Column"], future["Cells"]) == ("close_date", len(future_rows))
     assert future["Where"] == "rows " + ", ".join(map(str, future_rows[:3]))
-    assert (
-        f"after today ({TODAY}), up to {max(closed[i - 1] for i in future_rows)}"
-        in future["Finding"]
-    )
+    latest_future = max(closed[i - 1] for i in future_rows)
+    assert f"after a year from today ({year_ahead}), up to {latest_future}" in future["Finding"]
     assert f"latest date up to today is {latest}" in future["Finding"]
     (far_found,) = findings(result, "Implausible dates")
     assert (far_found["Column"], far_found["Cells"], far_found["Where"]) == (
@@ -68,6 +67,21 @@ def test_future_old_far_and_out_of_order_dates(tmp_path):
     issues = [r["Issue"] for r in table(result, "Issues")]
     assert future["Finding"] in issues and order["Finding"] in issues
     assert kpi(result, "Findings") == len(findings(result))
+
+
+def test_a_past_event_cannot_lie_ahead_an_expected_close_may(tmp_path):
+    created = [TODAY - timedelta(days=40 - i) for i in range(60)]  # the last 19 are ahead
+    closed = [d + timedelta(days=30) for d in created]  # open deals: expected within a year
+    result = run_doctor(
+        tmp_path,
+        {"created": created, "closed": closed},
+        {"created": "date", "closed": "date"},
+    )
+    ahead = [i + 1 for i, d in enumerate(created) if d > TODAY]
+    (future,) = findings(result, "Future dates")
+    assert (future["Column"], future["Cells"]) == ("created", len(ahead))
+    assert future["Where"] == "rows " + ", ".join(map(str, ahead[:3]))
+    assert f"after today ({TODAY})" in future["Finding"]
 
 
 def test_misread_two_digit_years_disagree_with_the_quarter_column(tmp_path):
@@ -100,10 +114,12 @@ def test_misread_two_digit_years_disagree_with_the_quarter_column(tmp_path):
     i = mismatch[0] - 1
     assert f"{misread[i]} next to '{labels[i]}'" in period["Finding"]
     assert "read the wrong way round" in period["Finding"]
-    future = [d for d in misread if d > TODAY]
+    future = [d for d in misread if d > date(TODAY.year + 1, TODAY.month, TODAY.day)]
     assert findings(result, "Future dates")[0]["Cells"] == len(future)
     (ambiguous,) = findings(result, "Ambiguous reading")
     assert reading["reason"] in ambiguous["Finding"] and "date:%d-%m-%y" in ambiguous["Finding"]
+    (misread,) = findings(result, "Likely misread")
+    assert misread["Column"] == "Close Date" and "date:%d-%m-%y" in misread["Finding"]
     misread_score = kpi(result, "Quality score")
 
     # the same file read the right way: no date finding, a high score
