@@ -5,7 +5,8 @@ among the most common values of a column."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 # Values that stand for "no value" in exports. A cell holding exactly one of these (any of
@@ -21,6 +22,7 @@ NULL_TOKENS = tuple(
 # than LABEL_COLUMN_LIMIT are names or ids, not categories.
 LABEL_LIMIT = 200
 LABEL_COLUMN_LIMIT = 5_000
+MAX_PAIRS = 8  # pairs of columns compared row by row, at most
 _NOTE_CHECKS = {
     "ragged_rows": ("Ragged rows", 5.0),
     "second_table": ("Second table", 6.0),
@@ -264,3 +266,63 @@ def _label_finding(name: str, values: list[tuple[str, int]], filled: int) -> Fin
         "probably one label, counted apart.",
         min(8.0, 2.0 + 30 * share),
     )
+
+
+@dataclass
+class Pass:
+    """The aggregates of the one extra pass, and where each result goes."""
+
+    exprs: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+    def add(self, key: str, sql: str) -> None:
+        self.keys.append(key)
+        self.exprs.append(sql)
+
+    def where(self, key: str, cond: str, example: list[str]) -> None:
+        """Rows where ``cond`` holds: their count, the first three row numbers and the
+        values of ``example`` in the first of them."""
+        self.add(f"{key}:n", f"count_if({cond})")
+        self.add(f"{key}:rows", f"min(row_number, 3) FILTER (WHERE {cond})")
+        for i, e in enumerate(example):
+            self.add(f"{key}:ex{i}", f"arg_min({e}, row_number) FILTER (WHERE {cond})")
+
+    def run(self, ctx) -> dict[str, Any]:
+        """One query for every aggregate; ``<key>:ex`` collects a probe's example values."""
+        if not self.exprs:
+            return {}
+        numbered = ctx.one("SELECT count(*) FROM duckdb_views() WHERE view_name = 'raw_numbered'")[
+            0
+        ]
+        source = (
+            "raw_numbered"
+            if numbered
+            else "(SELECT *, row_number() OVER () AS row_number FROM raw)"
+        )
+        values = ctx.one(f"SELECT {', '.join(self.exprs)} FROM {source}")
+        found = dict(zip(self.keys, values, strict=True))
+        for key in [k for k in found if k.endswith(":ex0")]:
+            base = key[: -len("0")]
+            found[base] = [
+                shown(v)
+                for k, v in found.items()
+                if k[: len(base)] == base and k[len(base) :].isdigit()
+            ]
+        return found
+
+
+def day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+def shown(value: Any) -> str:
+    """A value as a prospect reads it: dates as ISO dates, times without microseconds."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds").removesuffix(" 00:00:00")
+    return "" if value is None else str(value)
+
+
+def share_points(base: float, share: float, cap: float) -> float:
+    return round(min(cap, base + 40 * share), 1)
