@@ -33,7 +33,7 @@ _END = re.compile(
 # Columns whose dates are meant to lie ahead: a future date there is no finding.
 _PLANNED = re.compile(
     r"expect|due|target|plan|forecast|renew|expir|valid|until|deadline|next|schedul|"
-    r"project|estimat|f[aä]llig|prevu|prévu|previst|verwacht"
+    r"project|estimat|\best\b|f[aä]llig|prevu|prévu|previst|verwacht"
 )
 # Text columns of digits that are codes, not quantities.
 _CODE_NAME = re.compile(r"\bid\b|_id$|code|zip|postal|plz|phone|tel|sku|ean|iban|\bnr\b|\bno\b")
@@ -144,7 +144,12 @@ def paired_dates(columns: list[dict]) -> dict[tuple[str, str], str]:
     counts them; only pairs with such rows are looked at again, for example rows."""
     dates = [c for c in columns if c["type"] in ("date", "datetime")]
     starts = [c for c in dates if _START.search(c["name"].casefold())]
-    ends = [c for c in dates if _END.search(c["name"].casefold())]
+    # an expected date is no fact a recorded one could contradict
+    ends = [
+        c
+        for c in dates
+        if _END.search(c["name"].casefold()) and not _PLANNED.search(c["name"].casefold())
+    ]
     pairs = [(a, b) for a in starts for b in ends if a["name"] != b["name"]][:MAX_PAIRS]
     out = {}
     for a, b in pairs:
@@ -193,8 +198,8 @@ def _number_probes(probes: Pass, sniffed: dict, stats: dict, exact: bool) -> lis
     flagged = []
     for name, s in sniffed.items():
         usable = s["filled"] - sum(s["tokens"].values())
-        if usable < 5 or s["numeric"] < 0.8 * usable:
-            continue
+        if usable < 5 or s["numeric"] < 0.8 * usable or s["codes"]:
+            continue  # not mostly numbers, or digits with leading zeros: codes ("0162")
         if re.search(
             r"\bid\b|_id$|code|zip|postal|plz|phone|tel|sku|ean|iban|nr\b|no\b", name.casefold()
         ):

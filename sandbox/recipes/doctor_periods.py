@@ -15,6 +15,7 @@ _QUARTER_RE = re.compile(
     r"^\s*(?:FY\s*)?(?:Q([1-4])[\s/\-.]*((?:19|20)\d\d)|((?:19|20)\d\d)[\s/\-.]*Q([1-4]))\s*$",
     re.IGNORECASE,
 )
+_NOT_PERIOD = re.compile(r"exp|birth|born|found|built|model|since")
 _GENERIC_WORDS = {"date", "datum", "quarter", "qtr", "year", "fiscal", "fy", "period", "at",
                   "on", "of", "the", "am", "de", "du", "la", "el", "van", "day"}  # fmt: skip
 
@@ -32,18 +33,23 @@ def _words(name: str) -> set[str]:
     return set(re.findall(r"[^\W\d_]+", name.casefold())) - _GENERIC_WORDS
 
 
-def _quarter_sql(c: dict, stats: dict) -> str | None:
-    """SQL for a column's year * 10 + quarter (or its year), if it is a quarter or year
-    column: quarter labels ("Q4 2016"), a date read from quarters ("%Y-Q%q"), or years."""
+def _quarter_sql(c: dict, stats: dict) -> tuple[str, str, bool] | None:
+    """If ``c`` is a quarter or year column (quarter labels such as "Q4 2016", a date read
+    from quarters with "%Y-Q%q", or an integer column of years named so): SQL for its
+    year * 10 + quarter (or its year), SQL showing its value, and whether it is years only.
+    Years that are not periods of the row (a card's expiry, a birth year) are left out."""
     name, q, kind = c["name"], ident(c["name"]), c["type"]
     s = stats[name]
-    info = interp(c)
-    if kind in ("date", "datetime") and "%q" in str(info.get("format") or ""):
-        return f"(year({q}) * 10 + quarter({q}))"
+    if kind in ("date", "datetime") and "%q" in str(interp(c).get("format") or ""):
+        return (
+            f"(year({q}) * 10 + quarter({q}))",
+            f"printf('%d-Q%d', year({q}), quarter({q}))",
+            False,
+        )
     if kind == "integer" and _YEAR_NAME.search(name.casefold()):
         low, high = s.get("min"), s.get("max")
         if low is not None and high is not None and 1900 <= low <= high <= 2100:
-            return q
+            return None if _NOT_PERIOD.search(name.casefold()) else (q, q, True)
     groups = s.get("groups")
     if kind != "text" or not groups or len(groups) < s["distinct"] or not s["filled"]:
         return None
@@ -51,24 +57,24 @@ def _quarter_sql(c: dict, stats: dict) -> str | None:
     if sum(k for v, k in groups if keys[v]) < 0.9 * s["filled"]:
         return None
     cases = " ".join(f"WHEN {literal(v)} THEN {key}" for v, key in keys.items() if key)
-    return f"(CASE {q} {cases} END)"
+    return f"(CASE {q} {cases} END)", q, False
 
 
 def quarter_probes(probes: Pass, columns, dates, stats) -> list[tuple[str, str]]:
     """Every (quarter or year column, date column) pair, compared row by row."""
     pairs = []
     for c in columns:
-        key = _quarter_sql(c, stats)
-        if key is None:
+        period = _quarter_sql(c, stats)
+        if period is None:
             continue
-        year_only = not key.startswith("(")
+        key, shown, year_only = period
         for d in dates:
             if d["name"] == c["name"] or len(pairs) >= MAX_PAIRS:
                 continue
             qd = ident(d["name"])
             mine = f"year({qd})" if year_only else f"(year({qd}) * 10 + quarter({qd}))"
             tag = f"qtr:{c['name']}:{d['name']}"
-            probes.where(tag, f"{mine} <> {key}", [qd, ident(c["name"])])
+            probes.where(tag, f"{mine} <> {key}", [qd, shown])
             probes.add(f"{tag}:both", f"count_if({qd} IS NOT NULL AND {key} IS NOT NULL)")
             pairs.append((c["name"], d["name"]))
     return pairs
@@ -76,8 +82,8 @@ def quarter_probes(probes: Pass, columns, dates, stats) -> list[tuple[str, str]]
 
 def quarter_findings(found: dict, pairs: list[tuple[str, str]], columns) -> list[Finding]:
     """A quarter column is compared with the date column it belongs to: the one sharing a
-    word of its name ("Close Quarter" / "Close Date"), else the only one, else the one
-    agreeing with it most often."""
+    word of its name ("Close Quarter" / "Close Date"), else the one agreeing with it most
+    often, if that one agrees in most rows (else the two are not about the same event)."""
     out = []
     interps = {c["name"]: interp(c) for c in columns}
     for qcol in dict.fromkeys(q for q, _ in pairs):
@@ -89,7 +95,8 @@ def quarter_findings(found: dict, pairs: list[tuple[str, str]], columns) -> list
             both = int(found[f"{tag}:both"] or 0)
             return (both - int(found[f"{tag}:n"] or 0)) / both if both else -1.0
 
-        chosen = named or [max(mine, key=agreement)]
+        best = max(mine, key=agreement)
+        chosen = named or ([best] if agreement(best) >= 0.5 else [])
         for d in chosen:
             tag = f"qtr:{qcol}:{d}"
             n, both = int(found[f"{tag}:n"] or 0), int(found[f"{tag}:both"] or 0)
@@ -103,7 +110,8 @@ def quarter_findings(found: dict, pairs: list[tuple[str, str]], columns) -> list
             )
             if interps[d].get("ambiguous") or interps[d].get("alternatives"):
                 text += f" The dates of '{d}' may be read the wrong way round; check its reading."
-            if "fiscal" in qcol.casefold() or "fy" in _words(qcol):
+            fiscal = re.search(r"fiscal|\bfy", qcol.casefold())
+            if fiscal and n > 0.5 * both:
                 text += " (A fiscal year that starts in another month shifts every row alike.)"
             out.append(Finding("Dates vs period", f"{d} / {qcol}", n, text,
                                share_points(5, n / both, 30), rows=rows))  # fmt: skip

@@ -21,7 +21,7 @@ _LAYOUT_SQL = (
 )
 _DATE_LAYOUT = re.compile(r"^[YD]([-/.])[YD]\1[YD]([ T]D:D(:D)?)?$")
 _DAY_FIRST = r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d"
-_KEYS = ("filled", "numeric", "number", "other", "other_rows", "tokens", "layouts",
+_KEYS = ("filled", "numeric", "codes", "number", "other", "other_rows", "tokens", "layouts",
          "day_first", "month_first")  # fmt: skip
 
 
@@ -33,6 +33,7 @@ def _facts_sql(source: str) -> str:
     flags = (
         f"SELECT c, v, k, row_number, rows, v IS NOT NULL AND trim(v) <> '' AS f, "
         f"regexp_full_match(trim(v), {literal(NUMBER_RE)}) AS n, v IN ({tokens}) AS t, "
+        f"regexp_full_match(trim(v), '0[0-9]+') AS z, "
         f"length(v) BETWEEN 6 AND 30 AND regexp_matches(v, '^\\s*[0-9]') AS d FROM ({source})"
     )
     # a sampled value's first row; among whole-column values the most common, then A-Z
@@ -40,6 +41,7 @@ def _facts_sql(source: str) -> str:
     other = "f AND NOT n AND NOT t"
     return (
         f"SELECT c, coalesce(sum(k) FILTER (WHERE f), 0), coalesce(sum(k) FILTER (WHERE n), 0), "
+        f"coalesce(sum(k) FILTER (WHERE z), 0), "
         f"arg_min(v, {first}) FILTER (WHERE n), arg_min(v, {first}) FILTER (WHERE {other}), "
         f"list_sort(flatten(list(rows) FILTER (WHERE {other})))[1:3], "
         f"list((v, k)) FILTER (WHERE t), "
