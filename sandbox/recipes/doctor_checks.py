@@ -205,7 +205,7 @@ def _number_probes(probes: Pass, sniffed: dict, stats: dict, exact: bool) -> lis
         ):
             continue
         flagged.append(name)
-        if exact and s["rows"] < stats[name]["nonnull"]:  # sampled: count every row
+        if exact and s["sampled"]:  # count every row
             q = ident(name)
             is_number = f"regexp_full_match(trim({q}), {literal(NUMBER_RE)})"
             listed = ", ".join(literal(t) for t in NULL_TOKENS)
@@ -226,7 +226,7 @@ def _number_findings(found: dict, flagged: list[str], sniffed: dict, stats: dict
         else:
             numbers, others = s["numeric"], s["filled"] - s["numeric"] - sum(s["tokens"].values())
             example, rows = s["other"], s["other_rows"]
-            scope = f" (in the first {s['rows']:,} rows)"
+            scope = f" (in the first {s['rows']:,} rows)" if s["sampled"] else ""
         text = (
             f"Column '{name}' holds numbers stored as text: {numbers:,} values look like "
             f"numbers{scope}, e.g. '{s['number']}'"

@@ -98,7 +98,9 @@ def sniff(ctx, names: list[str], stats: dict) -> dict[str, dict[str, Any]]:
             layouts[layout] = layouts.get(layout, 0) + k
             facts["examples"].setdefault(layout, v)
         facts["layouts"] = layouts
-        facts["rows"] = stats[name]["nonnull"] if name in whole else min(SAMPLE_ROWS, ctx.rows)
+        # judged from a sample of the rows, not from all of them
+        facts["sampled"] = name not in whole and ctx.rows > SAMPLE_ROWS
+        facts["rows"] = SAMPLE_ROWS if facts["sampled"] else ctx.rows
         out[name] = facts
     return out
 
@@ -114,7 +116,7 @@ def layout_findings(sniffed: dict, stats: dict) -> list[Finding]:
         usable = s["filled"] - sum(s["tokens"].values())
         if not usable or dated < 0.8 * usable:
             continue
-        scope = f" in the first {s['rows']:,} rows" if s["rows"] < stats[name]["nonnull"] else ""
+        scope = f" in the first {s['rows']:,} rows" if s["sampled"] else ""
         if len(layouts) > 1:
             parts = [
                 f"{k:,} like '{s['examples'][layout]}'"
