@@ -51,12 +51,14 @@ def find_misreadings(ctx, stats: dict, sniffed: dict, today: date, exact: bool) 
     numeric = _number_probes(probes, sniffed, stats, exact)
     tokens = [n for n, s in sniffed.items() if s["tokens"] and "groups" not in stats[n]]
     for name in tokens:
-        q = ident(name)
-        listed = ", ".join(literal(t) for t in NULL_TOKENS)
-        probes.add(f"tok:{name}", f"histogram({q}) FILTER (WHERE {q} IN ({listed}))")
+        # the tokens the sample showed (one or two, compared far faster than all of them)
+        q, seen = ident(name), sniffed[name]["tokens"]
+        for i, token in enumerate(seen):
+            probes.add(f"tok:{name}:{i}", f"count_if({q} = {literal(token)})")
     found = probes.run(ctx)
     for name in tokens:
-        stats[name]["tokens"] = dict(found[f"tok:{name}"] or {})
+        seen = sniffed[name]["tokens"]
+        stats[name]["tokens"] = {t: int(found[f"tok:{name}:{i}"]) for i, t in enumerate(seen)}
     findings = _date_findings(found, later, stats, today)
     findings += _pair_findings(found, pairs)
     findings += quarter_findings(found, quarters, ctx.columns)

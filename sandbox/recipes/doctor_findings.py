@@ -237,9 +237,9 @@ def label_findings(ctx, stats: dict, skip: set[str]) -> list[Finding]:
         groups: dict[str, list[tuple[str, int]]] = {}
         for key, values in by_key.items():
             groups.setdefault(root(key), []).extend(values)
-        for values in groups.values():
-            if len(values) > 1:
-                found.append(_label_finding(name, values, stats[name]["filled"]))
+        clusters = [v for v in groups.values() if len(v) > 1]
+        if clusters:
+            found.append(_label_finding(name, clusters, stats[name]["filled"]))
     return found
 
 
@@ -252,19 +252,23 @@ def _typo_like(a: str, b: str, by_key: dict[str, list[tuple[str, int]]]) -> bool
     return min(ka, kb) <= 0.2 * max(ka, kb)
 
 
-def _label_finding(name: str, values: list[tuple[str, int]], filled: int) -> Finding:
-    values = sorted(values, key=lambda vk: (-vk[1], vk[0]))
-    (main, count), rest = values[0], values[1:]
-    cells = sum(k for _, k in rest)
+def _label_finding(name: str, clusters: list[list[tuple[str, int]]], filled: int) -> Finding:
+    """One finding per column: each label with its other spellings, the biggest first."""
+    parts, cells = [], 0
+    ordered = [sorted(c, key=lambda vk: (-vk[1], vk[0])) for c in clusters]
+    ordered.sort(key=lambda c: (-sum(k for _, k in c[1:]), c[0][0]))
+    for (main, count), *rest in ordered:
+        cells += sum(k for _, k in rest)
+        shown = ", ".join(f"'{v}' ({k:,})" for v, k in rest[:5]) + (" …" if len(rest) > 5 else "")
+        parts.append(f"'{main}' ({count:,}) also appears as {shown}")
     share = cells / filled if filled else 0.0
-    variants = ", ".join(f"'{v}' ({k:,})" for v, k in rest[:5]) + (" …" if len(rest) > 5 else "")
+    more = f"; and {len(parts) - 3} more such labels" if len(parts) > 3 else ""
     return Finding(
         "Similar labels",
         name,
         cells,
-        f"Column '{name}': '{main}' ({count:,}) also appears as {variants}; "
-        "probably one label, counted apart.",
-        min(8.0, 2.0 + 30 * share),
+        f"Column '{name}': {'; '.join(parts[:3])}{more}. Probably one label each, counted apart.",
+        round(min(8.0, 2.0 + 30 * share), 1),
     )
 
 

@@ -31,6 +31,19 @@ def test_near_duplicate_labels_are_grouped_with_their_counts(tmp_path):
     for v in variants:
         assert f"'{v}' ({planted[v]})" in similar["Finding"]
     assert "Closed Lost" not in similar["Finding"]
+
+
+def test_every_label_with_variants_is_one_finding_of_its_column(tmp_path):
+    counts = {"Lead": 40, "Lead ": 3, "Demo": 30, "DEMO": 2, "Won": 20, "won": 1, "Lost": 10}
+    stage = [label for label, k in counts.items() for _ in range(k)]
+    result = run_doctor(tmp_path, {"stage": stage}, {"stage": "text"})
+    (similar,) = findings(result, "Similar labels")
+    assert similar["Cells"] == counts["Lead "] + counts["DEMO"] + counts["won"]
+    assert similar["Finding"] == (
+        "Column 'stage': 'Lead' (40) also appears as 'Lead ' (3); 'Demo' (30) also appears "
+        "as 'DEMO' (2); 'Won' (20) also appears as 'won' (1). Probably one label each, "
+        "counted apart."
+    )
     assert similar["Points lost"] > 0
 
 
