@@ -84,7 +84,10 @@ class DataDoctor(Recipe):
         "A check-up for any table. For every column it reports the type, how many cells are "
         "empty, how many distinct values there are, the range and spread of numbers and the "
         "most common values of text. It finds duplicate rows, e-mail addresses and dates that "
-        "are not valid, and sums it all up in a quality score with the reasons behind it."
+        "are not valid, dates that cannot be right (far ahead, before 1900, closed before "
+        "created, outside the quarter next to them), mixed date layouts, numbers stored as "
+        "text, 'n/a'-style empty cells, labels spelled several ways and what reading the file "
+        "noticed, and sums it all up in a quality score with the reasons behind it."
     )
     fields = ()
     params = ()
