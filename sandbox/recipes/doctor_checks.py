@@ -23,7 +23,7 @@ NUMBER_RE = (
     r"(%|[$€£¥]|[A-Z]{3})?\s*\)?-?"
 )
 _START = re.compile(
-    r"creat|start|open|begin|order|sign|placed|issued|receiv|erstellt|angelegt|anlage|"
+    r"creat|start|open|begin|engag|order|sign|placed|issued|receiv|erstellt|angelegt|anlage|"
     r"beginn|debut|début|crea|inicio|aangemaakt|criad|aperto"
 )
 _END = re.compile(
