@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from ..sql import ident, literal
-from .doctor_findings import MAX_PAIRS, NULL_TOKENS, Finding, Pass, day, share_points
+from .doctor_findings import MAX_PAIRS, NULL_TOKENS, Finding, Pass, day, interp, share_points
 from .doctor_periods import quarter_findings, quarter_probes
 
 OLDEST = date(1900, 1, 1)
@@ -140,11 +140,18 @@ def _date_findings(found: dict, later: list[str], stats: dict, today: date) -> l
     return out
 
 
+def _period(column: dict) -> bool:
+    """A date column read from months or quarters ("2016-Q4", "Jan 2020"): it names a
+    period, not the day something happened."""
+    fmt = str(interp(column).get("format") or "")
+    return bool(fmt) and fmt != "excel" and "%d" not in fmt and "%j" not in fmt
+
+
 def paired_dates(columns: list[dict]) -> dict[tuple[str, str], str]:
     """Pairs of date columns where the first should not be later than the second ("created"
     and "closed"), each with the SQL counting its rows out of order. The profile's one scan
     counts them; only pairs with such rows are looked at again, for example rows."""
-    dates = [c for c in columns if c["type"] in ("date", "datetime")]
+    dates = [c for c in columns if c["type"] in ("date", "datetime") and not _period(c)]
     starts = [c for c in dates if _START.search(c["name"].casefold())]
     # an expected date is no fact a recorded one could contradict
     ends = [

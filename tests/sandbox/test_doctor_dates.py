@@ -187,3 +187,18 @@ def test_years_and_codes_that_are_no_period_of_the_row(tmp_path):
     )  # fmt: skip
     assert findings(result, "Dates vs period") == []
     assert findings(result, "Numbers as text") == []
+
+
+def test_a_quarter_read_as_a_date_is_no_end_date(tmp_path):
+    """'Q4 2016' read as 2016-10-01 names a period: an engage date after it is no finding."""
+    engaged = [date(2016, 11, 1 + i % 28) for i in range(30)]
+    closed = [d + timedelta(days=10) for d in engaged]
+    quarter = [date(2016, 10, 1)] * 30
+    result = run_doctor(
+        tmp_path,
+        {"engage_date": engaged, "close_date": closed, "close_quarter": quarter},
+        {"engage_date": "date", "close_date": "date", "close_quarter": "date"},
+        interpretations={"close_quarter": {"type": "date", "format": "Q%q %Y"}},
+    )
+    assert findings(result, "Dates out of order") == []
+    assert findings(result, "Dates vs period") == []
