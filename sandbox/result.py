@@ -8,8 +8,10 @@ Schema (``schema_version`` 1), all values plain JSON::
       "title": "Pipeline Lens",           # recipe title
       "rows": 1234,                       # input rows analysed
       "generated_at": "2024-05-01T12:00:00+00:00",
-      "kpis":   [{"label": str, "value": number|str|null, "unit": str, "explanation": str}],
-      "tables": [{"title": str, "columns": [str, ...], "rows": [[value, ...], ...]}],
+      "kpis":   [{"label": str, "value": number|str|null, "unit": str, "explanation": str,
+                  "format": "year"|"id"}],          # "format" only when given
+      "tables": [{"title": str, "columns": [str, ...], "rows": [[value, ...], ...],
+                  "formats": {column: "year"|"id"}}],  # "formats" only when given
       "charts": [{"title": str, "type": "bar"|"line"|"doughnut"|"pie",
                   "labels": [str, ...],
                   "datasets": [{"label": str, "data": [number|null, ...]}]}],
@@ -18,6 +20,12 @@ Schema (``schema_version`` 1), all values plain JSON::
 
 ``unit`` is one of "" (plain number), "%", "days", "currency", "rows", "score" or a free
 word. A chart maps one-to-one to a Chart.js config: ``{type, data: {labels, datasets}}``.
+
+``format`` (a KPI) and ``formats`` (a table's columns) say that a number is a label, not a
+quantity: "year" (2016) or "id" (an order number, a postcode). Show such a value as written,
+``str(int(value))``, without thousands separators or decimals, and do not total it. A value
+that is already a string (Data Doctor's profile gives the minimum, maximum and quartiles of
+a year or id column as "2016") is shown as it is.
 """
 
 from __future__ import annotations
@@ -43,6 +51,15 @@ def clean(value: Any, digits: int = 4) -> Any:
     return value
 
 
+LABEL_FORMATS = ("year", "id")
+
+
+def _label_format(name: str) -> str:
+    if name not in LABEL_FORMATS:
+        raise ValueError(f"unknown format {name!r}")
+    return name
+
+
 class ResultBuilder:
     """Collects KPIs, tables, charts and notes, then emits the schema above."""
 
@@ -53,19 +70,37 @@ class ResultBuilder:
         self.charts: list[dict[str, Any]] = []
         self.notes: list[str] = []
 
-    def kpi(self, label: str, value: Any, unit: str = "", explanation: str = "") -> None:
-        self.kpis.append(
-            {"label": label, "value": clean(value), "unit": unit, "explanation": explanation}
-        )
+    def kpi(
+        self,
+        label: str,
+        value: Any,
+        unit: str = "",
+        explanation: str = "",
+        format: str | None = None,
+    ) -> None:
+        entry = {"label": label, "value": clean(value), "unit": unit, "explanation": explanation}
+        if format:
+            entry["format"] = _label_format(format)
+        self.kpis.append(entry)
 
-    def table(self, title: str, columns: list[str], rows: list[list[Any]] | list[tuple]) -> None:
-        self.tables.append(
-            {
-                "title": title,
-                "columns": list(columns),
-                "rows": [[clean(v) for v in row] for row in rows],
-            }
-        )
+    def table(
+        self,
+        title: str,
+        columns: list[str],
+        rows: list[list[Any]] | list[tuple],
+        formats: dict[str, str] | None = None,
+    ) -> None:
+        entry: dict[str, Any] = {
+            "title": title,
+            "columns": list(columns),
+            "rows": [[clean(v) for v in row] for row in rows],
+        }
+        if formats:
+            unknown = set(formats) - set(entry["columns"])
+            if unknown:
+                raise ValueError(f"formats for unknown columns {sorted(unknown)}")
+            entry["formats"] = {c: _label_format(f) for c, f in formats.items()}
+        self.tables.append(entry)
 
     def chart(
         self, title: str, type: str, labels: list[Any], datasets: list[tuple[str, list[Any]]]

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
-from ..sql import ident
+from ..sql import ident, literal
 from .base import Recipe, RunContext
+from .doctor_checks import find_misreadings, paired_dates
+from .doctor_findings import (
+    LABEL_LIMIT,
+    NULL_TOKENS,
+    interpretation_findings,
+    label_findings,
+    misread_findings,
+    note_findings,
+    token_findings,
+)
+from .doctor_report import report
+from .doctor_sniff import layout_findings, sniff
 
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y")
@@ -15,6 +28,7 @@ EMAIL_RE_PADDED = r"^ *[^@\s]+@[^@\s]+\.[A-Za-z]{2,} *$"
 _MAX_TOP_COLUMNS = 60
 _GROUPED_COLUMNS = 30  # columns whose top values one grouping-sets query finds
 _EMAIL_SNIFF_ROWS = 10_000
+_TOKENS_SQL = ", ".join(literal(t) for t in NULL_TOKENS)
 # Up to this many rows every figure is exact. Above it, distinct counts of text columns are
 # HyperLogLog estimates (DuckDB ``approx_count_distinct``; measured error: median 2 %, 95 % of
 # estimates within 5 %, worst seen 9 %) unless the column has at most SMALL_CARDINALITY values,
@@ -49,10 +63,12 @@ def _checks_named(name: str) -> list[str]:
 
 
 def _bad_sql(kind: str, q: str) -> str:
-    """SQL true where text ``q`` is filled but not a valid e-mail address (or date)."""
+    """SQL true where text ``q`` is filled (not blank, not a null token such as "n/a") but
+    not a valid e-mail address (or date)."""
+    filled = f"NOT ({_blank_sql(q)}) AND {q} NOT IN ({_TOKENS_SQL})"
     if kind == "email":
-        return f"NOT regexp_matches({q}, '{EMAIL_RE_PADDED}') AND NOT ({_blank_sql(q)})"
-    return f"{date_parse_sql(f'trim({q})')} IS NULL AND NOT ({_blank_sql(q)})"
+        return f"NOT regexp_matches({q}, '{EMAIL_RE_PADDED}') AND {filled}"
+    return f"{date_parse_sql(f'trim({q})')} IS NULL AND {filled}"
 
 
 def date_parse_sql(expr: str) -> str:
@@ -68,106 +84,35 @@ class DataDoctor(Recipe):
         "A check-up for any table. For every column it reports the type, how many cells are "
         "empty, how many distinct values there are, the range and spread of numbers and the "
         "most common values of text. It finds duplicate rows, e-mail addresses and dates that "
-        "are not valid, and sums it all up in a quality score with the reasons behind it."
+        "are not valid, dates that cannot be right (far ahead, before 1900, closed before "
+        "created, outside the quarter next to them), mixed date layouts, numbers stored as "
+        "text, 'n/a'-style empty cells, labels spelled several ways and what reading the file "
+        "noticed, and sums it all up in a quality score with the reasons behind it."
     )
     fields = ()
     params = ()
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
-        res = self.builder(ctx)
-        cols = ctx.columns
-        n = ctx.rows
+        today = ctx.extra.get("today") or date.today()
         ctx.progress("Profiling columns", 10)
         stats, duplicates = self._column_stats(ctx)
-        ctx.progress("Checking e-mails and dates", 50)
-        self._value_checks(ctx, stats)
-        ctx.progress("Finding common values", 70)
+        ctx.progress("Checking e-mails and dates", 40)
+        text = self._value_checks(ctx, stats)
+        ctx.progress("Finding common values", 60)
         tops = self._top_values(ctx, stats)
-        emails = self._invalid(stats, "email")
-        dates = self._invalid(stats, "date")
-
-        empty_cells = sum(n - s["filled"] for s in stats.values())
-        total_cells = max(n * len(cols), 1)
-        score, reasons = self._score(n, stats, duplicates, emails, dates, empty_cells, total_cells)
-        res.kpi(
-            "Quality score",
-            score,
-            "score",
-            "Out of 100. " + (" ".join(r for r, _ in reasons) if reasons else "No problems found."),
-        )
-        res.kpi("Rows", n, "rows", "Rows in the file, not counting the header.")
-        res.kpi("Columns", len(cols), "", "Columns in the file.")
-        res.kpi(
-            "Duplicate rows",
-            duplicates,
-            "rows",
-            "Rows that repeat an earlier row exactly."
-            + (" Found by comparing a 64-bit hash of each row." if n > EXACT_ROWS else ""),
-        )
-        res.kpi("Empty cells", 100.0 * empty_cells / total_cells, "%", "Share of cells left blank.")
-
-        profile = []
-        for c in cols:
-            s = stats[c["name"]]
-            profile.append(
-                [
-                    c["name"],
-                    c["type"],
-                    100.0 * (n - s["filled"]) / n if n else 0.0,
-                    s["distinct"],
-                    s.get("min"),
-                    s.get("max"),
-                    s.get("mean"),
-                    s.get("p25"),
-                    s.get("median"),
-                    s.get("p75"),
-                    ", ".join(f"{v} ({k:,})" for v, k in tops.get(c["name"], [])),
-                    "distinct " + APPROX_NOTE if s["approx"] else "",
-                ]
-            )
-        res.table(
-            "Column profile",
-            [
-                "Column",
-                "Type",
-                "Empty %",
-                "Distinct",
-                "Min",
-                "Max",
-                "Mean",
-                "25th pct",
-                "Median",
-                "75th pct",
-                "Top values",
-                "Note",
-            ],
-            profile,
-        )
-        if any(stats[c["name"]]["approx"] for c in cols):
-            res.note(
-                f"This table has more than {EXACT_ROWS:,} rows, so the distinct counts of its "
-                f"large text columns are estimates ({APPROX_NOTE}) and their top values come "
-                "from a frequent-values sketch, with exact counts. Every other figure is exact."
-            )
-        res.table(
-            "Issues",
-            ["Issue", "Points lost"],
-            [[text, round(points, 1)] for text, points in reasons],
-        )
-        checks = [["E-mail", k, v["bad"], v["example"]] for k, v in emails.items()]
-        checks += [["Date", k, v["bad"], v["example"]] for k, v in dates.items()]
-        res.table("Invalid values", ["Check", "Column", "Invalid values", "Example"], checks)
-        worst = sorted(cols, key=lambda c: stats[c["name"]]["filled"])[:20]
-        res.chart(
-            "Empty cells by column (%)",
-            "bar",
-            [c["name"] for c in worst],
-            [("Empty %", [100.0 * (n - stats[c["name"]]["filled"]) / n for c in worst])],
-        )
-        kinds: dict[str, int] = {}
-        for c in cols:
-            kinds[c["type"]] = kinds.get(c["type"], 0) + 1
-        res.chart("Column types", "doughnut", list(kinds), [("Columns", list(kinds.values()))])
+        ctx.progress("Looking for misread values", 80)
+        sniffed = sniff(ctx, text, stats)
+        findings = find_misreadings(ctx, stats, sniffed, today, ctx.rows <= EXACT_ROWS)
+        findings += token_findings(stats)
+        findings += layout_findings(sniffed, stats)
+        findings += misread_findings(ctx.columns, findings)
+        findings += interpretation_findings(ctx.columns, stats)
+        emails = {n for n, s in stats.items() if "email_bad" in s}
+        findings += label_findings(ctx, stats, emails)
+        findings += note_findings(ctx.notes)
+        res = self.builder(ctx)
+        report(res, ctx, stats, tops, duplicates, findings, approx_note=APPROX_NOTE,
+               exact_rows=EXACT_ROWS)  # fmt: skip
         ctx.progress("Done", 100)
         return res.to_dict()
 
@@ -209,6 +154,8 @@ class DataDoctor(Recipe):
             elif kind in ("date", "datetime"):
                 add(name, "min", f"min({q})")
                 add(name, "max", f"max({q})")
+        for (a, b), sql in paired_dates(ctx.columns).items():
+            add(a, f"later:{b}", f"count_if({sql})")  # rows dated later in a than in b
         if approx:
             # Duplicates by a 64-bit hash of the whole row: a false match needs a hash
             # collision (probability about rows^2 / 2^65, below 1e-6 at 5M rows).
@@ -250,6 +197,8 @@ class DataDoctor(Recipe):
     def _top_values(
         self, ctx: RunContext, stats: dict[str, dict[str, Any]]
     ) -> dict[str, list[tuple[Any, int]]]:
+        """The five most common values of text and boolean columns. Columns counted exactly
+        also keep their LABEL_LIMIT most common values (``groups``) and their null tokens."""
         candidates = [c for c in ctx.columns if c["type"] in ("text", "boolean")]
         candidates = candidates[:_MAX_TOP_COLUMNS]
         tops: dict[str, list[tuple[Any, int]]] = {
@@ -260,18 +209,20 @@ class DataDoctor(Recipe):
         sketched = [c["name"] for c in candidates if stats[c["name"]]["approx"]]
         for start in range(0, len(counted), _GROUPED_COLUMNS):
             chunk = counted[start : start + _GROUPED_COLUMNS]
-            for name, (found, groups) in self._grouped_top_values(ctx, chunk).items():
-                tops[name] = found
-                stats[name]["distinct"] = groups  # exact, where the first pass may estimate
+            for name, (groups, tokens, distinct) in self._grouped_top_values(ctx, chunk).items():
+                tops[name] = groups[:5]
+                # exact, where the first pass may estimate
+                stats[name].update(distinct=distinct, groups=groups, tokens=tokens)
         if sketched:
             tops.update(self._sketched_top_values(ctx, sketched))
         return tops
 
     def _grouped_top_values(
         self, ctx: RunContext, names: list[str]
-    ) -> dict[str, tuple[list[tuple[Any, int]], int]]:
-        """The five most common values of each column and its number of distinct values, for
-        all ``names`` in one pass: one grouping set per column, ranked within each set."""
+    ) -> dict[str, tuple[list[tuple[Any, int]], dict[str, int], int]]:
+        """The LABEL_LIMIT most common values of each column, its null tokens with their
+        counts and its number of distinct values, for all ``names`` in one pass: one
+        grouping set per column, ranked within each set."""
         cols = [ident(n) for n in names]
         listed = ", ".join(cols)
         width = len(cols)
@@ -282,21 +233,28 @@ class DataDoctor(Recipe):
         own = " OR ".join(
             f"(gid = {g} AND {c} IS NOT NULL)" for g, c in zip(gids, cols, strict=True)
         )
+        value = "coalesce(" + ", ".join(f"CAST({c} AS VARCHAR)" for c in cols) + ")"
         found = ctx.rows_of(
             f"WITH g AS (SELECT grouping_id({listed}) AS gid, {listed}, count(*) AS k "
-            f"FROM raw GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in cols)})) "
-            f"SELECT gid, {listed}, k, count(*) OVER (PARTITION BY gid) FROM g WHERE {own} "
-            f"QUALIFY row_number() OVER (PARTITION BY gid ORDER BY k DESC, {listed}) <= 5 "
-            f"ORDER BY gid, k DESC, {listed}"
+            f"FROM raw GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in cols)})), "
+            f"r AS (SELECT gid, {listed}, k, count(*) OVER (PARTITION BY gid) AS d, "
+            f"row_number() OVER (PARTITION BY gid ORDER BY k DESC, {listed}) AS rn, "
+            f"{value} IN ({_TOKENS_SQL}) AS token FROM g WHERE {own}) "
+            f"SELECT gid, {listed}, k, d, rn, token FROM r "
+            f"WHERE rn <= {LABEL_LIMIT} OR token ORDER BY gid, rn"
         )
         column_of = {g: i for i, g in enumerate(gids)}
-        tops: dict[str, list[tuple[Any, int]]] = {n: [] for n in names}
-        groups: dict[str, int] = dict.fromkeys(names, 0)
-        for gid, *values, k, distinct in found:
+        groups: dict[str, list[tuple[Any, int]]] = {n: [] for n in names}
+        tokens: dict[str, dict[str, int]] = {n: {} for n in names}
+        distinct: dict[str, int] = dict.fromkeys(names, 0)
+        for gid, *values, k, d, rn, token in found:
             i = column_of[gid]
-            tops[names[i]].append((values[i], k))
-            groups[names[i]] = distinct
-        return {n: (tops[n], groups[n]) for n in names}
+            if rn <= LABEL_LIMIT:
+                groups[names[i]].append((values[i], k))
+            if token and isinstance(values[i], str):
+                tokens[names[i]][values[i]] = k
+            distinct[names[i]] = d
+        return {n: (groups[n], tokens[n], distinct[n]) for n in names}
 
     def _sketched_top_values(self, ctx: RunContext, names: list[str]) -> dict[str, list]:
         """Top values of large high-cardinality columns: candidates from a heavy-hitter sketch
@@ -339,12 +297,12 @@ class DataDoctor(Recipe):
             if filled and at_signs > 0.5 * filled
         }
 
-    def _value_checks(self, ctx: RunContext, stats: dict[str, dict[str, Any]]) -> None:
+    def _value_checks(self, ctx: RunContext, stats: dict[str, dict[str, Any]]) -> list[str]:
         """Count the invalid e-mail addresses and dates of the columns that should hold them:
         those named so, and e-mail columns recognised from their first rows. Above EXACT_ROWS
         a column with few distinct values is checked once per value; the rest are checked row
         by row, all in one pass. Leaves ``<check>_bad`` and ``<check>_example`` in the
-        column's stats."""
+        column's stats; returns the text columns that hold values."""
         text = [
             c["name"] for c in ctx.columns if c["type"] == "text" and stats[c["name"]]["filled"]
         ]
@@ -370,77 +328,28 @@ class DataDoctor(Recipe):
             pairs = zip(found[::2], found[1::2], strict=True)
             for (name, check), (bad, example) in zip(row_wise, pairs, strict=True):
                 stats[name].update({f"{check}_bad": bad, f"{check}_example": example})
+        return text
 
     @staticmethod
     def _grouped_checks(ctx: RunContext, name: str, checks: list[str], s: dict[str, Any]) -> None:
         """Check each distinct value once, weighted by how often it occurs. The grouping
-        also yields the column's exact distinct count and top values."""
-        q = ident(name)
-        exprs = ["count(*)", "list(v ORDER BY k DESC, v)[1:5]", "list(k ORDER BY k DESC, v)[1:5]"]
+        also yields the column's exact distinct count, top values and null tokens."""
+        q, top = ident(name), LABEL_LIMIT
+        exprs = [
+            "count(*)",
+            f"list(v ORDER BY k DESC, v)[1:{top}]",
+            f"list(k ORDER BY k DESC, v)[1:{top}]",
+            f"map_from_entries(list((v, k)) FILTER (WHERE v IN ({_TOKENS_SQL})))",
+        ]
         for check in checks:
             bad = _bad_sql(check, "v")
             exprs += [f"coalesce(sum(k) FILTER (WHERE {bad}), 0)", f"min(v) FILTER (WHERE {bad})"]
-        distinct, values, counts, *found = ctx.one(
+        distinct, values, counts, tokens, *found = ctx.one(
             f"WITH g AS (SELECT {q} AS v, count(*) AS k FROM raw WHERE {q} IS NOT NULL "
             f"GROUP BY {q}) SELECT {', '.join(exprs)} FROM g"
         )
-        s.update(distinct=distinct, approx=False, top=list(zip(values, counts, strict=True)))
+        groups = list(zip(values, counts, strict=True))
+        s.update(distinct=distinct, approx=False, top=groups[:5], groups=groups)
+        s["tokens"] = dict(tokens or {})
         for i, check in enumerate(checks):
             s[f"{check}_bad"], s[f"{check}_example"] = int(found[2 * i]), found[2 * i + 1]
-
-    @staticmethod
-    def _invalid(stats: dict, kind: str) -> dict[str, dict[str, Any]]:
-        found = {}
-        for name, s in stats.items():
-            if f"{kind}_bad" not in s or not s["filled"]:
-                continue
-            bad, example = s[f"{kind}_bad"], s[f"{kind}_example"]
-            if kind == "date" and bad > 0.5 * s["filled"]:
-                continue  # mostly not dates: the name misled us
-            found[name] = {"bad": bad, "example": example, "filled": s["filled"]}
-        return found
-
-    def _score(self, n, stats, duplicates, emails, dates, empty_cells, total_cells):
-        reasons: list[tuple[str, float]] = []
-        empty_share = empty_cells / total_cells
-        if empty_share > 0:
-            reasons.append(
-                (f"{100 * empty_share:.1f}% of cells are empty.", min(25.0, 50 * empty_share))
-            )
-        all_empty = [k for k, s in stats.items() if s["filled"] == 0]
-        if all_empty:
-            reasons.append(
-                (
-                    f"{len(all_empty)} column(s) are completely empty, e.g. '{all_empty[0]}'.",
-                    min(10.0, 3.0 * len(all_empty)),
-                )
-            )
-        constant = [k for k, s in stats.items() if s["distinct"] == 1 and n > 1]
-        if constant:
-            reasons.append(
-                (
-                    f"{len(constant)} column(s) hold one value only, e.g. '{constant[0]}'.",
-                    min(6.0, 2.0 * len(constant)),
-                )
-            )
-        if duplicates:
-            share = duplicates / n
-            reasons.append(
-                (
-                    f"{duplicates:,} rows ({100 * share:.1f}%) are exact duplicates.",
-                    min(20.0, 5 + 60 * share),
-                )
-            )
-        for label, found in (("e-mail addresses", emails), ("dates", dates)):
-            for col, v in found.items():
-                if v["bad"]:
-                    share = v["bad"] / v["filled"]
-                    reasons.append(
-                        (
-                            f"Column '{col}' has {v['bad']:,} invalid {label}, "
-                            f"e.g. '{v['example']}'.",
-                            min(15.0, 3 + 40 * share),
-                        )
-                    )
-        score = max(0.0, 100.0 - sum(p for _, p in reasons))
-        return round(score), reasons
