@@ -251,7 +251,7 @@ def hubspot_csv(out):
             "'YYYY-MM-DD HH:MM', whole-number amounts, some open deals without amount)",
             interpretations={
                 "Create Date": {"type": "datetime"},
-                "Close Date": {"type": "datetime"},
+                "Close Date": {"type": ["date", "datetime"]},  # always 00:00
                 "Amount": {"type": "integer"},
             },
             mapping={
