@@ -23,6 +23,10 @@ from sandbox.queue import wait
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CASES = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))["cases"]
+MONEY_KPIS = {
+    "pipeline_lens": ("Average deal size", "Open pipeline"),
+    "segment_studio": ("Revenue", "Average order value"),
+}
 REL, ABS = 1e-6, 1e-3  # results are rounded to 4 decimals; expectations to 6
 
 
@@ -120,6 +124,11 @@ def _check_result(result: dict, case: dict, problems: list[str]) -> None:
     for label, want in case.get("kpis_if_present", {}).items():
         if label in kpis and not _close(kpis[label]["value"], want):
             problems.append(f"KPI {label!r} is {kpis[label]['value']!r}, should be {want!r}")
+    if case.get("currency"):
+        for label in MONEY_KPIS[case["recipe"]]:
+            unit = kpis.get(label, {}).get("unit", "<missing KPI>")
+            if unit != case["currency"]:
+                problems.append(f"KPI {label!r} unit is {unit!r}, should be {case['currency']!r}")
     for label, text in case.get("kpi_text", {}).items():
         explanation = kpis.get(label, {}).get("explanation", "<missing KPI>")
         if text not in explanation:

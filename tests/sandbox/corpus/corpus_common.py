@@ -199,6 +199,11 @@ def pipeline_expect(deals: list[Deal]) -> dict:
     opened = [d for d in deals if d.outcome == "open"]
     won_amounts = [d.amount for d in won if d.amount is not None]
     cycles = [(d.closed - d.created.date()).days for d in won]
+    # "Now" for stalled deals is the latest thing that happened in the file: a created date
+    # or the close of a won/lost deal. Expected close dates of open deals are plans.
+    as_of = max([d.created.date() for d in deals] + [d.closed for d in won + lost])
+    stalled = [d for d in opened if (as_of - d.created.date()).days > 30]
+    no_amount = [d for d in opened if d.amount is None]
     owners = sorted({d.owner for d in deals})
     by_owner = {o: {"Won amount": sum(d.amount or 0 for d in won if d.owner == o)} for o in owners}
     return {
@@ -208,7 +213,11 @@ def pipeline_expect(deals: list[Deal]) -> dict:
             "Average deal size": mean(won_amounts),
             "Sales cycle": mean(cycles),
             "Open pipeline": sum(d.amount for d in opened if d.amount is not None),
+            "As of": as_of.isoformat(),
+            "Stalled deals": len(stalled),
         },
+        # a zero pipeline must say why: the open deals have no amount
+        "kpi_text": {"Open pipeline": str(len(no_amount))} if len(no_amount) == len(opened) else {},
         "kpis_if_present": {"Won amount": sum(won_amounts)},
         "tables": {"By owner": {"key": "Owner", "rows": by_owner}},
     }

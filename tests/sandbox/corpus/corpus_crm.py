@@ -665,6 +665,7 @@ def german_csv(out):
         dict(
             file="crm_export_de.csv",
             recipe="pipeline_lens",
+            currency="EUR",
             rows=len(rows),
             shape="German CRM export (UTF-8 BOM, ';', 'Betrag (EUR)' as '248.561,77' with n/a "
             "and '-' for missing, dd.mm.yyyy, Gewonnen/Verloren/Offen)",
@@ -724,6 +725,7 @@ def french_csv(out):
         dict(
             file="crm_export_fr.csv",
             recipe="pipeline_lens",
+            currency="EUR",
             rows=len(rows),
             shape="French CRM export in Windows-1252 (';', '12 345,50 €' with no-break spaces, "
             "dd/mm/yyyy, '—' for no close date, Gagnée/Perdue/En cours)",
@@ -782,6 +784,7 @@ def spanish_csv(out):
         dict(
             file="crm_export_es.csv",
             recipe="pipeline_lens",
+            currency="EUR",
             rows=len(rows),
             shape="Spanish CRM export (';', whole euros '€ 1.200' / '€ 1.250.000' with '.' as "
             "thousands, dd/mm/yyyy, close dates '14 ene 2024', Ganada/Perdida/Abierta)",
@@ -840,6 +843,7 @@ def dutch_csv(out):
         dict(
             file="crm_export_nl.csv",
             recipe="pipeline_lens",
+            currency="EUR",
             rows=len(rows),
             shape="Dutch CRM export (';', '€ 1.234,56', '#N/A' for missing amounts, dd-mm-yyyy, "
             "close dates '3 mrt 2024', Gewonnen/Verloren/Open)",
@@ -981,6 +985,7 @@ def utf16_text(out):
         dict(
             file="uk_deals_unicode.txt",
             recipe="pipeline_lens",
+            currency="GBP",
             rows=len(rows),
             shape="Excel 'Unicode Text' save (UTF-16 LE with BOM, tab-separated) of a UK deal "
             "list: '£12,500.00', dd/mm/yyyy",

@@ -596,6 +596,7 @@ def french_orders_csv(out):
         dict(
             file="commandes_fr.csv",
             recipe="segment_studio",
+            currency="EUR",
             rows=len(rows),
             shape="French shop export in Windows-1252: ';', '12,50 €', dd/mm/yyyy HH:MM, "
             "one row per product",
@@ -644,6 +645,7 @@ def dutch_orders_csv(out):
         dict(
             file="bestellingen_nl.csv",
             recipe="segment_studio",
+            currency="EUR",
             rows=len(rows),
             shape="Dutch web-shop export: ';', unpadded day-first dates '3-2-2024', "
             "'€ 12,50' unit prices, Aantal but no line total",
