@@ -28,8 +28,8 @@ FIRST = _words(
 )
 LAST = _words(
     "Schmidt Müller Weber Fischer Wagner Becker Hoffmann Koch Richter Klein Wolf "
-    "Neumann Dubois Martin Bernard Lefèvre Moreau García López Martínez Sánchez de "
-    "Vries Jansen Bakker Visser Smith Jones Taylor Brown Wilson Evans Clarke Walker "
+    "Neumann Dubois Martin Bernard Lefèvre Moreau García López Martínez Sánchez Dekker "
+    "Jansen Bakker Visser Smith Jones Taylor Brown Wilson Evans Clarke Walker "
     "Wright Hughes Green"
 )
 COMPANY_A = _words(

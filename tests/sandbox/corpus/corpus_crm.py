@@ -644,10 +644,12 @@ def german_csv(out):
         "Abschlussdatum",
         "Verantwortlich",
         "Status",
+        "Wahrscheinlichkeit",
     ]
     rows = []
     for d in deals:
         amount = rng.choice(["n/a", "-"]) if d.amount is None else num_de(d.amount)
+        chance = {"won": 100, "lost": 0}.get(d.outcome, 10 * (stages.index(d.stage) + 2))
         rows.append(
             [
                 d.name,
@@ -658,6 +660,7 @@ def german_csv(out):
                 d.closed.strftime("%d.%m.%Y") if d.closed else "",
                 d.owner,
                 {"won": "Gewonnen", "lost": "Verloren"}.get(d.outcome, "Offen"),
+                f"{chance} %",
             ]
         )
     write_csv(out / "crm_export_de.csv", header, rows, delimiter=";", bom=True)
@@ -679,6 +682,7 @@ def german_csv(out):
                 },
                 "Erstellt am": {"type": "date", "format": "%d.%m.%Y"},
                 "Abschlussdatum": {"type": "date", "format": "%d.%m.%Y"},
+                "Wahrscheinlichkeit": {"type": ["integer", "decimal"], "percent": True},
             },
             mapping={
                 "stage": ["Phase"],
@@ -1007,6 +1011,184 @@ def utf16_text(out):
     ]
 
 
+MONTHS_IT = ["gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"]
+
+
+def italian_csv(out):
+    stages = ["Prospezione", "Qualificazione", "Proposta", "Trattativa"]
+    rng, deals = _locale_deals(114, 100, stages, ("S.p.A.", "S.r.l."), amount=(900, 300_000))
+    header = [
+        "Opportunità",
+        "Cliente",
+        "Responsabile",
+        "Fase",
+        "Importo (€)",
+        "Data creazione",
+        "Data chiusura",
+        "Stato",
+    ]
+    rows = []
+    for d in deals:
+        c = d.closed
+        rows.append(
+            [
+                d.name,
+                d.account,
+                d.owner,
+                "Chiusura" if c else d.stage,
+                num_de(d.amount),
+                f"{d.created.day:02d}/{d.created.month:02d}/{d.created.year}",
+                f"{c.day} {MONTHS_IT[c.month - 1]} {c.year}" if c else "",
+                {"won": "Vinta", "lost": "Persa"}.get(d.outcome, "Aperta"),
+            ]
+        )
+    write_csv(out / "crm_export_it.csv", header, rows, delimiter=";")
+    return [
+        dict(
+            file="crm_export_it.csv",
+            recipe="pipeline_lens",
+            currency="EUR",
+            rows=len(rows),
+            shape="Italian CRM export (';', 'Importo (€)' as '12.345,67', dd/mm/yyyy, close dates "
+            "'3 mag 2024', Vinta/Persa/Aperta)",
+            interpretations={
+                "Importo (€)": {
+                    "type": "decimal",
+                    "decimal": ",",
+                    "thousands": ".",
+                    "currency": "EUR",
+                },
+                "Data creazione": {"type": "date", "format": "%d/%m/%Y"},
+                "Data chiusura": {"type": "date", "format": "%d %b %Y"},
+            },
+            mapping={
+                "stage": ["Fase"],
+                "amount": ["Importo (€)"],
+                "created": ["Data creazione"],
+                "closed": ["Data chiusura"],
+                "owner": ["Responsabile"],
+                "outcome": ["Stato"],
+            },
+            **pipeline_expect(deals),
+        )
+    ]
+
+
+def portuguese_csv(out):
+    stages = ["Prospecção", "Qualificação", "Proposta", "Negociação"]
+    rng, deals = _locale_deals(115, 100, stages, ("Ltda.", "S.A."), amount=(500, 900_000))
+    header = [
+        "Oportunidade",
+        "Conta",
+        "Proprietário",
+        "Etapa",
+        "Valor",
+        "Data de criação",
+        "Data de fechamento",
+        "Status",
+    ]
+    rows = [
+        [
+            d.name,
+            d.account,
+            d.owner,
+            "Fechamento" if d.closed else d.stage,
+            f"R$ {num_de(d.amount)}",
+            d.created.strftime("%d/%m/%Y"),
+            d.closed.strftime("%d/%m/%Y") if d.closed else "",
+            {"won": "Ganha", "lost": "Perdida"}.get(d.outcome, "Aberta"),
+        ]
+        for d in deals
+    ]
+    write_csv(out / "crm_export_pt_br.csv", header, rows, delimiter=";")
+    return [
+        dict(
+            file="crm_export_pt_br.csv",
+            recipe="pipeline_lens",
+            currency="BRL",
+            rows=len(rows),
+            shape="Brazilian CRM export (';', 'R$ 1.234,56', dd/mm/yyyy, Ganha/Perdida/Aberta)",
+            interpretations={
+                "Valor": {"type": "decimal", "decimal": ",", "thousands": ".", "currency": "BRL"},
+                "Data de criação": {"type": "date", "format": "%d/%m/%Y"},
+            },
+            mapping={
+                "stage": ["Etapa"],
+                "amount": ["Valor"],
+                "created": ["Data de criação"],
+                "closed": ["Data de fechamento"],
+                "owner": ["Proprietário"],
+                "outcome": ["Status"],
+            },
+            **pipeline_expect(deals),
+        )
+    ]
+
+
+def ambiguous_uk_csv(out):
+    """Every day is 1-12, so dd/mm and mm/dd both parse; only dd/mm keeps created <= closed
+    and the dates in one contiguous year."""
+    rng = rng_for(116)
+    reps, accts = people(rng, 5), companies(rng, 30, ("Ltd", "plc"))
+    stages = ["Discovery", "Demo", "Proposal", "Negotiation"]
+    deals = []
+    while len(deals) < 90:
+        batch = make_deals(
+            rng, 40, **Y24, open_stages=stages, owners=reps, accounts=accts, amount=(1_000, 60_000)
+        )
+        deals += [
+            d for d in batch if d.created.day <= 12 and (d.closed is None or d.closed.day <= 12)
+        ]
+    deals = deals[:90]
+    header = [
+        "Opportunity",
+        "Account",
+        "Owner",
+        "Stage",
+        "Amount (GBP)",
+        "Created",
+        "Closed",
+        "Result",
+    ]
+    rows = [
+        [
+            f"Deal {i + 1}",
+            d.account,
+            d.owner,
+            "Closed" if d.closed else d.stage,
+            f"{d.amount:.2f}",
+            d.created.strftime("%d/%m/%Y"),
+            d.closed.strftime("%d/%m/%Y") if d.closed else "",
+            {"won": "Won", "lost": "Lost"}.get(d.outcome, "Open"),
+        ]
+        for i, d in enumerate(deals)
+    ]
+    write_csv(out / "uk_deals_ambiguous_dates.csv", header, rows)
+    return [
+        dict(
+            file="uk_deals_ambiguous_dates.csv",
+            recipe="pipeline_lens",
+            currency="GBP",
+            rows=len(rows),
+            shape="UK deal list where every day is 1-12 (03/04/2024 fits both readings); only "
+            "day-first keeps Created <= Closed, so the evidence decides",
+            interpretations={
+                "Created": {"type": "date", "format": "%d/%m/%Y"},
+                "Closed": {"type": "date", "format": "%d/%m/%Y"},
+            },
+            mapping={
+                "stage": ["Stage"],
+                "amount": ["Amount (GBP)"],
+                "created": ["Created"],
+                "closed": ["Closed"],
+                "owner": ["Owner"],
+                "outcome": ["Result"],
+            },
+            **pipeline_expect(deals),
+        )
+    ]
+
+
 CASES = [
     salesforce_csv,
     salesforce_xlsx,
@@ -1021,4 +1203,7 @@ CASES = [
     dutch_csv,
     two_digit_year_csv,
     utf16_text,
+    italian_csv,
+    portuguese_csv,
+    ambiguous_uk_csv,
 ]

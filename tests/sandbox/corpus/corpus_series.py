@@ -376,6 +376,94 @@ def leads_ragged(out):
     ]
 
 
+def sap_billing(out):
+    """SAP billing documents: German number layout with SAP's trailing minus for credits."""
+    rng = rng_for(309)
+    custs = companies(rng, 20, ("GmbH", "AG"))
+    rows, points = [], []
+    for k in range(320):
+        day = dt.date(2022, 1, 3) + dt.timedelta(days=int(k * 2.6))
+        credit = rng.random() < 0.08
+        v = round(rng.uniform(150, 48_000) * (-0.3 if credit else 1), 2)
+        points.append((day, v))
+        text = num_de(abs(v)) + ("-" if v < 0 else "")
+        rows.append(
+            [
+                str(90_001_000 + k),
+                "G2" if credit else "F2",
+                day.strftime("%d.%m.%Y"),
+                str(100_000 + custs.index(rng.choice(custs))),
+                text,
+                "EUR",
+            ]
+        )
+    header = ["Fakturabeleg", "Fakturaart", "Fakturadatum", "Auftraggeber", "Nettowert", "Währung"]
+    write_csv(out / "sap_billing_documents.csv", header, rows, delimiter=";", encoding="cp1252")
+    return [
+        dict(
+            file="sap_billing_documents.csv",
+            recipe="demand_radar",
+            rows=len(rows),
+            shape="SAP billing documents (VF05-style, cp1252, ';'): '12.345,67' and credit memos "
+            "with SAP's trailing minus '1.234,56-', dd.mm.yyyy",
+            interpretations={
+                "Nettowert": {"type": "decimal", "decimal": ",", "thousands": "."},
+                "Fakturadatum": {"type": "date", "format": "%d.%m.%Y"},
+            },
+            mapping={"date": ["Fakturadatum"], "value": ["Nettowert"]},
+            **demand_expect(points),
+        )
+    ]
+
+
+def deals_checkup(out):
+    """Data Doctor on a deal list with planted problems the typed reading would hide."""
+    rng = rng_for(403)
+    reps = people(rng, 5)
+    stages = ["Qualification", "Proposal", "Negotiation", "Closed Won", "Closed Lost"]
+    header = ["Deal ID", "Owner", "Stage", "Amount", "Close Date", "Fiscal Quarter", "Fiscal Year"]
+    rows = []
+    plan = list(range(180))
+    rng.shuffle(plan)
+    wrong_q, texty, typo = set(plan[:3]), set(plan[3:7]), set(plan[7:9])
+    words = iter(["TBD", "approx 500", "call back", "ask finance"])
+    for i in range(180):
+        close = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 700))
+        q = (close.month - 1) // 3 + 1
+        if i in wrong_q:
+            q = q % 4 + 1  # a quarter that does not match the close date
+        stage = "Negotation" if i in typo else rng.choice(stages)
+        amount = next(words) if i in texty else f"{rng.uniform(500, 90_000):.2f}"
+        rows.append(
+            [
+                f"D-{7000 + i}",
+                rng.choice(reps),
+                stage,
+                amount,
+                close.isoformat(),
+                f"Q{q} {close.year}",
+                close.year,
+            ]
+        )
+    write_csv(out / "deals_checkup.csv", header, rows)
+    return [
+        dict(
+            file="deals_checkup.csv",
+            recipe="data_doctor",
+            rows=len(rows),
+            shape="Deal list with 3 close dates outside their 'Q1 2024' fiscal quarter, 4 amounts "
+            "written as words ('TBD'), a 'Negotation' typo of 'Negotiation', a Fiscal Year column",
+            interpretations={
+                "Close Date": {"type": "date", "format": "%Y-%m-%d"},
+                "Fiscal Year": {"type": "integer"},
+            },
+            kpis={"Rows": len(rows), "Columns": len(header), "Duplicate rows": 0},
+            findings=[["Close Date", "Fiscal Quarter", "3"], ["Amount", "TBD"], ["Negotation"]],
+            no_findings=["2,02"],  # years are shown without thousands separators
+        )
+    ]
+
+
 CASES = [
     passengers,
     quarters,
@@ -385,6 +473,8 @@ CASES = [
     us_daily,
     excel_serial,
     quickbooks,
+    sap_billing,
+    deals_checkup,
     contacts_messy,
     leads_ragged,
 ]
