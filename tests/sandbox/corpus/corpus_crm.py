@@ -632,6 +632,26 @@ def _locale_deals(seed, n, stages, suffixes, amount=(1_000, 400_000), missing=0.
     return rng, deals
 
 
+def _clean_checkup(file, header, rows, deals, *, missing_amounts: bool) -> dict:
+    """Data Doctor on a correctly typed locale file: empty cells include the null tokens
+    and the unfilled close dates, and there is nothing wrong with the dates or numbers."""
+    open_deals = sum(1 for d in deals if d.closed is None)
+    empty = open_deals + (sum(1 for d in deals if d.amount is None) if missing_amounts else 0)
+    return dict(
+        file=file,
+        recipe="data_doctor",
+        rows=len(rows),
+        shape="the same file through Data Doctor: no false alarms on correctly read values",
+        kpis={
+            "Rows": len(rows),
+            "Columns": len(header),
+            "Duplicate rows": 0,
+            "Empty cells": 100.0 * empty / (len(rows) * len(header)),
+        },
+        no_findings=["future", "not a date", "not dates", "as text", "mixed", "invalid date"],
+    )
+
+
 def german_csv(out):
     stages = ["Erstkontakt", "Bedarfsanalyse", "Angebot", "Verhandlung"]
     rng, deals = _locale_deals(108, 150, stages, ("GmbH", "AG", "KG"), missing=0.2)
@@ -693,7 +713,8 @@ def german_csv(out):
                 "outcome": ["Status"],
             },
             **pipeline_expect(deals),
-        )
+        ),
+        _clean_checkup("crm_export_de.csv", header, rows, deals, missing_amounts=True),
     ]
 
 
@@ -747,7 +768,8 @@ def french_csv(out):
                 "outcome": ["Statut"],
             },
             **pipeline_expect(deals),
-        )
+        ),
+        _clean_checkup("crm_export_fr.csv", header, rows, deals, missing_amounts=False),
     ]
 
 
