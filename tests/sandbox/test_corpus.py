@@ -96,13 +96,17 @@ def _check_mapping(mapping: dict[str, str], suggested, case: dict, problems: lis
             problems.append(f"mapping: {field} -> {seen}, should be one of {allowed}")
 
 
-def _rows_text(result: dict, title_words: tuple[str, ...]) -> list[str]:
+def _rows_text(result: dict, title_words: tuple[str, ...], with_text: bool = True) -> list[str]:
+    """The rows of the tables whose title has one of ``title_words``, as text; with
+    ``with_text`` also the KPI explanations and notes."""
     texts = [
         " ".join(str(v) for v in row)
         for t in result["tables"]
         if any(w in t["title"].lower() for w in title_words)
         for row in t["rows"]
     ]
+    if not with_text:
+        return texts
     return texts + [k["explanation"] for k in result["kpis"]] + list(result["notes"])
 
 
@@ -161,8 +165,9 @@ def _check_doctor(result: dict, tables: dict, case: dict, problems: list[str]) -
     for words in case.get("findings", []):
         if not any(all(w.lower() in text.lower() for w in words) for text in findings):
             problems.append(f"no finding mentions all of {words}; findings: {findings[:12]}")
+    rows_only = _rows_text(result, ("issue", "finding", "invalid"), with_text=False)
     for word in case.get("no_findings", []):
-        hits = [t for t in findings if word.lower() in t.lower()]
+        hits = [t for t in rows_only if word.lower() in t.lower()]
         if hits:
             problems.append(f"finding should not mention {word!r}: {hits[:3]}")
     profile = tables.get("Column profile")
