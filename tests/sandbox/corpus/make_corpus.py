@@ -18,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import corpus_crm  # noqa: E402
+import corpus_more  # noqa: E402
 import corpus_orders  # noqa: E402
 import corpus_series  # noqa: E402
 
@@ -36,7 +37,7 @@ def _round(value):
 
 def build(out: Path = HERE) -> list[dict]:
     cases: list[dict] = []
-    for make in corpus_crm.CASES + corpus_orders.CASES + corpus_series.CASES:
+    for make in corpus_crm.CASES + corpus_orders.CASES + corpus_more.CASES + corpus_series.CASES:
         cases.extend(make(out))
     for case in cases:
         size = (out / case["file"]).stat().st_size

@@ -1,0 +1,268 @@
+"""More order exports for Segment Studio: Square POS item lines ('$' amounts, walk-in sales
+without a customer), Xero invoice lines (asterisk headers, the invoice Total repeated on
+every line) and a multi-currency Stripe export (only 'Converted Amount' can be summed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from corpus_common import (
+    Line,
+    companies,
+    email_of,
+    make_lines,
+    people,
+    rng_for,
+    segment_expect,
+    token,
+)
+from corpus_io import write_csv
+
+H1 = dict(start=dt.date(2024, 1, 2), end=dt.date(2024, 6, 27))
+
+
+def square_items(out):
+    rng = rng_for(501)
+    names = people(rng, 35)
+    ids = {n: token(rng, 26, "ABCDEFGHJKMNPQRSTVWXYZ0123456789") for n in names}
+    lines = make_lines(rng, 140, names, **H1, first_order=1, max_lines=4)
+    tx: dict[str, str] = {}
+    for x in lines:
+        if int(x.order) % 5 == 0:
+            x.customer = None  # a walk-in sale: no customer on file
+        x.order = tx.setdefault(x.order, token(rng, 22))
+    header = [
+        "Date",
+        "Time",
+        "Time Zone",
+        "Category",
+        "Item",
+        "Qty",
+        "Price Point Name",
+        "SKU",
+        "Modifiers Applied",
+        "Gross Sales",
+        "Discounts",
+        "Net Sales",
+        "Tax",
+        "Transaction ID",
+        "Payment ID",
+        "Device Name",
+        "Notes",
+        "Details",
+        "Event Type",
+        "Location",
+        "Dining Option",
+        "Customer ID",
+        "Customer Name",
+        "Customer Reference ID",
+    ]
+    rows = []
+    for x in lines:
+        gross = x.total
+        rows.append(
+            [
+                x.when.strftime("%Y-%m-%d"),
+                x.when.strftime("%H:%M:%S"),
+                "Eastern Time (US & Canada)",
+                "Kitchen",
+                x.product,
+                x.qty,
+                "Regular",
+                "",
+                "",
+                f"${gross:,.2f}",
+                "$0.00",
+                f"${gross:,.2f}",
+                f"${gross * 0.0875:,.2f}",
+                x.order,
+                token(rng, 22),
+                "Counter 1",
+                "",
+                "https://squareup.com/dashboard/sales/transactions/" + x.order,
+                "Payment",
+                "Main Street",
+                "",
+                ids.get(x.customer, ""),
+                x.customer or "",
+                "",
+            ]
+        )
+    write_csv(out / "square_item_sales.csv", header, rows)
+    return [
+        dict(
+            file="square_item_sales.csv",
+            recipe="segment_studio",
+            currency="USD",
+            rows=len(rows),
+            shape="Square POS 'Items' export: one row per item, '$1,234.50' Gross/Net Sales, "
+            "Transaction ID per sale, walk-in sales without Customer ID",
+            interpretations={
+                "Net Sales": {"type": "decimal", "currency": "USD"},
+                "Date": {"type": "date", "format": "%Y-%m-%d"},
+            },
+            mapping={
+                "customer": ["Customer ID", "Customer Name"],
+                "date": ["Date"],
+                "amount": ["Net Sales", "Gross Sales"],
+            },
+            **segment_expect(lines),
+        )
+    ]
+
+
+def xero_invoices(out):
+    rng = rng_for(502)
+    custs = companies(rng, 22, ("Ltd", "Pty Ltd"))
+    lines = make_lines(
+        rng,
+        95,
+        custs,
+        start=dt.date(2023, 7, 3),
+        end=dt.date(2024, 6, 20),
+        first_order=1,
+        max_lines=4,
+        order_fmt="INV-{:04d}",
+    )
+    totals: dict[str, float] = {}
+    for x in lines:
+        totals[x.order] = round(totals.get(x.order, 0) + x.total, 2)
+    header = [
+        "*ContactName",
+        "EmailAddress",
+        "POAddressLine1",
+        "POCity",
+        "POCountry",
+        "*InvoiceNumber",
+        "Reference",
+        "*InvoiceDate",
+        "*DueDate",
+        "Total",
+        "InventoryItemCode",
+        "*Description",
+        "*Quantity",
+        "*UnitAmount",
+        "Discount",
+        "*AccountCode",
+        "*TaxType",
+        "TaxAmount",
+        "Currency",
+    ]
+    rows = []
+    for x in lines:
+        due = x.when.date() + dt.timedelta(days=30)
+        rows.append(
+            [
+                x.customer,
+                email_of(x.customer.replace(".", ""), "example.com"),
+                "1 Market Street",
+                "Leeds",
+                "United Kingdom",
+                x.order,
+                f"PO {x.order[4:]}",
+                x.when.strftime("%d/%m/%Y"),
+                due.strftime("%d/%m/%Y"),
+                f"{totals[x.order]:.2f}",
+                "",
+                x.product,
+                f"{x.qty:.4f}",
+                f"{x.price:.4f}",
+                "",
+                "200",
+                "No VAT",
+                "0.00",
+                "GBP",
+            ]
+        )
+    write_csv(out / "xero_sales_invoices.csv", header, rows)
+    return [
+        dict(
+            file="xero_sales_invoices.csv",
+            recipe="segment_studio",
+            rows=len(rows),
+            shape="Xero sales-invoice export: '*' in required headers, dd/mm/yyyy, one row per "
+            "line with the invoice Total repeated on every line (summing it over lines "
+            "counts an invoice once per line), Quantity/UnitAmount with 4 decimals",
+            interpretations={
+                "*InvoiceDate": {"type": "date", "format": "%d/%m/%Y"},
+                "*Quantity": {"type": ["decimal", "integer"]},
+            },
+            mapping={"customer": ["*ContactName", "EmailAddress"], "date": ["*InvoiceDate"]},
+            **segment_expect(lines),
+        )
+    ]
+
+
+def stripe_multicurrency(out):
+    rng = rng_for(503)
+    names = people(rng, 50)
+    rates = {"usd": 1.0, "eur": 1.0841, "gbp": 1.2695}
+    custs = {
+        n: (f"cus_{token(rng, 14)}", email_of(n, "example.net"), rng.choice(list(rates)))
+        for n in names
+    }
+    charges, raw = [], {}
+    for _ in range(160):
+        n = rng.choice(names)
+        when = dt.datetime(2024, 2, 1, 8) + dt.timedelta(minutes=rng.randint(0, 140 * 24 * 60))
+        amount = rng.choice([19.0, 49.0, 99.0, 249.0])
+        cur = custs[n][2]
+        usd = round(amount * rates[cur], 2)
+        c = Line(f"ch_{token(rng, 24)}", custs[n][0], when, "plan", 1, usd)
+        raw[c.order] = (amount, cur, n)
+        charges.append(c)
+    charges.sort(key=lambda c: c.when, reverse=True)
+    header = [
+        "id",
+        "Created (UTC)",
+        "Amount",
+        "Amount Refunded",
+        "Currency",
+        "Converted Amount",
+        "Converted Amount Refunded",
+        "Fee",
+        "Converted Currency",
+        "Status",
+        "Customer ID",
+        "Customer Email",
+        "Description",
+    ]
+    rows = []
+    for c in charges:
+        amount, cur, n = raw[c.order]
+        rows.append(
+            [
+                c.order,
+                c.when.strftime("%Y-%m-%d %H:%M:%S"),
+                f"{amount:.2f}",
+                "0.00",
+                cur,
+                f"{c.price:.2f}",
+                "0.00",
+                f"{c.price * 0.029 + 0.3:.2f}",
+                "usd",
+                "Paid",
+                c.customer,
+                custs[n][1],
+                "Subscription update",
+            ]
+        )
+    write_csv(out / "stripe_payments_multicurrency.csv", header, rows, line_end="\n")
+    return [
+        dict(
+            file="stripe_payments_multicurrency.csv",
+            recipe="segment_studio",
+            rows=len(rows),
+            shape="Stripe payments in usd, eur and gbp: 'Amount' is in each charge's own "
+            "currency, only 'Converted Amount' (usd) can be added up",
+            mapping={
+                "customer": ["Customer ID", "Customer Email"],
+                "date": ["Created (UTC)"],
+                "amount": ["Converted Amount"],
+            },
+            **segment_expect(charges),
+        )
+    ]
+
+
+CASES = [square_items, xero_invoices, stripe_multicurrency]
