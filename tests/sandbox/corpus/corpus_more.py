@@ -9,14 +9,16 @@ import datetime as dt
 from corpus_common import (
     Line,
     companies,
+    demand_expect,
     email_of,
     make_lines,
+    num_de,
     people,
     rng_for,
     segment_expect,
     token,
 )
-from corpus_io import write_csv
+from corpus_io import write_csv, write_xlsx
 
 H1 = dict(start=dt.date(2024, 1, 2), end=dt.date(2024, 6, 27))
 
@@ -265,4 +267,140 @@ def stripe_multicurrency(out):
     ]
 
 
-CASES = [square_items, xero_invoices, stripe_multicurrency]
+def chargebee_invoices(out):
+    rng = rng_for(504)
+    names = people(rng, 45)
+    ids = {
+        n: f"{token(rng, 6, 'abcdefghijklmnopqrstuvwxyz')}{rng.randint(1000, 9999)}" for n in names
+    }
+    invoices = []
+    for k in range(170):
+        n = rng.choice(names)
+        day = dt.datetime(2024, 1, 3, 9) + dt.timedelta(days=rng.randint(0, 175))
+        when = day + dt.timedelta(minutes=rng.randint(0, 11 * 60))  # paid the same day
+        invoices.append(
+            Line(
+                str(3100 + k),
+                ids[n],
+                when,
+                "plan",
+                1,
+                rng.choice([29.0, 79.0, 149.0, 990.0]),
+                {"name": n},
+            )
+        )
+    invoices.sort(key=lambda x: x.when)
+    header = [
+        "Invoice Number",
+        "Invoice Date",
+        "Customer Id",
+        "Customer Name",
+        "Customer Email",
+        "Subscription Id",
+        "Status",
+        "Currency",
+        "Amount",
+        "Amount Paid",
+        "Amount Due",
+        "Paid On",
+        "Tax Total",
+        "Billing Country",
+    ]
+    rows = []
+    for x in invoices:
+        n = x.extra["name"]
+        paid = x.when + dt.timedelta(minutes=rng.randint(0, 90))
+        month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun"][x.when.month - 1]
+        rows.append(
+            [
+                x.order,
+                f"{x.when.day:02d}-{month}-{x.when.year} {x.when:%H:%M}",
+                x.customer,
+                n,
+                email_of(n, "example.com"),
+                f"sub_{token(rng, 10)}",
+                "Paid",
+                "USD",
+                f"{x.price:.2f}",
+                f"{x.price:.2f}",
+                "0.00",
+                paid.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "0.00",
+                "US",
+            ]
+        )
+    write_csv(out / "chargebee_invoices.csv", header, rows)
+    return [
+        dict(
+            file="chargebee_invoices.csv",
+            recipe="segment_studio",
+            rows=len(rows),
+            shape="Chargebee invoice export: '05-Mar-2024 14:22' invoice dates, ISO 'Paid On' "
+            "timestamps with T and Z, Amount / Amount Paid / Amount Due",
+            interpretations={
+                "Invoice Date": {"type": "datetime", "format": "%d-%b-%Y %H:%M"},
+                "Paid On": {"type": "datetime"},
+            },
+            mapping={
+                "customer": ["Customer Id", "Customer Email", "Customer Name"],
+                "date": ["Invoice Date", "Paid On"],
+                "amount": ["Amount", "Amount Paid"],
+            },
+            **segment_expect(invoices),
+        )
+    ]
+
+
+def german_text_xlsx(out):
+    """A German ERP export to Excel where dates and amounts are text cells."""
+    rng = rng_for(505)
+    first = dt.date(2021, 1, 4)
+    points, body = [], []
+    for k in range(260):
+        day = first + dt.timedelta(days=int(k * 3.1))
+        v = round(rng.uniform(200, 15_000), 2)
+        points.append((day, v))
+        body.append(
+            [
+                f"RE-{2021_0000 + k}",
+                day.strftime("%d.%m.%Y"),
+                f"Kunde {rng.randint(1, 40)}",
+                num_de(v),
+                "EUR",
+            ]
+        )
+    sheets = [
+        {
+            "title": "Info",
+            "top": [],
+            "header": ["Export aus WaWi 5.2"],
+            "body": [["Mandant 001"], ["Erstellt am 03.01.2024"]],
+        },
+        {
+            "title": "Umsatzliste",
+            "top": [["Umsatzliste 2021–2023"], ["Alle Filialen"], []],
+            "header": ["Belegnummer", "Belegdatum", "Kunde", "Umsatz netto", "Währung"],
+            "body": body,
+            "bottom": [[], ["Summe", None, None, num_de(round(sum(v for _, v in points), 2))]],
+        },
+    ]
+    write_xlsx(out / "umsatzliste_text_zellen.xlsx", sheets)
+    return [
+        dict(
+            file="umsatzliste_text_zellen.xlsx",
+            recipe="demand_radar",
+            rows=len(body),
+            sheet="Umsatzliste",
+            shape="German ERP Excel export whose dates ('04.01.2021') and amounts ('1.234,56') are "
+            "text cells, title rows, a 'Summe' footer, an info sheet first",
+            interpretations={
+                "Belegdatum": {"type": "date", "format": "%d.%m.%Y"},
+                "Umsatz netto": {"type": "decimal", "decimal": ",", "thousands": "."},
+            },
+            mapping={"date": ["Belegdatum"], "value": ["Umsatz netto"]},
+            **demand_expect(points),
+        )
+    ]
+
+
+CASES = [square_items, xero_invoices, stripe_multicurrency, chargebee_invoices, german_text_xlsx]
