@@ -53,6 +53,22 @@ def main() -> None:
         json.dumps({"cases": cases}, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
         encoding="utf-8",
     )
+    lines = [
+        "# Corpus: files shaped like real exports",
+        "",
+        "Written by `make_corpus.py` (seeded, deterministic); expected figures in",
+        "`expected.json`, computed from the generator's records in plain Python.",
+        "Run by `tests/sandbox/test_corpus.py`. Do not edit the files by hand: change the",
+        "generator and run `python tests/sandbox/corpus/make_corpus.py`.",
+        "",
+        "| File | Recipe | Rows | Bytes | Shape |",
+        "|---|---|---|---|---|",
+    ]
+    for c in cases:
+        lines.append(
+            f"| {c['file']} | {c['recipe']} | {c.get('rows', '')} | {c['bytes']} | {c['shape']} |"
+        )
+    (HERE / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     files = sorted({c["file"] for c in cases})
     print(f"{len(files)} files, {len(cases)} cases written to {HERE}")
 
