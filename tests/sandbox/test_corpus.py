@@ -48,6 +48,8 @@ def _check_interpretations(info, case: dict, problems: list[str]) -> None:
             problems.append(f"column {name!r} missing; columns are {list(columns)}")
             continue
         got = col.interpretation or {}
+        if not (got.get("reason") or "").strip():
+            problems.append(f"column {name!r}: no reason for the preview ({got!r})")
         for key, value in want.items():
             have = got.get(key)
             if key == "type":
