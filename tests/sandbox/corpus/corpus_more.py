@@ -403,4 +403,97 @@ def german_text_xlsx(out):
     ]
 
 
-CASES = [square_items, xero_invoices, stripe_multicurrency, chargebee_invoices, german_text_xlsx]
+def spanish_excel_orders(out):
+    """Saved from Excel: empty columns after the table and empty ';;;' lines at the end."""
+    rng = rng_for(506)
+    names = people(rng, 30)
+    lines = make_lines(rng, 80, names, **H1, first_order=5_001, max_lines=3)
+    header = [
+        "Pedido",
+        "Fecha",
+        "Cliente",
+        "Producto",
+        "Cantidad",
+        "Precio unitario",
+        "Importe",
+        "",
+        "",
+        "",
+    ]
+    rows = [
+        [
+            x.order,
+            x.when.strftime("%d/%m/%Y"),
+            x.customer,
+            x.product,
+            x.qty,
+            f"{num_de(x.price)} €",
+            f"{num_de(x.total)} €",
+            "",
+            "",
+            "",
+        ]
+        for x in lines
+    ]
+    write_csv(out / "pedidos_excel_es.csv", header, rows, delimiter=";", after=";;;;;;;;;\r\n" * 5)
+    return [
+        dict(
+            file="pedidos_excel_es.csv",
+            recipe="segment_studio",
+            currency="EUR",
+            rows=len(rows),
+            shape="Spanish order lines saved from Excel: three empty unnamed columns after the "
+            "table, five ';;;;;;;;;' lines at the end, '1.234,56 €', dd/mm/yyyy",
+            interpretations={
+                "Fecha": {"type": "date", "format": "%d/%m/%Y"},
+                "Importe": {"type": "decimal", "decimal": ",", "currency": "EUR"},
+            },
+            mapping={"customer": ["Cliente"], "date": ["Fecha"], "amount": ["Importe"]},
+            **segment_expect(lines),
+        )
+    ]
+
+
+def us_short_dates(out):
+    """Excel's US default short date: m/d/yy."""
+    rng = rng_for(507)
+    reps, regions = people(rng, 6), ["East", "Central", "West"]
+    items = ["Pencil", "Binder", "Pen", "Desk", "Pen Set"]
+    points, rows = [], []
+    day = dt.date(2022, 1, 6)
+    while day <= dt.date(2024, 12, 20):
+        units = rng.randint(2, 95)
+        points.append((day, float(units)))
+        rows.append(
+            [
+                f"{day.month}/{day.day}/{day:%y}",
+                rng.choice(regions),
+                rng.choice(reps),
+                rng.choice(items),
+                units,
+            ]
+        )
+        day += dt.timedelta(days=rng.randint(2, 6))
+    write_csv(out / "office_supplies_us.csv", ["OrderDate", "Region", "Rep", "Item", "Units"], rows)
+    return [
+        dict(
+            file="office_supplies_us.csv",
+            recipe="demand_radar",
+            rows=len(rows),
+            shape="Excel US sample-style sales list with m/d/yy dates ('1/23/22'), three years",
+            interpretations={"OrderDate": {"type": "date", "format": "%m/%d/%y"}},
+            mapping={"date": ["OrderDate"], "value": ["Units"]},
+            **demand_expect(points),
+        )
+    ]
+
+
+CASES = [
+    square_items,
+    xero_invoices,
+    stripe_multicurrency,
+    chargebee_invoices,
+    german_text_xlsx,
+    spanish_excel_orders,
+    us_short_dates,
+]
