@@ -76,8 +76,9 @@ def _text_cast(con, column: str, field_type: str, interpretation: dict | None) -
         _check(con, column, f"nullif(trim({qc}), '') IS NOT NULL AND ({expr}) IS NULL", what)
         return expr
     readings = _readings(con, column, field_type, Interpretation.from_dict(interpretation))
-    if not readings:
+    if not readings:  # nothing fits; an all-empty column passes the check and stays empty
         _check(con, column, f"nullif(trim({qc}), '') IS NOT NULL", what)
+        return f"CAST(NULL AS {_SQL_TYPE[field_type]})"
     counts = con.execute(
         "SELECT " + ", ".join(f"count_if({fast_invalid(qc, r)})" for r in readings) + " FROM raw"
     ).fetchone()
