@@ -22,7 +22,9 @@ Datasets
     and ``.code`` (empty, too_large, too_many_columns, too_many_rows, not_tabular, encoding,
     ragged, zip_bomb, bad_xlsx, no_sheet, bad_json, too_deep, bad_filename, bad_override).
     ``retype(store, owner_key, dataset_id, {column: spec}) -> DatasetInfo`` reads columns
-    another way without a new upload (specs: ``sandbox.interpret.parse_override``).
+    another way without a new upload (specs: ``sandbox.interpret.parse_override``);
+    ``choose_sheet(store, owner_key, dataset_id, sheet) -> DatasetInfo`` reads another sheet
+    of a workbook (kept as ``source.xlsx`` when it has several).
     ``get_dataset(store, owner_key, dataset_id)`` (``NotFound`` for other owners' ids),
     ``list_datasets(store, owner_key)``, ``delete_dataset(store, owner_key, dataset_id)``
     (also removes its runs), ``reassign_owner(store, old_owner_key, new_owner_key)``,
@@ -71,7 +73,7 @@ from .errors import (
     ResultNotReady,
     SandboxError,
 )
-from .ingest import ingest, retype
+from .ingest import choose_sheet, ingest, retype
 from .interpret import Interpretation
 from .limits import GB, MB, Limits
 from .mapping import Suggestion, preselected_mapping
@@ -111,6 +113,7 @@ __all__ = [
     "RunStatus",
     "SandboxError",
     "Suggestion",
+    "choose_sheet",
     "delete_dataset",
     "get_dataset",
     "get_recipe",

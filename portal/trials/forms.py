@@ -31,6 +31,23 @@ class DeleteDatasetForm(FlaskForm):
     """Delete a dataset now — only the CSRF token."""
 
 
+class SheetForm(FlaskForm):
+    """Which sheet of a workbook to read; the choices are the workbook's sheets."""
+
+    sheet = SelectField("Sheet to read", validators=[InputRequired()])
+
+
+def sheet_form(sheets: list[dict[str, Any]], current: str | None, formdata: Any = None):
+    form = SheetForm(formdata=formdata) if formdata is not None else SheetForm(formdata=None)
+    form.sheet.choices = [
+        SelectChoice(s["name"], f"{s['name']} ({s['rows']:,} rows, {s['columns']} columns)")
+        for s in sheets
+    ]
+    if formdata is None:
+        form.sheet.data = current
+    return form
+
+
 READ_PREFIX = "read_"
 CUSTOM_PREFIX = "custom_"
 

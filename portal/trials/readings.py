@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import sandbox
 from portal.models import TrialDataset
+from portal.trials.datasets import FILES_GONE
 from portal.trials.errors import TrialError
 from portal.trials.sandbox_gateway import get_store
 
@@ -185,11 +186,21 @@ def retype_dataset(dataset: TrialDataset, overrides: dict[str, str]) -> list[str
     try:
         info = sandbox.retype(get_store(), dataset.owner_key, dataset.sandbox_id, overrides)
     except sandbox.NotFound:
-        raise TrialError(
-            "The files of that dataset are gone (it expired or was deleted). Upload it again.",
-            status=404,
-        ) from None
+        raise TrialError(FILES_GONE, status=404) from None
     except sandbox.IngestError as error:
         raise TrialError(error.message, code=error.code) from None
     dataset.columns = len(info.columns)
     return list(overrides)
+
+
+def read_other_sheet(dataset: TrialDataset, sheet: str) -> sandbox.DatasetInfo:
+    """Read another sheet of the uploaded workbook into the dataset, without a new upload."""
+    try:
+        info = sandbox.choose_sheet(get_store(), dataset.owner_key, dataset.sandbox_id, sheet)
+    except sandbox.NotFound:
+        raise TrialError(FILES_GONE, status=404) from None
+    except sandbox.IngestError as error:
+        raise TrialError(error.message, field="sheet", code=error.code) from None
+    dataset.rows = info.rows
+    dataset.columns = len(info.columns)
+    return info

@@ -21,6 +21,7 @@ from portal.trials.forms import (
     UploadForm,
     mapping_form,
     readings_form,
+    sheet_form,
 )
 from portal.trials.runs import FAILURE_ADVICE
 
@@ -97,6 +98,7 @@ def _render_try(
             suggestions=suggestions,
             readings=column_readings,
             read_form=read_form or readings_form(column_readings),
+            sheet_form=sheet_form(info.sheets, info.sheet) if len(info.sheets) > 1 else None,
             form=form or mapping_form(recipe, info.columns, suggestions, initial),
         )
     return render_template("trials/try.html", **context), status
@@ -204,6 +206,22 @@ def change_readings(slug: str, dataset_id: str):
         f"Done: {names} {verb} now read as you chose.{also} Check the preview, then run.", "success"
     )
     return redirect(url_for("trials.try_product", slug=slug, dataset=dataset_id))
+
+
+@bp.post("/try/<slug>/datasets/<dataset_id>/sheet")
+def change_sheet(slug: str, dataset_id: str):
+    """Read another sheet of the uploaded workbook, without uploading it again."""
+    _product(slug)  # an unknown product, or one without a demo, is a 404
+    dataset = datasets.find_dataset(owner_key(), dataset_id)
+    info = datasets.dataset_info(dataset)
+    form = sheet_form(info.sheets, info.sheet, formdata=request.form)
+    if not form.validate_on_submit():
+        flash("Choose one of the workbook's sheets.", "warning")
+        return redirect(url_for("trials.try_product", slug=slug, dataset=dataset_id)), 303
+    done = perform(readings.read_other_sheet, dataset, form.sheet.data, flash_category="warning")
+    if done:
+        flash(f"Now reading sheet '{form.sheet.data}': {done.value.rows:,} rows.", "success")
+    return redirect(url_for("trials.try_product", slug=slug, dataset=dataset_id)), 303
 
 
 @bp.post("/try/<slug>/datasets/<dataset_id>/run")

@@ -34,8 +34,13 @@ __all__ = [
     "detect_format",
     "ingest",
     "json_safe",
+    "choose_sheet",
     "retype",
 ]
+
+# A workbook with several sheets keeps its upload beside the data, so another sheet can be
+# read later without uploading again. It counts in the dataset's size like the upload did.
+SOURCE_NAME = "source.xlsx"
 
 
 def ingest(
@@ -64,8 +69,53 @@ def ingest(
         keep = staging / "keep"
         keep.mkdir()
         os.replace(staging / "data.parquet", keep / "data.parquet")
+        if info.format == "xlsx" and len(info.sheets) > 1:
+            shutil.copyfile(path, keep / SOURCE_NAME)
         write_json_atomic(keep / "meta.json", info.to_dict())
         os.replace(keep, final)
+        return info
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def choose_sheet(
+    store: DatasetStore,
+    owner_key: str,
+    dataset_id: str,
+    sheet: str,
+    limits: Limits | None = None,
+) -> DatasetInfo:
+    """Read another sheet of a stored workbook into the same dataset; return its new info.
+
+    Raises ``NotFound`` for another owner's dataset and ``IngestError`` ("no_sheet") when the
+    dataset is not a workbook with several sheets or has no sheet of that name.
+    """
+    from ..store import get_dataset
+
+    limits = limits or Limits()
+    old = get_dataset(store, owner_key, dataset_id)
+    folder = store.dataset_dir(owner_key, dataset_id)
+    source = folder / SOURCE_NAME
+    if not source.is_file():
+        raise IngestError("This file has only one table to read.", "no_sheet")
+    if sheet not in {s["name"] for s in old.sheets}:
+        raise IngestError(
+            f"The workbook has no sheet named '{sheet}'. Its sheets are: "
+            f"{', '.join(s['name'] for s in old.sheets)}.",
+            "no_sheet",
+        )
+    staging = store.staging_dir()
+    try:
+        read = _ingest_staged(source, staging, owner_key, old.filename, limits, sheet, None)
+        info = replace(
+            read,
+            id=old.id,
+            size_bytes=old.size_bytes,
+            created_at=old.created_at,
+            expires_at=old.expires_at,
+        )
+        os.replace(staging / "data.parquet", folder / "data.parquet")
+        write_json_atomic(folder / "meta.json", info.to_dict())
         return info
     finally:
         shutil.rmtree(staging, ignore_errors=True)

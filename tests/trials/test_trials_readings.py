@@ -140,3 +140,52 @@ def test_changing_a_reading_needs_the_csrf_token(visitor, lens):
     assert response.status_code in (400, 422)
     page = visitor.get(f"/try/{lens}?dataset={ds}").text
     assert _badges(page)[3] == "date"
+
+
+# --- another sheet of a workbook -----------------------------------------------------------
+
+
+def _workbook() -> bytes:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "Notes"
+    notes.append(["Exported from the CRM"])
+    deals = wb.create_sheet("Deals")
+    deals.append(["Deal", "Stage", "Amount", "Created"])
+    for i in range(1, 13):
+        deals.append([f"D{i}", "Lead", 100 * i, f"2024-01-{i:02d}"])
+    owners = wb.create_sheet("Owners")
+    owners.append(["Owner", "Region"])
+    for name in ("Ann", "Bob", "Cid"):
+        owners.append([name, "EMEA"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_another_sheet_is_read_without_a_new_upload(visitor, lens):
+    from tests.trials.conftest import dataset_id_from, upload
+
+    ds = dataset_id_from(upload(visitor, lens, _workbook(), "crm.xlsx"))
+    page = visitor.get(f"/try/{lens}?dataset={ds}").text
+    assert "12 rows, 4 columns" in page  # the largest table, preselected
+    assert "Owners (3 rows, 2 columns)" in page
+    response = visitor.post(f"/try/{lens}/datasets/{ds}/sheet", data={"sheet": "Owners"})
+    assert response.status_code == 303
+    page = visitor.get(response.headers["Location"]).text
+    assert "Now reading sheet &#39;Owners&#39;: 3 rows." in page
+    assert "3 rows, 2 columns" in page
+    response = visitor.post(f"/try/{lens}/datasets/{ds}/sheet", data={"sheet": "Nope"})
+    assert response.status_code == 303
+    assert "3 rows, 2 columns" in visitor.get(response.headers["Location"]).text
+
+
+def test_a_csv_has_no_sheet_to_choose(visitor, lens):
+    ds = _upload_eu(visitor, lens)
+    assert 'id="sheet-form"' not in visitor.get(f"/try/{lens}?dataset={ds}").text
+    response = visitor.post(f"/try/{lens}/datasets/{ds}/sheet", data={"sheet": "Deals"})
+    assert response.status_code == 303

@@ -359,6 +359,7 @@ def _every_route(slug: str, ds: str, run_id: str, own_ds: str | None = None):
         ("GET", f"/try/{slug}?dataset={own_ds or ds}&run={run_id}"),
         ("POST", f"/try/{slug}/datasets/{ds}/run"),
         ("POST", f"/try/{slug}/datasets/{ds}/columns"),
+        ("POST", f"/try/{slug}/datasets/{ds}/sheet"),
         ("GET", f"/try/runs/{run_id}"),
         ("GET", f"/try/runs/{run_id}/status"),
         ("GET", f"/try/runs/{run_id}/result.csv"),
