@@ -107,7 +107,7 @@ def test_prospect_journey_moves_the_card_on_the_sellers_board(
     prospect.get_by_role("link", name="Try it on your data").click()
     prospect.get_by_label("Your file", exact=True).set_input_files(str(mine))
     prospect.get_by_role("button", name="Upload", exact=True).click()
-    expect(prospect.get_by_label("Amount")).to_have_value("Amount")
+    expect(prospect.get_by_label("Amount", exact=True)).to_have_value("Amount")
     expect(card_in("Trying")).to_be_visible()
     expect(card).to_contain_text("$49.00")  # the cheapest plan of the product tried
     prospect.get_by_role("button", name="Run the demo").click()

@@ -83,9 +83,9 @@ def test_try_upload_map_run_chart_download_delete(
     expect(page.get_by_role("region", name="First 6 rows")).to_contain_text("Zahl")
     assert serious_violations(page) == []
 
-    amount = page.get_by_label("Amount")
+    amount = page.get_by_label("Amount", exact=True)
     expect(amount).to_have_value("")  # nothing suggested: the person maps it
-    expect(page.get_by_label("Stage")).to_have_value("Phase")  # suggestion preselected
+    expect(page.get_by_label("Stage", exact=True)).to_have_value("Phase")  # suggestion preselected
     amount.select_option("Zahl")
     page.get_by_role("button", name="Run the demo").click()
 
@@ -124,7 +124,7 @@ def test_try_ours_in_one_click_and_failed_run_page_are_accessible(page: Page, li
     page.get_by_role("button", name="Try ours").click()
     expect(page.get_by_role("heading", name="Match your columns and run")).to_be_visible()
     # Map the amount to a text column: the run fails with a plain message naming the column.
-    page.get_by_label("Amount").select_option("owner")
+    page.get_by_label("Amount", exact=True).select_option("owner")
     page.get_by_role("button", name="Run the demo").click()
     expect(page.get_by_role("heading", name="The demo could not finish")).to_be_visible(
         timeout=60_000
@@ -132,7 +132,7 @@ def test_try_ours_in_one_click_and_failed_run_page_are_accessible(page: Page, li
     expect(page.get_by_text("Column 'owner' has text in")).to_be_visible()
     assert serious_violations(page) == []
     page.get_by_role("link", name="Run again with another mapping").click()
-    expect(page.get_by_label("Amount")).to_have_value("owner")
+    expect(page.get_by_label("Amount", exact=True)).to_have_value("owner")
 
 
 DROP_FILE = """(zone, text) => {
