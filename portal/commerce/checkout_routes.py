@@ -146,7 +146,7 @@ def checkout_submit():
         return _render_form(form, _price_form(form, cart)[0], 422)
     details = _details(form)
     try:
-        pricing = price_for(cart, details)
+        pricing = price_for(cart, details, online="place" not in request.form)
         if "place" not in request.form:
             check_order(pricing, form.payment_method.data)
     except CommerceError as error:
