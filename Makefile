@@ -55,12 +55,12 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 lint: install-dev
-	$(BIN)/ruff check portal sandbox tests bench
-	$(BIN)/ruff format --check portal sandbox tests bench
+	$(BIN)/ruff check portal sandbox tests bench migrations/env.py
+	$(BIN)/ruff format --check portal sandbox tests bench migrations/env.py
 
 format: install-dev
-	$(BIN)/ruff format portal sandbox tests bench
-	$(BIN)/ruff check --fix portal sandbox tests bench
+	$(BIN)/ruff format portal sandbox tests bench migrations/env.py
+	$(BIN)/ruff check --fix portal sandbox tests bench migrations/env.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache

@@ -11,12 +11,7 @@ from portal.api.openapi import document
 from portal.api.services import authenticate
 from portal.extensions import db, limiter
 from portal.models import Account, Deal, Event, Stage
-from portal.pipeline.board import (
-    BoardFilters,
-    filtered_deals,
-    names_of_products,
-    names_of_users,
-)
+from portal.pipeline.board import BoardFilters, filtered_deals, names_of_products, names_of_users
 from portal.pipeline.scoring import score_at
 from portal.pipeline.settings import setting
 from portal.pipeline.stages import list_stages
@@ -51,7 +46,7 @@ def token_required(view):
         if token is None:
             db.session.rollback()
             return _unauthorized("The token is unknown or was revoked.")
-        db.session.commit()  # last_used_at
+        db.session.commit()  # the token's last_used_at, before the view reads anything
         g.api_user = token.user
         return view(*args, **kwargs)
 
