@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from fpdf import FPDF
 
+from portal.commerce.addresses import address_lines
 from portal.commerce.settings import COUNTRY_NAMES, setting
 from portal.models import Order
 from portal.templating import ZERO_DECIMAL
@@ -56,7 +57,7 @@ def _bill_to(pdf: FPDF, order: Order) -> None:
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(pdf.epw, 7, "Bill to", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
-    bill_to = [order.billing_name, order.billing_address]
+    bill_to = [order.billing_name, *address_lines(order.billing_address)]
     country = COUNTRY_NAMES.get(order.billing_country, order.billing_country)
     if country:
         bill_to.append(country)
@@ -114,6 +115,9 @@ def order_pdf(order: Order, vendor_name: str) -> bytes:
         pdf.cell(label_width, 7, label, align="R")
         pdf.cell(columns[3][1], 7, _amount(value, order.currency), border=1, align="R")
         pdf.ln()
+    if order.tax_note:
+        pdf.set_font("Helvetica", "", 10)
+        pdf.multi_cell(width, 6, _safe(order.tax_note), new_x="LMARGIN", new_y="NEXT")
 
     pdf.ln(6)
     pdf.set_font("Helvetica", "B", 11)
