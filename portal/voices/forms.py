@@ -54,6 +54,22 @@ def _topics_field(label: str) -> MultiCheckboxField:
     )
 
 
+def _industry_field(label: str = "Industry") -> SelectField:
+    return SelectField(
+        label,
+        choices=_choices(INDUSTRIES, "Choose…"),
+        validators=[DataRequired(message="Choose your industry.")],
+    )
+
+
+def _company_size_field(label: str = "Company size") -> SelectField:
+    return SelectField(
+        label,
+        choices=_choices(COMPANY_SIZES, "Choose…"),
+        validators=[DataRequired(message="Choose your company size.")],
+    )
+
+
 class TestimonialForm(FlaskForm):
     rating = RadioField(
         "Your rating",
@@ -82,16 +98,8 @@ class TestimonialForm(FlaskForm):
         validators=[DataRequired(message="Enter your role."), Length(2, ROLE_MAX)],
         description="For example: Head of Revenue Operations.",
     )
-    industry = SelectField(
-        "Industry",
-        choices=_choices(INDUSTRIES, "Choose…"),
-        validators=[DataRequired(message="Choose your industry.")],
-    )
-    company_size = SelectField(
-        "Company size",
-        choices=_choices(COMPANY_SIZES, "Choose…"),
-        validators=[DataRequired(message="Choose your company size.")],
-    )
+    industry = _industry_field("Industry")
+    company_size = _company_size_field("Company size")
     display_choice = RadioField(
         "Show my name as",
         choices=_choices(DISPLAY_CHOICES),
@@ -150,16 +158,8 @@ class TestimonialFilterForm(FlaskForm):
 
 class ReferenceRequestForm(FlaskForm):
     product_id = HiddenField(validators=[DataRequired()])
-    industry = SelectField(
-        "Your industry",
-        choices=_choices(INDUSTRIES, "Choose…"),
-        validators=[DataRequired(message="Choose your industry.")],
-    )
-    company_size = SelectField(
-        "Your company size",
-        choices=_choices(COMPANY_SIZES, "Choose…"),
-        validators=[DataRequired(message="Choose your company size.")],
-    )
+    industry = _industry_field("Your industry")
+    company_size = _company_size_field("Your company size")
     role = StringField(
         "Your role", validators=[Optional(), Length(max=ROLE_MAX)], description="Optional."
     )
@@ -176,16 +176,8 @@ class ReferenceRequestForm(FlaskForm):
 
 class ReferenceProfileForm(FlaskForm):
     is_active = BooleanField("I'm happy to talk to prospects about products I use")
-    industry = SelectField(
-        "Your industry",
-        choices=_choices(INDUSTRIES, "Choose…"),
-        validators=[DataRequired(message="Choose your industry.")],
-    )
-    company_size = SelectField(
-        "Company size",
-        choices=_choices(COMPANY_SIZES, "Choose…"),
-        validators=[DataRequired(message="Choose your company size.")],
-    )
+    industry = _industry_field("Your industry")
+    company_size = _company_size_field("Company size")
     role = StringField("Your role", validators=[Optional(), Length(max=ROLE_MAX)])
     topics = _topics_field("Topics I can talk about")
     availability = StringField(
