@@ -146,15 +146,45 @@ def run_child(
         proc = _spawn(limits)
         _send(proc, job)  # a child gone already ends as a failed run below
     sandbox: dict[str, Any] = {"child_pid": proc.pid}
+    deadline = time.monotonic() + limits.wall_seconds
+    messages, err_buf, timed_out, too_big = _read_child(
+        proc, deadline, sandbox, on_progress, on_beat
+    )
+    if timed_out or too_big:
+        _kill(proc)
+    delivered = not (timed_out or too_big) and any(m["type"] == "result" for m in messages)
+    if delivered:
+        # A child closes its pipes once its result is out. Ending a process that used a lot
+        # of memory takes the system a while: reap it in the background, not on the run's time.
+        threading.Thread(target=proc.wait, name="sandbox-reap", daemon=True).start()
+        returncode = 0
+    else:
+        returncode = proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+    sandbox["returncode"] = returncode
+    stderr = err_buf.decode("utf-8", "replace")
+    return _outcome(messages, returncode, timed_out, too_big, limits, sandbox, stderr)
+
+
+def _read_child(
+    proc: subprocess.Popen,
+    deadline: float,
+    sandbox: dict[str, Any],
+    on_progress: Callable[[str, int], None],
+    on_beat: Callable[[dict[str, Any]], None],
+) -> tuple[list[dict[str, Any]], bytearray, bool, bool]:
+    """Read the child's messages until it hangs up, the deadline passes or it says too much.
+
+    Returns (messages, stderr bytes, timed out, too big)."""
     messages: list[dict[str, Any]] = []
     out_buf, err_buf = bytearray(), bytearray()
     timed_out = too_big = False
-    deadline = time.monotonic() + limits.wall_seconds
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ, "out")
     sel.register(proc.stderr, selectors.EVENT_READ, "err")
     last_beat = 0.0
-    while sel.get_map():
+    while sel.get_map() and not too_big:
         now = time.monotonic()
         if now >= deadline:
             timed_out = True
@@ -184,41 +214,25 @@ def run_child(
                     sandbox["network"] = msg["network"]
                 else:
                     messages.append(msg)
-        if too_big:
-            break
     sel.close()
-    if timed_out or too_big:
-        _kill(proc)
-    delivered = not (timed_out or too_big) and any(m["type"] == "result" for m in messages)
-    if delivered:
-        # A child closes its pipes once its result is out. Ending a process that used a lot
-        # of memory takes the system a while: reap it in the background, not on the run's time.
-        threading.Thread(target=proc.wait, name="sandbox-reap", daemon=True).start()
-        returncode = 0
-    else:
-        returncode = proc.wait()
-    proc.stdout.close()
-    proc.stderr.close()
-    stderr = err_buf.decode("utf-8", "replace")
-    sandbox["returncode"] = returncode
+    return messages, err_buf, timed_out, too_big
+
+
+def _outcome(
+    messages: list[dict[str, Any]],
+    returncode: int,
+    timed_out: bool,
+    too_big: bool,
+    limits: Limits,
+    sandbox: dict[str, Any],
+    stderr: str,
+) -> Outcome:
     if timed_out:
-        return Outcome(
-            False,
-            None,
-            "timeout",
-            f"The demo took longer than {limits.wall_seconds} s.",
-            sandbox,
-            stderr,
-        )
+        message = f"The demo took longer than {limits.wall_seconds} s."
+        return Outcome(False, None, "timeout", message, sandbox, stderr)
     if too_big:
-        return Outcome(
-            False,
-            None,
-            "internal",
-            "The demo produced a result that is too large to show.",
-            sandbox,
-            stderr,
-        )
+        message = "The demo produced a result that is too large to show."
+        return Outcome(False, None, "internal", message, sandbox, stderr)
     for msg in messages:
         if msg["type"] == "result" and returncode == 0:
             return Outcome(True, msg["result"], sandbox=sandbox, stderr=stderr)
