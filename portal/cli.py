@@ -59,6 +59,7 @@ def seed_demo_command() -> None:
 
 def register_cli(app: Flask) -> None:
     from portal.catalog.cli import catalog_cli
+    from portal.commerce.cli import quotes_cli
     from portal.pipeline.cli import pipeline_cli
     from portal.trials.cli import purge_sandbox_command, worker_command
 
@@ -68,3 +69,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(purge_sandbox_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(pipeline_cli)
+    app.cli.add_command(quotes_cli)
