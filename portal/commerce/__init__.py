@@ -6,6 +6,7 @@ from flask import Blueprint
 bp = Blueprint("commerce", __name__)
 
 from portal.commerce import (  # noqa: E402,F401
+    checkout_routes,
     order_routes,
     payment_routes,
     quote_routes,

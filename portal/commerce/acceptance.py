@@ -156,6 +156,10 @@ def _order_from(quote: Quote, user: User, method: str) -> Order:
         tax_id=quote.tax_id,
         po_number=quote.po_number,
         tax_rate_bp=quote.tax_rate_bp,
+        tax_treatment=quote.tax_treatment,
+        tax_note=quote.tax_note,
+        vat_check=quote.vat_check,
+        buyer_is_business=quote.business,
         quote_valid_until=quote.valid_until,
     )
     for line in quote.lines:

@@ -64,9 +64,8 @@ def order_pdf(order: Order, vendor_name: str | None = None) -> bytes:
             ("Total", amount(order.total, order.currency), True),
         ],
     )
-    note = getattr(order, "tax_note", "")  # printed when the tax decision carries one
-    if note:
-        layout.section(pdf, "Tax", [note])
+    if order.tax_note:  # the tax decision's note: reverse charge, export
+        layout.section(pdf, "Tax", [order.tax_note])
     if is_invoice:
         terms = ["Paid - thank you."]
     else:

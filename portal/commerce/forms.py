@@ -16,6 +16,10 @@ from portal.commerce.settings import COUNTRIES
 COUNTRY_CHOICES = [SelectChoice("", "Choose a country")] + [
     SelectChoice(code, name) for code, name in COUNTRIES
 ]
+BUYER_CHOICES = [
+    SelectChoice("business", "A company or organisation"),
+    SelectChoice("consumer", "Myself, as a private person"),
+]
 PAYMENT_CHOICES = [
     SelectChoice("card", "Card (Stripe)"),
     SelectChoice("invoice", "Invoice / purchase order"),
@@ -64,6 +68,12 @@ class UpdateItemForm(FlaskForm):
     quantity = _quantity_field()
 
 
+class ChangePlanForm(FlaskForm):
+    plan_id = IntegerField(
+        "Plan", validators=[InputRequired(message="Choose a plan."), NumberRange(min=1)]
+    )
+
+
 class RemoveItemForm(FlaskForm):
     pass
 
@@ -73,10 +83,16 @@ class CountryForm(FlaskForm):
 
 
 class CheckoutForm(FlaskForm):
+    buyer_type = RadioField(
+        "Who is buying?",
+        choices=BUYER_CHOICES,
+        default="business",
+        validators=[Optional()],  # missing (an old form, the API): a company, as before
+    )
     legal_name = StringField(
         "Company legal name",
-        validators=[DataRequired(message="Enter your company's legal name."), Length(max=200)],
-        description="As it should appear on the invoice.",
+        validators=[DataRequired(message="Enter the name for the invoice."), Length(max=200)],
+        description="As it should appear on the invoice (your full name when buying privately).",
     )
     address = TextAreaField(
         "Billing address",
@@ -86,10 +102,15 @@ class CheckoutForm(FlaskForm):
         "Country",
         choices=COUNTRY_CHOICES,
         validators=[DataRequired(message="Choose the billing country.")],
-        description="Decides the tax rate.",
+        description="Decides the VAT.",
     )
     tax_id = StringField(
-        "Tax / VAT id", validators=[Optional(), Length(max=40)], description="Optional."
+        "Tax / VAT id",
+        validators=[Optional(), Length(max=40)],
+        description=(
+            "EU companies outside the seller's country: your VAT id, for the reverse charge "
+            "(0 % VAT). Optional."
+        ),
     )
     po_number = StringField(
         "Purchase order number",
@@ -101,7 +122,12 @@ class CheckoutForm(FlaskForm):
         choices=PAYMENT_CHOICES,
         validators=[InputRequired(message="Choose how you want to pay.")],
     )
-    accept_price_changes = BooleanField("I accept the updated prices shown above")
+    # The review step's Pricing.fingerprint(): placing the order checks it is still the same.
+    reviewed = HiddenField()
+
+    @property
+    def business(self) -> bool:
+        return self.buyer_type.data != "consumer"
 
 
 class PaymentRetryForm(FlaskForm):

@@ -20,6 +20,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from portal.commerce.addresses import address_lines, one_line_address
 from portal.commerce.settings import COUNTRY_NAMES, setting
 from portal.templating import ZERO_DECIMAL
 
@@ -87,14 +88,14 @@ class Seller:
 
     @property
     def one_line_address(self) -> str:
-        return ", ".join(part.strip() for part in self.address.splitlines() if part.strip())
+        return one_line_address(self.address)
 
 
 def buyer_lines(
     name: str, address: str, country: str, tax_id: str = "", extra: Sequence[str] = ()
 ) -> list[str]:
     """The buyer's block: name, address lines, country, VAT id."""
-    lines = [name, *[part.strip() for part in address.splitlines() if part.strip()]]
+    lines = [name, *address_lines(address)]
     country_name = COUNTRY_NAMES.get(country, country)
     if country_name:
         lines.append(country_name)

@@ -1,17 +1,21 @@
-"""Pricing a quote's lines: today's plan prices and the tax decision for the buyer.
+"""Pricing a quote: today's plan prices and the VAT decision, in one shape for issuing.
 
-Interim: until the tax module lands, the rate comes from ``TAX_RATES`` and every sale is
-treated as domestic.
+A quote from the cart is priced by ``pricing.price_cart`` (the one pricing of cart, review,
+order and quote). A renewal has no cart — its lines come from the expired version — so it is
+priced line by line at today's plan prices with the same ``tax.decide_tax`` and
+``tax.tax_amount`` that ``price_cart`` uses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.commerce.cart import plan_label, tax_amount
+from portal.commerce.cart import plan_label
+from portal.commerce.checkout import BillingDetails, price_for
 from portal.commerce.errors import CommerceError
-from portal.commerce.settings import tax_rate_bp
-from portal.models import Plan
+from portal.commerce.pricing import vendor_country
+from portal.commerce.tax import TaxDecision, decide_tax, tax_amount
+from portal.models import Cart, Plan
 
 
 @dataclass(frozen=True)
@@ -33,38 +37,56 @@ class PricedLine:
 
 
 @dataclass(frozen=True)
-class LinePricing:
+class QuotePricing:
     lines: list[PricedLine]
     currency: str
     subtotal: int
     tax: int
     total: int
-    rate_bp: int
-    treatment: str
-    note: str | None
-    vat_id: str | None
-    vat_check: str
+    decision: TaxDecision
 
 
-def price_lines(
-    lines: list[PricedLine], country: str, tax_id: str, *, business: bool
-) -> LinePricing:
-    """Lines at today's prices with the tax for ``country``."""
-    currencies = {line.plan.currency for line in lines}
-    if len(currencies) != 1:
+def _one_currency(currencies: set[str | None]) -> str:
+    if len(currencies) != 1 or None in currencies:
         raise CommerceError("A quote has one currency: remove the lines in another one.")
+    return next(iter(currencies))
+
+
+def price_cart_for_quote(cart: Cart | None, details: BillingDetails) -> QuotePricing:
+    """The cart priced for these buyer details (raises ``InvalidVatId`` on a bad VAT id)."""
+    pricing = price_for(cart, details)
+    if pricing.is_empty:
+        raise CommerceError("Your cart is empty: add a plan before asking for a quote.")
+    if pricing.unavailable_lines:
+        names = ", ".join(line.label for line in pricing.unavailable_lines)
+        raise CommerceError(f"{names} can't be bought any more. Remove it from your cart.")
+    currency = _one_currency({line.plan.currency for line in pricing.lines})
+    return QuotePricing(
+        lines=[PricedLine(line.plan, line.quantity) for line in pricing.lines],
+        currency=currency,
+        subtotal=pricing.subtotal,
+        tax=pricing.tax,
+        total=pricing.total,
+        decision=pricing.decision,
+    )
+
+
+def price_lines(lines: list[PricedLine], details: BillingDetails) -> QuotePricing:
+    """``lines`` at today's prices with the VAT for these buyer details (renewals)."""
+    currency = _one_currency({line.plan.currency for line in lines})
+    decision = decide_tax(
+        vendor_country(),
+        details.country,
+        vat_id=details.tax_id or None,
+        business=details.business,
+    )
     subtotal = sum(line.total for line in lines)
-    rate = tax_rate_bp(country)
-    tax = tax_amount(subtotal, rate)
-    return LinePricing(
+    tax = tax_amount(subtotal, decision.rate_bp)
+    return QuotePricing(
         lines=lines,
-        currency=currencies.pop(),
+        currency=currency,
         subtotal=subtotal,
         tax=tax,
         total=subtotal + tax,
-        rate_bp=rate,
-        treatment="domestic",
-        note=None,
-        vat_id=tax_id.strip() or None,
-        vat_check="none",
+        decision=decision,
     )

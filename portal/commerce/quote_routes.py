@@ -11,11 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from portal.boundary import perform
 from portal.commerce import bp
 from portal.commerce.acceptance import Signature, accept_quote, order_of
-from portal.commerce.cart import get_cart, summarize_cart
+from portal.commerce.cart import get_cart
 from portal.commerce.checkout import BillingDetails, card_availability
 from portal.commerce.forms import AcceptQuoteForm, QuoteActionForm, QuoteRequestForm
 from portal.commerce.orders import orders_for
 from portal.commerce.payment_routes import start_card_payment
+from portal.commerce.pricing import price_cart
 from portal.commerce.quote_document import accepted_quote_pdf, tax_paragraphs
 from portal.commerce.quotes import (
     STATUS_LABELS,
@@ -56,8 +57,14 @@ def _request_defaults(summary) -> dict:
             "address": last.billing_address,
             "country": last.billing_country,
             "tax_id": last.tax_id,
+            "business": last.buyer_is_business,
         }
     return {"legal_name": current_user.account.name, "country": summary.country or ""}
+
+
+def _cart_summary(key: str | None):
+    """The cart's lines before tax (the quote decides the tax from the buyer's details)."""
+    return price_cart(get_cart(key), country=None, vat_id=None, business=True)
 
 
 def _render_request(form: QuoteRequestForm, summary, status: int = 200):
@@ -68,7 +75,7 @@ def _render_request(form: QuoteRequestForm, summary, status: int = 200):
 @login_required
 def request_quote_page():
     key = owner_key()
-    summary = summarize_cart(get_cart(key))
+    summary = _cart_summary(key)
     if summary.is_empty:
         flash("Your cart is empty: add a plan before asking for a quote.", "info")
         return redirect(url_for("commerce.cart"))
@@ -83,19 +90,19 @@ def request_quote_page():
         country=form.country.data,
         tax_id=form.tax_id.data or "",
         po_number=form.po_number.data or "",
+        business=form.business.data,
     )
     done = perform(
         request_quote,
         current_user,
         key,
         details,
-        business=form.business.data,
         links=_links(),
         actor=current_actor(),
         form=form,
     )
     if not done:
-        return _render_request(form, summarize_cart(get_cart(key), details.country), 422)
+        return _render_request(form, _cart_summary(key), 422)
     quote = done.value
     flash(f"Quote {quote.label} is ready. Nothing is ordered until you accept it.", "success")
     return redirect(url_for("commerce.view_quote", quote_id=quote.id))

@@ -15,13 +15,19 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from portal.commerce.cart import get_cart, summarize_cart
+from portal.commerce.addresses import tidy_address
+from portal.commerce.cart import get_cart
 from portal.commerce.checkout import BillingDetails
 from portal.commerce.errors import CommerceError
 from portal.commerce.locking import lock_row
 from portal.commerce.orders import product_of
 from portal.commerce.quote_document import quote_pdf
-from portal.commerce.quote_pricing import PricedLine, price_lines
+from portal.commerce.quote_pricing import (
+    PricedLine,
+    QuotePricing,
+    price_cart_for_quote,
+    price_lines,
+)
 from portal.commerce.settings import COUNTRY_NAMES, setting
 from portal.extensions import db
 from portal.journey.services import Actor, record_event
@@ -69,18 +75,17 @@ def _check_details(details: BillingDetails) -> None:
 
 def _issue(
     user: User,
-    priced: list[PricedLine],
+    pricing: QuotePricing,
     details: BillingDetails,
     *,
-    business: bool,
     links: QuoteLinks,
     number: str | None = None,
     version: int = 1,
     renewed_from: Quote | None = None,
 ) -> Quote:
-    """Price, store and render one quote version (flushed, document attached)."""
-    pricing = price_lines(priced, details.country, details.tax_id, business=business)
-    now = utcnow()
+    """Store and render one priced quote version (flushed, document attached)."""
+    decision = pricing.decision
+    now = utcnow().replace(microsecond=0)
     quote = Quote(
         number=number or _new_number(),
         version=version,
@@ -90,20 +95,20 @@ def _issue(
         subtotal=pricing.subtotal,
         tax=pricing.tax,
         total=pricing.total,
-        tax_rate_bp=pricing.rate_bp,
-        tax_treatment=pricing.treatment,
-        tax_note=pricing.note or "",
-        vat_check=pricing.vat_check,
+        tax_rate_bp=decision.rate_bp,
+        tax_treatment=decision.treatment,
+        tax_note=decision.note or "",
+        vat_check=decision.vat_check,
         billing_name=details.legal_name.strip()[:200],
-        billing_address=details.address.strip(),
+        billing_address=tidy_address(details.address),
         billing_country=details.country.upper(),
-        tax_id=pricing.vat_id or details.tax_id.strip(),
+        tax_id=decision.vat_id or "",
         po_number=details.po_number.strip()[:60],
-        business=business,
+        business=details.business,
         contact_name=(user.name or "")[:200],
         contact_email=user.email,
-        issued_at=now.replace(microsecond=0),
-        valid_until=(now + timedelta(days=int(setting("QUOTE_VALID_DAYS")))).replace(microsecond=0),
+        issued_at=now,
+        valid_until=now + timedelta(days=int(setting("QUOTE_VALID_DAYS"))),
         payment_terms_days=int(setting("PAYMENT_TERMS_DAYS")),
         needs_approval=approval_needed(pricing.total),
         renewed_from_id=renewed_from.id if renewed_from else None,
@@ -135,20 +140,14 @@ def request_quote(
     owner_key: str | None,
     details: BillingDetails,
     *,
-    business: bool,
     links: QuoteLinks,
     actor: Actor | None,
 ) -> Quote:
-    """A non-binding quote for what is in the owner's cart today. The cart stays as it is."""
+    """A non-binding quote for what is in the owner's cart today. The cart stays as it is.
+    Raises ``InvalidVatId`` (field ``tax_id``) for a VAT id that fails its check."""
     _check_details(details)
-    summary = summarize_cart(get_cart(owner_key), details.country)
-    if summary.is_empty:
-        raise CommerceError("Your cart is empty: add a plan before asking for a quote.")
-    if summary.unavailable_lines:
-        names = ", ".join(line.label for line in summary.unavailable_lines)
-        raise CommerceError(f"{names} can't be bought any more. Remove it from your cart.")
-    priced = [PricedLine(line.plan, line.quantity) for line in summary.lines]
-    quote = _issue(user, priced, details, business=business, links=links)
+    pricing = price_cart_for_quote(get_cart(owner_key), details)
+    quote = _issue(user, pricing, details, links=links)
     record_event(
         actor,
         "quote_requested",
@@ -228,12 +227,12 @@ def renew_quote(quote: Quote, user: User, *, links: QuoteLinks, actor: Actor | N
         country=quote.billing_country,
         tax_id=quote.tax_id,
         po_number=quote.po_number,
+        business=quote.business,
     )
     renewed = _issue(
         user,
-        priced,
+        price_lines(priced, details),
         details,
-        business=quote.business,
         links=links,
         number=quote.number,
         version=quote.version + 1,

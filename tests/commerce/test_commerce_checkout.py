@@ -119,7 +119,7 @@ def test_amount_tampered_in_the_form_is_ignored(buyer_client, plan_id, db):
     checkout(buyer_client, "invoice", total="1", amount="1", subtotal="1", unit_amount="1")
     order = _order()
     assert order.subtotal == 3 * 4900
-    assert order.total == 3 * 4900 + (3 * 4900 * 2000 + 5000) // 10000  # GB: 20 %
+    assert order.total == 3 * 4900 + (3 * 4900 * 1900 + 5000) // 10000  # DE: 19 %
 
 
 def test_missing_company_details_are_422_with_messages(buyer_client, plan_id, db):
@@ -202,4 +202,4 @@ def test_billing_details_are_prefilled_from_the_last_order(buyer_client, plan_id
     checkout(buyer_client)
     add(buyer_client, plan_id, "1")
     page = buyer_client.get("/checkout").text
-    assert BILLING["legal_name"] in page and "GB123456789" in page
+    assert BILLING["legal_name"] in page and "DE136695976" in page

@@ -272,3 +272,37 @@ def test_buyers_cannot_approve(buyer_client, plan_id, app):
     quote = latest_quote(app)
     assert buyer_client.post(f"/seller/quotes/{quote.id}/approve").status_code in (403, 404)
     assert latest_quote(app).status == "awaiting_approval"
+
+
+def test_a_french_business_quote_is_reverse_charged_with_the_note(buyer_client, plan_id, app):
+    add(buyer_client, plan_id, "2")
+    response = request(
+        buyer_client, legal_name="Société Lyon SA", country="FR", tax_id="FR 40 303 265 045"
+    )
+    assert response.status_code == 302
+    quote = latest_quote(app)
+    assert (quote.tax_treatment, quote.tax_rate_bp, quote.tax) == ("reverse_charge", 0, 0)
+    assert quote.total == SUBTOTAL and quote.tax_id == "FR40303265045"
+    text = _pdf_text(quote.document)
+    assert "Reverse charge: VAT to be accounted for by the recipient" in text
+    assert "checked offline only" in text and "VAT id: FR40303265045" in text
+    accept(buyer_client, quote)
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        assert (order.total, order.tax_treatment) == (SUBTOTAL, "reverse_charge")
+        assert order.tax_note == "Reverse charge: VAT to be accounted for by the recipient"
+
+
+def test_a_quote_with_a_broken_vat_id_is_refused_on_the_field(buyer_client, plan_id, app):
+    add(buyer_client, plan_id, "1")
+    response = request(buyer_client, country="FR", tax_id="FR40303265046")
+    assert response.status_code == 422
+    assert "is not a valid VAT id" in response.text and 'id="tax_id-error"' in response.text
+    assert _count(app, Quote) == 0
+
+
+def test_an_american_company_pays_no_vat_on_its_quote(buyer_client, plan_id, app):
+    add(buyer_client, plan_id, "2")
+    request(buyer_client, country="US", address="1 Main St\nBoston MA")
+    quote = latest_quote(app)
+    assert (quote.tax_treatment, quote.tax, quote.total) == ("export", 0, SUBTOTAL)
