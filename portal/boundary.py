@@ -37,9 +37,12 @@ class Outcome:
         return self.error.status if self.error else 200
 
 
-def show_on_form(form: Any, error: ServiceError) -> None:
-    """Put a refusal on the field it names (when the form has it), else on the whole form."""
+def show_on_form(form: Any, error: ServiceError, fallback_field: str | None = None) -> None:
+    """Put a refusal on the field it names (when the form has it), else on ``fallback_field``,
+    else on the whole form."""
     field = getattr(form, error.field, None) if error.field else None
+    if field is None and fallback_field:
+        field = getattr(form, fallback_field)
     if field is not None and hasattr(field, "errors"):
         field.errors = [*field.errors, error.message]
     else:
@@ -51,14 +54,16 @@ def perform(
     /,
     *args: Any,
     form: Any = None,
+    fallback_field: str | None = None,
     flash_category: str | None = None,
     let_through: tuple[type[ServiceError], ...] = (),
     **kwargs: Any,
 ) -> Outcome:
     """Run ``call(*args, **kwargs)`` and commit; on a ``ServiceError`` roll back instead.
 
-    The refusal goes on ``form`` when given, is flashed with ``flash_category`` when given,
-    and is always returned in the ``Outcome`` (falsy) for the route to choose its response.
+    The refusal goes on ``form`` when given (see ``show_on_form``), is flashed with
+    ``flash_category`` when given, and is always returned in the ``Outcome`` (falsy) for the
+    route to choose its response.
     Errors in ``let_through`` are re-raised after the rollback (for example a not-found that
     the blueprint's error handler answers).
     """
@@ -69,7 +74,7 @@ def perform(
         if isinstance(error, let_through):
             raise
         if form is not None:
-            show_on_form(form, error)
+            show_on_form(form, error, fallback_field)
         if flash_category:
             flash(error.message, flash_category)
         return Outcome(error=error)

@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.extensions import db as _db
 from portal.models import Base
+from tests.factories import make_default_stages
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 PASSWORD = "correct-horse-battery"
@@ -120,6 +121,9 @@ def app(tmp_path: Path, database_url_base):
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_request_globals)
     with app.app_context():
         _db.create_all()
+        # create_all builds the schema only; the default stages come from a data migration.
+        make_default_stages()
+        _db.session.commit()
     yield app
     with app.app_context():
         _db.session.remove()

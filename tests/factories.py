@@ -6,9 +6,15 @@ import itertools
 from datetime import UTC, datetime
 
 from portal.extensions import db
-from portal.models import Faq, Order, OrderLine, Plan, Product, Resource, User
+from portal.models import Faq, Order, OrderLine, Plan, Product, Resource, Stage, User
+from portal.pipeline.stages import create_default_stages
 
 _seq = itertools.count(1)
+
+
+def make_default_stages() -> list[Stage]:
+    """The default stages, as the data migration and ``seed-demo`` write them."""
+    return create_default_stages()
 
 
 def make_product(**fields) -> Product:

@@ -4,11 +4,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import Base, include_in_migrations
+from portal.models import Base, Stage, include_in_migrations
 from tests.conftest import TEST_DATABASE_URL, reset_postgres_schema
 
 
@@ -125,6 +125,10 @@ def test_migrations_upgrade_an_empty_database_to_the_models(tmp_path):
             db.engine.dispose()
         assert set(Base.metadata.tables) <= tables
         assert _drift(url) == []
+        with app.app_context():  # the data migration wrote the buyer's process as stages
+            names = db.session.scalars(select(Stage.name).order_by(Stage.position)).all()
+            db.engine.dispose()
+        assert names == ["Exploring", "Researching", "Trying", "Validating", "Deciding", "Customer"]
     finally:
         if TEST_DATABASE_URL:  # leave the schema as the other tests expect it
             reset_postgres_schema(url)

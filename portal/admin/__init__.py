@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from portal.admin import catalog_routes, pipeline_routes, routes  # noqa: E402,F401
+from portal.admin import routes  # noqa: E402,F401

@@ -14,13 +14,13 @@ from portal.models import Account, Deal, Event, Stage
 from portal.pipeline.board import (
     BoardFilters,
     filtered_deals,
-    is_stalled,
     names_of_products,
     names_of_users,
 )
-from portal.pipeline.engine import score_at
-from portal.pipeline.services import list_stages
+from portal.pipeline.scoring import score_at
 from portal.pipeline.settings import setting
+from portal.pipeline.stages import list_stages
+from portal.pipeline.stalled import is_stalled
 from portal.pipeline.timeline import describe
 
 MAX_PER_PAGE = 100

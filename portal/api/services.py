@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import ApiToken, User
 
 PREFIX = "td_"
 
 
-class TokenError(ValueError):
+class TokenError(ServiceError):
     """A token action that cannot be done; the message is meant for the seller."""
 
 

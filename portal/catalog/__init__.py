@@ -6,4 +6,4 @@ bp = Blueprint("catalog", __name__)
 # ``{{ text|markdown }}``: vendor-written Markdown as sanitised HTML, for every area's templates.
 bp.add_app_template_filter(render_markdown, "markdown")
 
-from portal.catalog import routes  # noqa: E402,F401
+from portal.catalog import routes, staff_routes  # noqa: E402,F401

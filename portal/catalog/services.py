@@ -16,6 +16,7 @@ from sqlalchemy import Select, cast, column, exists, func, literal, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import selectinload
 
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.journey.services import Actor, record_event
 from portal.models import Plan, Product, Resource
@@ -32,16 +33,14 @@ SORTS = {
 }
 
 
-class CatalogError(Exception):
+class CatalogError(ServiceError):
     """A catalog rule was broken; the message is written for the person."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class NotFound(CatalogError):
     """No such product or resource in the catalog (or it was archived)."""
+
+    status = 404
 
 
 def clean_text(value: Any) -> str:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 from portal.catalog.text import markdown_to_text
 from portal.models import Product
@@ -87,8 +88,14 @@ def _render(product: Product, vendor: str, base: str, today: datetime, budget) -
     pdf.set_margins(16, 14, 16)
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
+    _header(pdf, product, vendor)
+    _overview(pdf, product, chars, max_features, max_specs)
+    _plans(pdf, product.active_plans)
+    return pdf
 
-    # Header band
+
+def _header(pdf: _Sheet, product: Product, vendor: str) -> None:
+    """The brand band, the product's name, tagline, category and use cases."""
     pdf.set_fill_color(*BRAND)
     pdf.rect(0, 0, pdf.w, 11, style="F")
     pdf.set_xy(16, 3)
@@ -113,6 +120,9 @@ def _render(product: Product, vendor: str, base: str, today: datetime, budget) -
         pdf.multi_cell(0, 5, plain(meta), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
 
+
+def _overview(pdf: _Sheet, product: Product, chars: int, max_features: int, max_specs: int):
+    """What it is, what it does and its specifications, within the page's budget."""
     description = markdown_to_text(product.description_md).replace("\n", " ")
     if description and chars:
         _heading(pdf, "Overview")
@@ -147,7 +157,8 @@ def _render(product: Product, vendor: str, base: str, today: datetime, budget) -
                 row.cell(plain(label))
                 row.cell(plain(_shorten(str(value), 160)))
 
-    plans = product.active_plans
+
+def _plans(pdf: _Sheet, plans) -> None:
     _heading(pdf, "Plans and prices")
     if not plans:
         pdf.set_font("Helvetica", size=10)
@@ -175,12 +186,9 @@ def _render(product: Product, vendor: str, base: str, today: datetime, budget) -
                 else:
                     quantity = f"{plan.min_quantity}-{plan.max_quantity:,} {unit}"
                 row.cell(quantity)
-    return pdf
 
 
 def _headings_style():
-    from fpdf.fonts import FontFace
-
     return FontFace(emphasis="BOLD", color=BRAND)
 
 

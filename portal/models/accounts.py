@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.models.base import Base, TimestampMixin
 
 ROLES = ("buyer", "seller", "admin")
+# The vendor's own people: their browsing is not a buying account's journey.
+STAFF_ROLES = ("seller", "admin")
 
 
 class Account(TimestampMixin, Base):
@@ -50,7 +52,8 @@ class User(UserMixin, TimestampMixin, Base):
 
     @property
     def is_seller(self) -> bool:
-        return self.role in ("seller", "admin")
+        """Seller or admin (see ``STAFF_ROLES``)."""
+        return self.role in STAFF_ROLES
 
     @property
     def is_admin(self) -> bool:

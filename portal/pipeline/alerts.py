@@ -17,7 +17,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.mail import queue_mail
 from portal.models import Deal, Event, Notification, User
-from portal.pipeline.engine import Rules, TransitionLike, score_at
+from portal.models.accounts import STAFF_ROLES
+from portal.pipeline.engine import Rules, TransitionLike
+from portal.pipeline.scoring import score_at
 from portal.pipeline.settings import setting
 
 
@@ -62,7 +64,7 @@ def after_event(
 def recipients(deal: Deal) -> list[int]:
     if deal.owner_id is not None:
         return [deal.owner_id]
-    return list(db.session.scalars(select(User.id).where(User.role.in_(("seller", "admin")))))
+    return list(db.session.scalars(select(User.id).where(User.role.in_(STAFF_ROLES))))
 
 
 def notify(deal: Deal, messages: list[tuple[str, str]]) -> list[Notification]:

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Deal, DealProduct, Stage, StageTransition
-from portal.pipeline.services import list_stages
 from portal.pipeline.settings import setting
+from portal.pipeline.stages import list_stages
 
 PERIODS = {30: "Last 30 days", 90: "Last 90 days", 365: "Last 12 months", 0: "All time"}
 # Until the history says otherwise, assume a stage takes this long on its way to a purchase.

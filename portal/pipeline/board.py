@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import Select, and_, false, func, or_, select, union_all
+from sqlalchemy import Select, func, or_, select, union_all
 
 from portal.extensions import db
 from portal.models import Account, Deal, DealProduct, Product, Stage, User
-from portal.pipeline.engine import score_at, score_log_for
-from portal.pipeline.services import list_stages
+from portal.pipeline.scoring import score_at, score_log_for
 from portal.pipeline.settings import setting
+from portal.pipeline.stages import list_stages
+from portal.pipeline.stalled import is_stalled, stalled_condition
 
 SORTS = {
     "score": "Engagement score",
@@ -132,18 +133,6 @@ def deal_conditions(
     return where
 
 
-def stalled_condition(stages: list[Stage], now: datetime):
-    parts = [
-        and_(
-            Deal.stage_id == stage.id,
-            Deal.last_activity_at < now - timedelta(days=stage.stalled_after_days),
-        )
-        for stage in stages
-        if stage.stalled_after_days > 0
-    ]
-    return or_(*parts) if parts else false()
-
-
 def _order(sort: str):
     return {
         "score": (Deal.score_log.desc().nulls_last(), Deal.id),
@@ -247,7 +236,7 @@ def _cards(rows, stages: list[Stage], now: datetime) -> list[Card]:
     if not rows:
         return []
     half_life = float(setting("PIPELINE_HALF_LIFE_DAYS"))
-    stalled_days = {stage.id: stage.stalled_after_days for stage in stages}
+    stage_of = {stage.id: stage for stage in stages}
     user_ids = set()
     product_ids = set()
     for deal, _account in rows:
@@ -259,7 +248,6 @@ def _cards(rows, stages: list[Stage], now: datetime) -> list[Card]:
     products = names_of_products(product_ids)
     cards = []
     for deal, account in rows:
-        days = stalled_days.get(deal.stage_id, 0)
         touched = sorted(
             deal.product_counters,
             key=lambda p: -sum(deal.product_counters[p].values()),
@@ -273,9 +261,7 @@ def _cards(rows, stages: list[Stage], now: datetime) -> list[Card]:
                 owner=names.get(deal.owner_id) if deal.owner_id else None,
                 score=score_at(deal.score_log, now, half_life),
                 days_in_stage=max(0, (now - deal.stage_entered_at).days),
-                stalled=bool(days)
-                and deal.lost_at is None
-                and now - deal.last_activity_at > timedelta(days=days),
+                stalled=is_stalled(deal, stage_of.get(deal.stage_id), now),
                 products=[products[int(p)] for p in touched if int(p) in products],
             )
         )
@@ -297,10 +283,3 @@ def names_of_products(product_ids) -> dict[int, str]:
             select(Product.id, Product.name).where(Product.id.in_(product_ids))
         ).all()
     )
-
-
-def is_stalled(deal: Deal, stage: Stage | None, now: datetime | None = None) -> bool:
-    now = now or datetime.now(UTC)
-    if stage is None or not stage.stalled_after_days or deal.lost_at is not None:
-        return False
-    return now - deal.last_activity_at > timedelta(days=stage.stalled_after_days)

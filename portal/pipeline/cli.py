@@ -9,6 +9,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.extensions import db
+from portal.pipeline.alerts import send_digests
+from portal.pipeline.outgoing_webhooks import deliver_due
+from portal.pipeline.rebuild import rebuild_deals
 
 pipeline_cli = AppGroup("pipeline", help="The seller pipeline: deals, alerts, webhooks.")
 
@@ -16,8 +19,6 @@ pipeline_cli = AppGroup("pipeline", help="The seller pipeline: deals, alerts, we
 @pipeline_cli.command("rebuild")
 def rebuild_command() -> None:
     """Recompute every deal from the raw journey events."""
-    from portal.pipeline.services import rebuild_deals
-
     started = time.perf_counter()
     count = rebuild_deals()
     db.session.commit()
@@ -25,11 +26,9 @@ def rebuild_command() -> None:
 
 
 def _send_digests() -> int:
-    from portal.pipeline.alerts import send_digests
-
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
         sent = send_digests()
-        db.session.commit()
+        db.session.commit()  # the command's commit; it sends the queued digests
     return sent
 
 
@@ -42,8 +41,6 @@ def digest_command() -> None:
 @pipeline_cli.command("deliver-webhooks")
 def deliver_command() -> None:
     """Send the outbound webhook deliveries that are due (retries included)."""
-    from portal.pipeline.webhooks import deliver_due
-
     done = deliver_due()
     ok = sum(1 for d in done if d.status == "delivered")
     click.echo(f"Attempted {len(done)} deliveries: {ok} delivered.")
@@ -55,8 +52,6 @@ def deliver_command() -> None:
 @click.option("--once", is_flag=True, help="Run one round and stop.")
 def worker_command(interval: float, digest_every: float, once: bool) -> None:
     """Deliver webhooks continuously and send alert digests periodically."""
-    from portal.pipeline.webhooks import deliver_due
-
     last_digest = 0.0
     while True:
         deliver_due()

@@ -2,12 +2,11 @@
 
 The incremental listener and ``rebuild`` both fold events into a ``DealState`` with
 ``apply_event`` (and a seller's "lost" with ``apply_lost``), so the two paths agree by
-construction; ``tests/pipeline/test_rebuild_property.py`` proves it on random streams.
+construction; ``tests/pipeline/test_pipeline_rebuild_property.py`` proves it on random streams.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,10 +14,8 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from portal.pipeline import criteria
+from portal.pipeline.scoring import add_log, score_term
 
-# Scores are stored as logarithms relative to this moment (see Deal.score_log).
-EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
-LN2 = math.log(2)
 VALUE_KINDS = frozenset(
     {
         "cart_item_added",
@@ -31,6 +28,8 @@ VALUE_KINDS = frozenset(
         "demo_completed",
     }
 )
+
+
 TRIED_KINDS = frozenset({"demo_uploaded", "demo_started", "demo_completed"})
 
 
@@ -189,38 +188,6 @@ class Metrics(Mapping):
 
     def __len__(self) -> int:
         return len(self.state.counters)
-
-
-def days_since_epoch(moment: datetime) -> float:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment - EPOCH).total_seconds() / 86400.0
-
-
-def score_term(weight: float, moment: datetime, half_life_days: float) -> float:
-    return math.log(weight) + days_since_epoch(moment) * LN2 / half_life_days
-
-
-def add_log(a: float | None, b: float) -> float:
-    """ln(e^a + e^b) without overflow."""
-    if a is None:
-        return b
-    high, low = (a, b) if a >= b else (b, a)
-    return high + math.log1p(math.exp(low - high))
-
-
-def score_at(score_log: float | None, moment: datetime, half_life_days: float) -> float:
-    """The decayed engagement score at ``moment``."""
-    if score_log is None:
-        return 0.0
-    return math.exp(score_log - days_since_epoch(moment) * LN2 / half_life_days)
-
-
-def score_log_for(score: float, moment: datetime, half_life_days: float) -> float | None:
-    """The stored form of ``score`` at ``moment`` (for filtering by a score range in SQL)."""
-    if score <= 0:
-        return None
-    return math.log(score) + days_since_epoch(moment) * LN2 / half_life_days
 
 
 def furthest_holding(rules: Rules, metrics: Mapping[str, int], above: int = -1) -> StageRule | None:

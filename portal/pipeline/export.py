@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from portal.extensions import db
-from portal.pipeline.board import BoardFilters, filtered_deals, is_stalled, names_of_users
-from portal.pipeline.engine import score_at
-from portal.pipeline.services import list_stages
+from portal.pipeline.board import BoardFilters, filtered_deals, names_of_users
+from portal.pipeline.scoring import score_at
 from portal.pipeline.settings import setting
+from portal.pipeline.stages import list_stages
+from portal.pipeline.stalled import is_stalled
 from portal.templating import ZERO_DECIMAL
 
 HEADER = [

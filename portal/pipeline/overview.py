@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Deal, DealNote, Event, Order, Plan, Quote, StageTransition, User
-from portal.pipeline.board import is_stalled, names_of_products
-from portal.pipeline.engine import score_at
-from portal.pipeline.services import list_stages
+from portal.pipeline.board import names_of_products
+from portal.pipeline.scoring import score_at
 from portal.pipeline.settings import setting
+from portal.pipeline.stages import list_stages
+from portal.pipeline.stalled import is_stalled
 from portal.pipeline.suggestions import next_steps
 from portal.pipeline.timeline import describe
 

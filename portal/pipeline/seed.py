@@ -30,7 +30,9 @@ from portal.commerce.pricing import price_cart
 from portal.extensions import db
 from portal.journey.services import Actor, event_recorded, record_event
 from portal.models import Account, Deal, Event, Plan, Product, User
-from portal.pipeline.services import ensure_default_stages, mark_lost, rebuild_deals
+from portal.pipeline.deal_actions import mark_lost
+from portal.pipeline.rebuild import rebuild_deals
+from portal.pipeline.stages import create_default_stages
 
 ADJECTIVES = (
     "Blue", "Northern", "Bright", "Granite", "Silver", "Rapid", "Evergreen", "Summit", "Harbor",
@@ -239,7 +241,7 @@ def seed_pipeline(accounts: int = 300, days: int = 90, seed: int = 2026) -> list
     """Default stages, then simulated buying accounts (skipped when already there)."""
     from portal.auth.services import create_user
 
-    ensure_default_stages()
+    create_default_stages()
     rng = random.Random(seed)
     companies = _companies(rng, accounts)
     if not companies or db.session.scalar(

@@ -6,10 +6,11 @@ The seller does not push the buyer; these say what would help the buyer on their
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from portal.models import Deal, Stage
 from portal.pipeline.settings import setting
+from portal.pipeline.stalled import is_stalled
 from portal.templating import money
 
 
@@ -54,6 +55,30 @@ def next_steps(
                 f"Marked lost ({deal.lost_reason}). It reopens by itself when they come back.",
             )
         )
+    steps += _research_steps(c, most, focus)
+    steps += _buying_steps(deal, c)
+    if is_stalled(deal, stage, now):
+        quiet = now - deal.last_activity_at
+        steps.append(
+            Step(
+                "Re-engage with something useful",
+                f"No activity for {quiet.days} days in {stage.name}. Share a customer story "
+                "or a guide that answers what they last looked at.",
+            )
+        )
+    if not steps:
+        steps.append(
+            Step(
+                "Watch, don't push",
+                "They are finding their way; the next signal will suggest the next step.",
+            )
+        )
+    return steps
+
+
+def _research_steps(c: dict, most, focus: str) -> list[Step]:
+    """Steps while they research and try: peers, help with data, the sheet, the right demo."""
+    steps: list[Step] = []
     if c.get("reference_requested"):
         steps.append(
             Step(
@@ -96,6 +121,12 @@ def next_steps(
         steps.append(
             Step("Make sure their questions are answered", "Unanswered questions stall deals.")
         )
+    return steps
+
+
+def _buying_steps(deal: Deal, c: dict) -> list[Step]:
+    """Steps once money is in play: a way to pay that fits the amount, finishing checkout."""
+    steps: list[Step] = []
     big = int(setting("PIPELINE_INVOICE_SUGGESTION_AMOUNT"))
     if deal.value_source == "cart" and deal.value >= big:
         steps.append(
@@ -111,23 +142,6 @@ def next_steps(
                 "Help them finish checkout",
                 "They started checkout but did not place the order; offer a quote to take "
                 "through their purchasing.",
-            )
-        )
-    if stage is not None and stage.stalled_after_days and deal.lost_at is None:
-        quiet = now - deal.last_activity_at
-        if quiet > timedelta(days=stage.stalled_after_days):
-            steps.append(
-                Step(
-                    "Re-engage with something useful",
-                    f"No activity for {quiet.days} days in {stage.name}. Share a customer story "
-                    "or a guide that answers what they last looked at.",
-                )
-            )
-    if not steps:
-        steps.append(
-            Step(
-                "Watch, don't push",
-                "They are finding their way; the next signal will suggest the next step.",
             )
         )
     return steps

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("voices", __name__)
 
-from portal.voices import privacy, routes, templating  # noqa: E402,F401
+from portal.voices import receivers, reference_routes, routes, staff_routes, templating  # noqa: E402,F401

@@ -13,13 +13,9 @@ from portal.journey.services import Actor, record_event
 from portal.mail import queue_mail
 from portal.models import Answer, Product, Question, User
 from portal.models.voices import ANSWER_MAX, QUESTION_BODY_MAX, QUESTION_TITLE_MAX, REASON_MAX
-from portal.voices.services import (
-    NotAllowed,
-    NotFound,
-    clean_text,
-    display_name_for,
-    verified_purchase,
-)
+from portal.voices.customers import display_name_for, verified_purchase
+from portal.voices.errors import NotAllowed, NotFound
+from portal.voices.text import clean_text
 
 
 def visible_questions(product_id: int) -> Select:

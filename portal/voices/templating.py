@@ -7,16 +7,15 @@ includes ``voices/_account_references.html``; both get their data from these glo
 from __future__ import annotations
 
 from flask import url_for
-from werkzeug.routing import BuildError
 
 from portal.models.voices import COMPANY_SIZES, INDUSTRIES, REFERENCE_TOPICS
-from portal.voices import bp, references, services
+from portal.voices import bp, references, testimonials
 
 
 @bp.app_template_global()
-def testimonial_summary(product_id: int) -> services.RatingSummary:
+def testimonial_summary(product_id: int) -> testimonials.RatingSummary:
     """Count, average and star distribution of a product's published testimonials."""
-    return services.testimonial_summary(product_id)
+    return testimonials.testimonial_summary(product_id)
 
 
 @bp.app_template_global()
@@ -28,14 +27,9 @@ def reference_overview(user) -> references.ReferenceOverview | None:
 
 
 @bp.app_template_global()
-def product_page_url(product) -> str | None:
-    """The catalog's page for a product, when the catalog area is installed."""
-    for endpoint in ("catalog.product", "catalog.product_detail"):
-        try:
-            return url_for(endpoint, slug=product.slug)
-        except BuildError:
-            continue
-    return None
+def product_page_url(product) -> str:
+    """The catalog's page for a product."""
+    return url_for("catalog.product", slug=product.slug)
 
 
 @bp.app_template_filter("industry_label")

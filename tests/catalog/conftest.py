@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from portal.catalog.editing import PlanData, ProductData, add_faq, add_plan, create_product
 from portal.catalog.files import files_folder
+from portal.catalog.plans import PlanData, add_plan
 from portal.catalog.search import rebuild_search_index
+from portal.catalog.staff_services import ProductData, add_faq, create_product
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from portal.catalog.editing import add_resource, archive_product
+from portal.catalog.staff_services import add_resource, archive_product
 from portal.models import Event
 from tests.factories import make_pdf, make_resource
 

@@ -6,7 +6,8 @@ Runs on SQLite (FTS5) and, with TEST_DATABASE_URL, on PostgreSQL (tsvector): sam
 import pytest
 from sqlalchemy import select, text
 
-from portal.catalog.editing import (
+from portal.catalog.search import MAX_TERMS, record_search, search_catalog, search_terms
+from portal.catalog.staff_services import (
     ProductData,
     add_faq,
     archive_product,
@@ -15,7 +16,6 @@ from portal.catalog.editing import (
     restore_product,
     update_product,
 )
-from portal.catalog.search import MAX_TERMS, record_search, search_catalog, search_terms
 from portal.journey.services import Actor
 from portal.models import Event
 

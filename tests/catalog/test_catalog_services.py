@@ -3,7 +3,6 @@
 import pytest
 from sqlalchemy import select
 
-from portal.catalog.editing import archive_product
 from portal.catalog.services import (
     CatalogFilters,
     NotFound,
@@ -16,6 +15,7 @@ from portal.catalog.services import (
     record_comparison,
     record_product_view,
 )
+from portal.catalog.staff_services import archive_product
 from portal.catalog.text import markdown_to_text, render_markdown
 from portal.journey.services import Actor
 from portal.models import Event

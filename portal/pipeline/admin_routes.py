@@ -1,0 +1,169 @@
+"""Admin pages of the pipeline, on its own blueprint: stage definitions (/admin/stages) and
+outbound webhooks (/admin/webhooks)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from portal.boundary import perform
+from portal.extensions import db
+from portal.journey.kinds import EVENT_KINDS
+from portal.models import Deal, Stage, WebhookDelivery, WebhookEndpoint
+from portal.pipeline import bp
+from portal.pipeline import outgoing_webhooks as webhooks
+from portal.pipeline.criteria import METRICS
+from portal.pipeline.forms import StageForm, WebhookForm
+from portal.pipeline.stages import delete_stage, list_stages, save_stage
+from portal.security import role_required
+
+
+def _deal_counts() -> dict[int, int]:
+    return dict(
+        db.session.execute(select(Deal.stage_id, func.count()).group_by(Deal.stage_id)).all()
+    )
+
+
+def _stage_from_form(form: StageForm, stage: Stage | None):
+    """Save the stage and commit; (stage, rebuilt), or None with the refusal on the form."""
+    return perform(
+        save_stage,
+        stage,
+        name=form.name.data,
+        position=form.position.data,
+        probability=form.probability.data,
+        criteria_text=form.criteria.data or "",
+        stalled_after_days=form.stalled_after_days.data,
+        is_won=form.is_won.data,
+        notify_on_entry=form.notify_on_entry.data,
+        description=form.description.data or "",
+        form=form,
+        fallback_field="criteria",
+    ).value
+
+
+def _kinds_help() -> list[str]:
+    return [*EVENT_KINDS, *METRICS]
+
+
+@bp.route("/admin/stages", methods=["GET", "POST"])
+@role_required("admin")
+def stages():
+    stages = list_stages()
+    form = StageForm()
+    if request.method == "GET":
+        form.position.data = (max((s.position for s in stages), default=-1)) + 1
+        form.probability.data = 50
+        form.stalled_after_days.data = 14
+    elif form.validate_on_submit():
+        saved = _stage_from_form(form, None)
+        if saved:
+            flash(f"Stage {saved[0].name} added; every deal was recomputed.", "success")
+            return redirect(url_for("pipeline.stages"))
+    return render_template(
+        "pipeline/stages.html",
+        stages=stages,
+        counts=_deal_counts(),
+        form=form,
+        kinds=_kinds_help(),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/admin/stages/<int:stage_id>", methods=["GET", "POST"])
+@role_required("admin")
+def stage_edit(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = StageForm(obj=stage)
+    if request.method == "GET":
+        form.criteria.data = stage.criteria
+    elif form.validate_on_submit():
+        saved = _stage_from_form(form, stage)
+        if saved:
+            rebuilt = (
+                " Criteria or order changed, so every deal was recomputed." if saved[1] else ""
+            )
+            flash(f"Stage {stage.name} saved.{rebuilt}", "success")
+            return redirect(url_for("pipeline.stages"))
+    return render_template(
+        "pipeline/stage_form.html", stage=stage, form=form, kinds=_kinds_help()
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/admin/stages/<int:stage_id>/delete")
+@role_required("admin")
+def stage_delete(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    name = stage.name
+    if not perform(delete_stage, stage, flash_category="warning"):
+        return redirect(url_for("pipeline.stages"))
+    flash(f"Stage {name} deleted; its deals moved to where their criteria put them.", "success")
+    return redirect(url_for("pipeline.stages"))
+
+
+@bp.route("/admin/webhooks", methods=["GET", "POST"], endpoint="webhooks")
+@role_required("admin")
+def webhooks_view():
+    form = WebhookForm()
+    if form.validate_on_submit():
+        done = perform(
+            webhooks.create_endpoint,
+            form.url.data,
+            form.description.data,
+            form=form,
+            fallback_field="url",
+        )
+        if done:
+            flash("Endpoint added. Use its secret to verify our signatures.", "success")
+            return redirect(url_for("pipeline.webhook", endpoint_id=done.value.id))
+    endpoints = list(db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
+    stats = {
+        (endpoint_id, status): n
+        for endpoint_id, status, n in db.session.execute(
+            select(WebhookDelivery.endpoint_id, WebhookDelivery.status, func.count()).group_by(
+                WebhookDelivery.endpoint_id, WebhookDelivery.status
+            )
+        )
+    }
+    return render_template("pipeline/webhooks.html", form=form, endpoints=endpoints, stats=stats), (
+        422 if form.errors else 200
+    )
+
+
+@bp.get("/admin/webhooks/<int:endpoint_id>")
+@role_required("admin")
+def webhook(endpoint_id: int):
+    endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
+    page = db.paginate(
+        webhooks.deliveries_for(endpoint),
+        page=request.args.get("page", 1, type=int),
+        per_page=30,
+        error_out=False,
+    )
+    return render_template("pipeline/webhook.html", endpoint=endpoint, page=page)
+
+
+@bp.post("/admin/webhooks/<int:endpoint_id>/toggle")
+@role_required("admin")
+def webhook_toggle(endpoint_id: int):
+    endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
+    perform(webhooks.toggle_endpoint, endpoint)
+    flash(f"Endpoint {'enabled' if endpoint.is_active else 'paused'}.", "success")
+    return redirect(url_for("pipeline.webhook", endpoint_id=endpoint.id))
+
+
+@bp.post("/admin/webhooks/<int:endpoint_id>/delete")
+@role_required("admin")
+def webhook_delete(endpoint_id: int):
+    endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
+    perform(webhooks.delete_endpoint, endpoint)
+    flash("Endpoint and its delivery log deleted.", "success")
+    return redirect(url_for("pipeline.webhooks"))
+
+
+@bp.post("/admin/webhooks/deliveries/<int:delivery_id>/retry")
+@role_required("admin")
+def webhook_retry(delivery_id: int):
+    delivery = db.get_or_404(WebhookDelivery, delivery_id)
+    perform(webhooks.retry, delivery)
+    flash("Queued for another try; the worker sends it shortly.", "success")
+    return redirect(url_for("pipeline.webhook", endpoint_id=delivery.endpoint_id))

@@ -1,0 +1,246 @@
+"""Seller pages of the pipeline: the board, a deal, analytics, listening, alerts, API tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.api.services import create_token, revoke_token, tokens_of
+from portal.boundary import perform
+from portal.extensions import db
+from portal.models import Deal, Product
+from portal.pipeline import alerts, analytics, bp, listening
+from portal.pipeline.board import (
+    SORTS,
+    STATUSES,
+    BoardFilters,
+    build_board,
+)
+from portal.pipeline.deal_actions import add_note, assign_owner, mark_lost, sellers
+from portal.pipeline.export import deals_csv
+from portal.pipeline.forms import LostForm, NoteForm, OwnerForm, TokenForm
+from portal.pipeline.overview import deal_overview
+from portal.pipeline.settings import setting
+from portal.security import role_required, safe_next
+
+
+def _products() -> list[Product]:
+    return list(db.session.scalars(select(Product).order_by(Product.name)))
+
+
+def _board_context(filters: BoardFilters) -> dict:
+    board = build_board(filters, current_user.id)
+    return {"board": board, "filters": filters, "sellers": sellers()}
+
+
+@bp.get("/seller/pipeline")
+@role_required("seller")
+def board():
+    filters = BoardFilters.from_args(request.args)
+    context = _board_context(filters)
+    return render_template(
+        "pipeline/board.html",
+        products=_products(),
+        sorts=SORTS,
+        statuses=STATUSES,
+        poll_seconds=setting("PIPELINE_BOARD_POLL_SECONDS"),
+        unread=alerts.unread_count(current_user),
+        **context,
+    )
+
+
+@bp.get("/seller/pipeline/columns")
+@role_required("seller")
+def board_columns():
+    """The columns alone: the board page polls this to refresh itself without a reload."""
+    filters = BoardFilters.from_args(request.args)
+    return render_template("pipeline/_columns.html", **_board_context(filters))
+
+
+@bp.get("/seller/pipeline/export.csv")
+@role_required("seller")
+def export():
+    filters = BoardFilters.from_args(request.args)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    return Response(
+        stream_with_context(deals_csv(filters, current_user.id)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="deals-{stamp}.csv"'},
+    )
+
+
+def _back(deal: Deal):
+    return redirect(safe_next(request.form.get("next")) or url_for(".deal", deal_id=deal.id))
+
+
+@bp.post("/seller/deals/<int:deal_id>/owner")
+@role_required("seller")
+def set_owner(deal_id: int):
+    deal = db.get_or_404(Deal, deal_id)
+    form = OwnerForm()
+    form.owner.choices = [("", "Nobody")] + [(str(u.id), u.display_name) for u in sellers()]
+    if not form.validate_on_submit():
+        flash("Choose a seller from the list.", "warning")
+        return _back(deal)
+    owner_id = int(form.owner.data) if form.owner.data else None
+    if not perform(assign_owner, deal, owner_id, flash_category="warning"):
+        return _back(deal)
+    owner = deal.owner.display_name if deal.owner else "nobody"
+    flash(f"{deal.account.name} now belongs to {owner}.", "success")
+    return _back(deal)
+
+
+def _deal_page(deal: Deal, note_form=None, lost_form=None, status: int = 200):
+    owner_form = OwnerForm(owner=str(deal.owner_id or ""))
+    owner_form.owner.choices = [("", "Nobody")] + [(str(u.id), u.display_name) for u in sellers()]
+    return render_template(
+        "pipeline/deal.html",
+        **deal_overview(deal, request.args.get("page", 1, type=int)),
+        owner_form=owner_form,
+        note_form=note_form or NoteForm(),
+        lost_form=lost_form or LostForm(),
+    ), status
+
+
+@bp.get("/seller/deals/<int:deal_id>")
+@role_required("seller")
+def deal(deal_id: int):
+    return _deal_page(db.get_or_404(Deal, deal_id))
+
+
+@bp.post("/seller/deals/<int:deal_id>/notes")
+@role_required("seller")
+def note(deal_id: int):
+    deal = db.get_or_404(Deal, deal_id)
+    form = NoteForm()
+    if form.validate_on_submit() and perform(
+        add_note, deal, current_user, form.body.data, form=form, fallback_field="body"
+    ):
+        flash("Note added.", "success")
+        return redirect(url_for(".deal", deal_id=deal.id) + "#notes")
+    return _deal_page(deal, note_form=form, status=422)
+
+
+@bp.post("/seller/deals/<int:deal_id>/lost")
+@role_required("seller")
+def lost(deal_id: int):
+    deal = db.get_or_404(Deal, deal_id)
+    form = LostForm()
+    if form.validate_on_submit() and perform(
+        mark_lost, deal, form.reason.data, current_user, form=form, fallback_field="reason"
+    ):
+        flash(f"{deal.account.name} is marked lost. It reopens if they come back.", "success")
+        return redirect(url_for(".deal", deal_id=deal.id))
+    return _deal_page(deal, lost_form=form, status=422)
+
+
+def _int_arg(name: str, default: int | None, allowed=None) -> int | None:
+    value = request.args.get(name, type=int)
+    if value is None or (allowed is not None and value not in allowed):
+        return default
+    return value
+
+
+@bp.get("/seller/analytics", endpoint="analytics")
+@role_required("seller")
+def analytics_view():
+    product_id = _int_arg("product", None)
+    days = _int_arg("days", 90, analytics.PERIODS)
+    data = analytics.compute(product_id=product_id, days=days)
+    chart = {
+        "funnel": {
+            "labels": [step.stage.name for step in data["funnel"]],
+            "values": [step.reached for step in data["funnel"]],
+        },
+        "weekly": {
+            "labels": [w["week"] for w in data["weekly"]],
+            "values": [w["count"] for w in data["weekly"]],
+        },
+        "forecast": {
+            "labels": [f["month"] for f in data["forecast"]],
+            "values": [f["value"] / 100 for f in data["forecast"]],
+            "currency": data["currency"],
+        },
+    }
+    return render_template(
+        "pipeline/analytics.html",
+        data=data,
+        chart=chart,
+        products=_products(),
+        product_id=product_id,
+        days=days,
+        periods=analytics.PERIODS,
+    )
+
+
+@bp.get("/seller/listening", endpoint="listening")
+@role_required("seller")
+def listening_view():
+    days = _int_arg("days", 30, analytics.PERIODS)
+    return render_template(
+        "pipeline/listening.html",
+        data=listening.compute(days=days),
+        days=days,
+        periods=analytics.PERIODS,
+    )
+
+
+@bp.get("/seller/notifications")
+@role_required("seller")
+def notifications():
+    page = db.paginate(
+        alerts.notifications_for(current_user),
+        page=request.args.get("page", 1, type=int),
+        per_page=30,
+        error_out=False,
+    )
+    return render_template("pipeline/notifications.html", page=page)
+
+
+@bp.post("/seller/notifications/read")
+@role_required("seller")
+def notifications_read():
+    notification_id = request.form.get("id", type=int)
+    count = perform(alerts.mark_read, current_user, notification_id).value
+    if notification_id is None:
+        flash(f"Marked {count} notification{'s' if count != 1 else ''} read.", "success")
+    return redirect(url_for(".notifications"))
+
+
+@bp.route("/seller/api-tokens", methods=["GET", "POST"])
+@role_required("seller")
+def api_tokens():
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        done = perform(create_token, current_user, form.name.data, form=form, fallback_field="name")
+        if done:
+            _token, secret = done.value
+            form = TokenForm(formdata=None)
+    status = 422 if form.errors else 200
+    return render_template(
+        "pipeline/tokens.html", form=form, tokens=tokens_of(current_user), secret=secret
+    ), status
+
+
+@bp.post("/seller/api-tokens/<int:token_id>/revoke")
+@role_required("seller")
+def revoke(token_id: int):
+    try:
+        token = perform(revoke_token, current_user, token_id).value
+    except LookupError:
+        abort(404)
+    flash(f"Token “{token.name}” is revoked; requests with it now fail.", "success")
+    return redirect(url_for(".api_tokens"))
