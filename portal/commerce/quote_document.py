@@ -62,7 +62,8 @@ def quote_pdf(quote: Quote, *, base_url: str, terms_url: str) -> bytes:
     layout.facts(pdf, facts)
     extra = []
     if quote.contact_email:
-        extra.append(f"Contact: {quote.contact_name} <{quote.contact_email}>")
+        who = f"{quote.contact_name} <{quote.contact_email}>" if quote.contact_name else ""
+        extra.append(f"Contact: {who or quote.contact_email}")
     buyer = layout.buyer_lines(
         quote.billing_name, quote.billing_address, quote.billing_country, quote.tax_id, extra
     )
