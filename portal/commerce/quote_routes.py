@@ -22,6 +22,7 @@ from portal.commerce.quotes import (
     STATUS_LABELS,
     QuoteLinks,
     QuoteNotFound,
+    expire_if_due,
     open_quote,
     quote_for_user,
     quotes_for,
@@ -177,6 +178,7 @@ def accept(quote_id: int):
         return _after_accept(order, created=False)
     if not done:
         db.session.refresh(quote)
+        perform(expire_if_due, quote)  # a refusal for expiry leaves the quote marked expired
         return _render_quote(quote, form, done.status if done.status != 404 else 422)
     return _after_accept(*done.value)
 
