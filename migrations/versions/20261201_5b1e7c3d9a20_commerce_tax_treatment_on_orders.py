@@ -1,7 +1,7 @@
 """commerce: tax treatment, note and VAT-id check on orders
 
 Revision ID: 5b1e7c3d9a20
-Revises: 307040c59f24
+Revises: 693f02e7c2d4
 Create Date: 2026-12-01 10:45:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b1e7c3d9a20'
-down_revision = '307040c59f24'
+down_revision = '693f02e7c2d4'
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,7 @@ from portal.commerce.cart import check_quantity, get_cart
 from portal.commerce.errors import CommerceError, TotalChanged
 from portal.commerce.locking import lock_row
 from portal.commerce.orders import product_of
-from portal.commerce.pricing import Pricing, price_cart
+from portal.commerce.pricing import Pricing, confirm_vat_id, price_cart
 from portal.commerce.settings import setting, stripe_ready
 from portal.extensions import db
 from portal.journey.services import Actor, record_event
@@ -43,11 +43,13 @@ class BillingDetails:
     business: bool = True  # False: a consumer buying for themselves (destination VAT in the EU)
 
 
-def price_for(cart: Cart | None, details: BillingDetails) -> Pricing:
-    """The cart priced for these billing details (raises ``InvalidVatId``)."""
-    return price_cart(
+def price_for(cart: Cart | None, details: BillingDetails, *, online: bool = False) -> Pricing:
+    """The cart priced for these billing details (raises ``InvalidVatId``). ``online`` also
+    asks VIES about a reverse-charge VAT id when that check is on (review and order only)."""
+    pricing = price_cart(
         cart, country=details.country, vat_id=details.tax_id or None, business=details.business
     )
+    return confirm_vat_id(pricing) if online else pricing
 
 
 def card_availability(total: int) -> tuple[bool, str | None]:
@@ -114,7 +116,7 @@ def place_order(
             return previous, False
         raise CommerceError("Your cart is empty.")
 
-    summary = price_for(cart, details)
+    summary = price_for(cart, details, online=True)
     check_order(summary, method, reviewed)
     order = _new_order(user, cart, summary, details, method)
     db.session.add(order)

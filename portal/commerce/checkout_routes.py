@@ -139,14 +139,14 @@ def checkout_submit():
     if "edit" in request.form:
         return _render_form(form, _price_form(form, cart)[0])
     if not form.validate():
-        if get_cart(key) is None or not get_cart(key).items:  # a repeated submit
+        if cart is None or not cart.items:  # a repeated submit after the order exists
             existing = find_checkout_order(current_user, key)
             if existing is not None:
                 return _after_placed(existing, created=False)
         return _render_form(form, _price_form(form, cart)[0], 422)
     details = _details(form)
     try:
-        pricing = price_for(cart, details)
+        pricing = price_for(cart, details, online="place" not in request.form)
         if "place" not in request.form:
             check_order(pricing, form.payment_method.data)
     except CommerceError as error:

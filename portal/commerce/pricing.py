@@ -13,7 +13,8 @@ from datetime import date
 
 from portal.commerce.cart import CartLine, summarize_cart
 from portal.commerce.settings import COUNTRY_NAMES, setting
-from portal.commerce.tax import TaxDecision, decide_tax, tax_amount
+from portal.commerce.tax import InvalidVatId, TaxDecision, decide_tax, tax_amount
+from portal.commerce.vies_gateway import check_vat_id, vies_enabled
 from portal.models import Cart
 
 
@@ -111,3 +112,26 @@ def price_cart(
         tax=tax,
         total=summary.subtotal + tax,
     )
+
+
+def confirm_vat_id(pricing: Pricing) -> Pricing:
+    """With VIES on, ask it about the VAT id a reverse charge rests on.
+
+    VIES saying "not registered" refuses the id (``InvalidVatId``); VIES unreachable leaves it
+    checked offline only. With VIES off this does nothing.
+    """
+    decision = pricing.decision
+    if not (decision and decision.vat_id and decision.treatment == "reverse_charge"):
+        return pricing
+    if not vies_enabled():
+        return pricing
+    answer = check_vat_id(decision.vat_id)
+    if answer.registered is False:
+        raise InvalidVatId(
+            f"The EU VIES service does not list {decision.vat_id} as a registered VAT id. "
+            "Check it, or leave the field empty (VAT is then charged).",
+            field="tax_id",
+        )
+    if answer.registered:
+        pricing.decision = decision.checked_online()
+    return pricing
