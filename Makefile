@@ -65,12 +65,12 @@ pdf-samples: install-dev poppler
 	$(PY) -m tests.pdf_samples build/pdf-samples
 
 lint: install-dev
-	$(BIN)/ruff check portal sandbox tests bench
-	$(BIN)/ruff format --check portal sandbox tests bench
+	$(BIN)/ruff check portal sandbox tests bench migrations/env.py
+	$(BIN)/ruff format --check portal sandbox tests bench migrations/env.py
 
 format: install-dev
-	$(BIN)/ruff format portal sandbox tests bench
-	$(BIN)/ruff check --fix portal sandbox tests bench
+	$(BIN)/ruff format portal sandbox tests bench migrations/env.py
+	$(BIN)/ruff check --fix portal sandbox tests bench migrations/env.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache build/pdf-samples

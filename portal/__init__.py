@@ -12,8 +12,15 @@ from importlib import import_module
 
 from flask import Flask
 
+import portal.models  # noqa: F401 - every table is known before create_all/migrations
+from portal.cli import register_cli
 from portal.config import ROOT, load_config
+from portal.db_setup import configure_engine_events
+from portal.errors import register_error_handlers
 from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.models import User
+from portal.security import register_security_headers
+from portal.templating import register_template_helpers
 
 # Feature areas, each a package with a blueprint named ``bp``.
 BLUEPRINTS = (
@@ -54,9 +61,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    import portal.models  # noqa: F401  - every table is known before create_all/migrations
-    from portal.db_setup import configure_engine_events
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -66,8 +70,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     configure_engine_events()
-
-    from portal.models import User
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -80,26 +82,18 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from portal.security import register_security_headers
-
     register_security_headers(app)
 
 
 def register_errors(app: Flask) -> None:
-    from portal.errors import register_error_handlers
-
     register_error_handlers(app)
 
 
 def register_templates(app: Flask) -> None:
-    from portal.templating import register_template_helpers
-
     register_template_helpers(app)
 
 
 def register_commands(app: Flask) -> None:
-    from portal.cli import register_cli
-
     register_cli(app)
 
 

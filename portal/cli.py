@@ -11,7 +11,12 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from portal.auth.services import AuthError, create_user
+from portal.catalog.cli import catalog_cli
+from portal.commerce.cli import quotes_cli
 from portal.extensions import db
+from portal.pipeline.cli import pipeline_cli
+from portal.trials.cli import purge_sandbox_command, worker_command
 
 # Each area contributes one seeding function, run in this order by ``seed-demo``.
 DEMO_SEEDERS = (
@@ -34,14 +39,12 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--name", default="", help="Display name.")
 def create_user_command(email: str, role: str, password: str, name: str) -> None:
     """Create a user with a role (buyer, seller or admin)."""
-    from portal.auth.services import AuthError, create_user
-
     try:
         user = create_user(email, password, name=name, role=role)
     except AuthError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
-    db.session.commit()
+    db.session.commit()  # the command's one commit
     click.echo(f"Created {user.role} {user.email} (account: {user.account.name}).")
 
 
@@ -53,16 +56,11 @@ def seed_demo_command() -> None:
         seeder = getattr(import_module(module_name), func_name)
         for line in seeder() or ():
             click.echo(line)
-        db.session.commit()
+        db.session.commit()  # one per seeder: each later one reads what the earlier wrote
     click.echo("Demo data is ready.")
 
 
 def register_cli(app: Flask) -> None:
-    from portal.catalog.cli import catalog_cli
-    from portal.commerce.cli import quotes_cli
-    from portal.pipeline.cli import pipeline_cli
-    from portal.trials.cli import purge_sandbox_command, worker_command
-
     app.cli.add_command(users_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(seed_demo_command)

@@ -94,7 +94,7 @@ def _send_queued(session: Session) -> None:
     for message in session.info.pop(_QUEUE, []):
         try:
             get_sender().send(message)
-        except Exception:  # noqa: BLE001 - the commit stands; a failed mail is logged, not fatal
+        except Exception:  # the commit stands; a failed mail is logged, not fatal
             log.exception("could not send mail to %s: %s", message["To"], message["Subject"])
 
 

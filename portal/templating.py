@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, url_for
+from flask import Flask
 
 from portal.journey.tracking import consent_state
 
@@ -24,15 +24,6 @@ def money(amount_minor: int | None, currency: str = "USD") -> str:
     sign = "-" if amount_minor < 0 else ""
     symbol = SYMBOLS.get(currency)
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"
-
-
-def has_endpoint(endpoint: str) -> bool:
-    return endpoint in current_app.view_functions
-
-
-def nav_url(endpoint: str, **values) -> str | None:
-    """url_for for navigation links, or None while the area does not exist yet."""
-    return url_for(endpoint, **values) if has_endpoint(endpoint) else None
 
 
 def timeago(moment: datetime | None) -> str:
@@ -55,7 +46,6 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["timeago"] = timeago
-    app.jinja_env.globals.update(has_endpoint=has_endpoint, nav_url=nav_url)
 
     @app.context_processor
     def inject_common():

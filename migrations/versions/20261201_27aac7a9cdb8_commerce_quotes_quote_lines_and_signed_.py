@@ -4,7 +4,7 @@ Numbered, versioned quotes with their lines and issued PDF; one acceptance per q
 which triggers make immutable (no UPDATE, no DELETE) on SQLite and PostgreSQL.
 
 Revision ID: 27aac7a9cdb8
-Revises: 307040c59f24
+Revises: 5b1e7c3d9a20
 Create Date: 2026-12-01 10:34:21.260252
 
 """
@@ -17,7 +17,7 @@ from portal.models.quotes import IMMUTABLE_POSTGRES, IMMUTABLE_SQLITE
 
 # revision identifiers, used by Alembic.
 revision = '27aac7a9cdb8'
-down_revision = '307040c59f24'
+down_revision = '5b1e7c3d9a20'
 branch_labels = None
 depends_on = None
 

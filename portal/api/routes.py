@@ -51,7 +51,7 @@ def token_required(view):
         if token is None:
             db.session.rollback()
             return _unauthorized("The token is unknown or was revoked.")
-        db.session.commit()  # last_used_at
+        db.session.commit()  # the token's last_used_at, before the view reads anything
         g.api_user = token.user
         return view(*args, **kwargs)
 

@@ -4,7 +4,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 from portal.auth import bp
 from portal.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from portal.auth.services import (
-    AuthError,
     authenticate,
     create_user,
     find_user_by_email,
@@ -12,6 +11,7 @@ from portal.auth.services import (
     set_password,
     user_for_reset_token,
 )
+from portal.boundary import perform
 from portal.extensions import db, limiter
 from portal.journey.services import Actor, attach_device, attach_visitor, record_event
 from portal.journey.tracking import consent_state, device_owner_key, visitor_id
@@ -37,6 +37,17 @@ def _after_sign_in(user, kind: str) -> None:
     record_event(Actor.for_user(user, vid), kind)
 
 
+def _sign_up(form: SignupForm):
+    user = create_user(
+        form.email.data,
+        form.password.data,
+        name=form.name.data or "",
+        company=form.company.data or None,
+    )
+    _after_sign_in(user, "signed_up")
+    return user
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_signup_limit, methods=["POST"])
 def signup():
@@ -44,20 +55,9 @@ def signup():
         return redirect(url_for("main.index"))
     form = SignupForm()
     if form.validate_on_submit():
-        try:
-            user = create_user(
-                form.email.data,
-                form.password.data,
-                name=form.name.data or "",
-                company=form.company.data or None,
-            )
-        except AuthError as error:
-            db.session.rollback()
-            field = form.password if error.field == "password" else form.email
-            field.errors.append(str(error))
-        else:
-            _after_sign_in(user, "signed_up")
-            db.session.commit()
+        done = perform(_sign_up, form, form=form, fallback_field="email")
+        if done:
+            user = done.value
             login_user(user)
             flash(f"Welcome to Testdrive, {user.display_name}!", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
@@ -76,8 +76,7 @@ def login():
         if user is None:
             form.password.errors.append("That e-mail and password do not match an account.")
         else:
-            _after_sign_in(user, "logged_in")
-            db.session.commit()
+            perform(_after_sign_in, user, "logged_in")
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.email}.", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
@@ -125,13 +124,9 @@ def reset_password(token: str):
         flash("That reset link has expired or was already used. Ask for a new one.", "warning")
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            set_password(user, form.password.data)
-        except AuthError as error:
-            form.password.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Your password is changed. Sign in with the new one.", "success")
-            return redirect(url_for("auth.login"))
+    if form.validate_on_submit() and perform(
+        set_password, user, form.password.data, form=form, fallback_field="password"
+    ):
+        flash("Your password is changed. Sign in with the new one.", "success")
+        return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form), (422 if form.errors else 200)

@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import ROLES, Account, User
 
@@ -104,15 +105,14 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
-class AuthError(ValueError):
+class AuthError(ServiceError):
     """A sign-up or sign-in problem with a message meant for the person.
 
     ``field`` names the form field the message belongs to.
     """
 
     def __init__(self, message: str, field: str = "email"):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 def normalise_email(email: str) -> str:
@@ -223,7 +223,7 @@ def authenticate(email: str, password: str) -> User | None:
 _dummy: list[str] = []
 
 
-def _DUMMY_HASH() -> str:  # noqa: N802 - a lazily computed constant
+def _DUMMY_HASH() -> str:  # a lazily computed constant
     if not _dummy:
         _dummy.append(generate_password_hash("not-a-real-password"))
     return _dummy[0]

@@ -13,5 +13,5 @@ catalog_cli = AppGroup("catalog", help="Manage the product catalog.")
 def reindex_command() -> None:
     """Rebuild the full-text search index from the catalog (after a restore or an import)."""
     rows = rebuild_search_index()
-    db.session.commit()
+    db.session.commit()  # the command's one commit
     click.echo(f"Search index rebuilt: {rows} entries.")

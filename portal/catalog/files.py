@@ -25,8 +25,8 @@ class InvalidFile(ValueError):
 
 
 def files_folder(app: Flask) -> Path:
-    """The ``CATALOG_FILES`` folder (default: ``<instance>/catalog_files``)."""
-    return Path(app.config.get("CATALOG_FILES") or Path(app.instance_path) / "catalog_files")
+    """The ``CATALOG_FILES`` folder (its default is set in ``portal.config``)."""
+    return Path(app.config["CATALOG_FILES"])
 
 
 def check_pdf(data: bytes) -> int:

@@ -8,6 +8,7 @@ from flask import (
 )
 from sqlalchemy import select
 
+from portal.boundary import perform
 from portal.catalog import bp
 from portal.catalog.files import files_folder, pdf_path
 from portal.catalog.search import record_search, search_catalog
@@ -103,8 +104,7 @@ def sheet(slug: str):
         product, current_app.config["VENDOR_NAME"], current_app.config["PUBLIC_BASE_URL"]
     )
     filename = f"{product.slug}-product-sheet.pdf"
-    record_sheet_download(current_actor(), product)
-    db.session.commit()
+    perform(record_sheet_download, current_actor(), product)
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -126,8 +126,7 @@ def resource(resource_id: int):
         path = pdf_path(files_folder(current_app), item.file_key)
         if path is None:
             abort_with(404, "That file is not available at the moment. Please try later.")
-    record_resource_download(current_actor(), item)
-    db.session.commit()
+    perform(record_resource_download, current_actor(), item)
     if not item.is_file:
         return redirect(item.url)
     name = "".join(c if c.isalnum() else "-" for c in item.title.lower()).strip("-")

@@ -141,7 +141,7 @@ def _hit(row, rank: float) -> SearchHit:
         product_slug=row.slug,
         product_name=row.name,
         title=row.title,
-        snippet=Markup(snippet),  # noqa: S704 - escaped above, only <mark> added
+        snippet=Markup(snippet),  # escaped above, only <mark> added
         rank=float(rank),
     )
 

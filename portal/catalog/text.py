@@ -33,7 +33,7 @@ def render_markdown(source: str | None) -> Markup:
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",
     )
-    return Markup(clean)  # noqa: S704 - sanitised just above
+    return Markup(clean)  # sanitised just above
 
 
 def markdown_to_text(source: str | None) -> str:

@@ -4,7 +4,7 @@ from flask import Response, flash, g, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required, logout_user
 
 from portal.auth.services import check_password
-from portal.extensions import db
+from portal.boundary import perform
 from portal.journey import bp
 from portal.journey.forms import ConsentForm, DeleteAccountForm
 from portal.journey.services import (
@@ -28,11 +28,7 @@ def consent():
     vid = visitor_id()
     if accepted and not vid:
         vid = g.new_visitor_id = new_visitor_id()
-    if not accepted and vid:
-        forget_visitor(vid)
-    if current_user.is_authenticated:
-        set_user_consent(current_user, accepted)
-    db.session.commit()
+    perform(_record_choice, accepted, vid)
     flash(
         "Thanks — we'll use what you do here to tailor the portal and help our team help you."
         if accepted
@@ -42,6 +38,14 @@ def consent():
     response = redirect(safe_next(form.next.data) or url_for("journey.privacy"))
     set_consent_cookies(response, accepted, vid)
     return response
+
+
+def _record_choice(accepted: bool, vid: str | None) -> None:
+    """Forget a declining visitor's data; remember a signed-in person's choice."""
+    if not accepted and vid:
+        forget_visitor(vid)
+    if current_user.is_authenticated:
+        set_user_consent(current_user, accepted)
 
 
 @bp.get("/privacy")
@@ -70,8 +74,7 @@ def delete_account():
         else:
             user = current_user._get_current_object()
             logout_user()
-            erase_user(user)
-            db.session.commit()
+            perform(erase_user, user)
             flash("Your account and everything we stored about you are deleted.", "success")
             return redirect(url_for("main.index"))
     return render_template("journey/delete_account.html", form=form), (422 if form.errors else 200)

@@ -2,6 +2,7 @@ from flask import jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.catalog.services import catalog_facets, featured_products
 from portal.extensions import csrf, db, limiter
 from portal.main import bp
 
@@ -9,8 +10,6 @@ from portal.main import bp
 @bp.get("/")
 def index():
     """The vendor's front door: what it offers, featured products, the way to try them."""
-    from portal.catalog.services import catalog_facets, featured_products
-
     return render_template(
         "main/index.html", featured=featured_products(limit=4), facets=catalog_facets()
     )

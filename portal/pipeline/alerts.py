@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import groupby
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.mail import queue_mail
@@ -79,8 +79,6 @@ def notify(deal: Deal, messages: list[tuple[str, str]]) -> list[Notification]:
 
 
 def unread_count(user: User) -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(
         select(func.count())
         .select_from(Notification)
@@ -99,8 +97,6 @@ def notifications_for(user: User):
 
 def mark_read(user: User, notification_id: int | None = None) -> int:
     """Mark one notification (or all of them) read. Returns how many changed."""
-    from sqlalchemy import update
-
     query = update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)
     )

@@ -21,7 +21,7 @@ def rebuild_command() -> None:
     """Recompute every deal from the raw journey events."""
     started = time.perf_counter()
     count = rebuild_deals()
-    db.session.commit()
+    db.session.commit()  # the command's one commit
     click.echo(f"Rebuilt {count} deals in {time.perf_counter() - started:.1f} s.")
 
 

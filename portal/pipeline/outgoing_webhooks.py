@@ -171,12 +171,12 @@ def deliver_due(now: datetime | None = None, limit: int = 50) -> list[WebhookDel
             )
             .values(status="sending", last_attempt_at=now)
         )
-        db.session.commit()
+        db.session.commit()  # the claim is seen by other workers before the network call
         if claimed.rowcount != 1:
             continue  # another worker took it
         delivery = db.session.get(WebhookDelivery, delivery_id)
         _attempt(delivery, now)
-        db.session.commit()
+        db.session.commit()  # each delivery's outcome stands on its own
         done.append(delivery)
     return done
 

@@ -23,11 +23,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from portal.auth.services import create_user
 from portal.commerce.cart import add_to_cart, get_cart
 from portal.commerce.checkout import BillingDetails, place_order, start_checkout
 from portal.commerce.orders import mark_order_paid
 from portal.commerce.pricing import price_cart
 from portal.extensions import db
+from portal.journey.owners import user_key
 from portal.journey.services import Actor, event_recorded, record_event
 from portal.models import Account, Deal, Event, Plan, Product, User
 from portal.pipeline.deal_actions import mark_lost
@@ -199,7 +201,7 @@ def _shop(
     plan, quantity = journey.shopping  # type: ignore[attr-defined]
     if journey.at >= journey.now:
         return False
-    actor, key = Actor.for_user(buyer), f"u{buyer.id}"
+    actor, key = Actor.for_user(buyer), user_key(buyer.id)
     clock.at = journey.at
     add_to_cart(key, plan.id, quantity, actor)
     cart = get_cart(key)
@@ -239,8 +241,6 @@ def _shop(
 
 def seed_pipeline(accounts: int = 300, days: int = 90, seed: int = 2026) -> list[str]:
     """Default stages, then simulated buying accounts (skipped when already there)."""
-    from portal.auth.services import create_user
-
     create_default_stages()
     rng = random.Random(seed)
     companies = _companies(rng, accounts)

@@ -39,7 +39,7 @@ def _schedule(app, every: float, stop: threading.Event) -> None:
         with app.app_context():
             try:
                 _purge_once()
-            except Exception:  # noqa: BLE001 - keep the schedule alive; the next round retries
+            except Exception:  # keep the schedule alive; the next round retries
                 db.session.rollback()
                 app.logger.exception("scheduled sandbox purge failed")
 

@@ -149,7 +149,7 @@ def upload_dataset(
         raise TrialError(
             error.message, status=413 if error.code == "too_large" else 422, code=error.code
         ) from None
-    except Exception:  # noqa: BLE001 - an unreadable file must never become a 500
+    except Exception:  # an unreadable file must never become a 500
         log.exception("ingest failed for %r", filename)
         raise TrialError(
             "We could not read this file as a table. Save it as CSV (UTF-8) or Excel (.xlsx) "

@@ -111,26 +111,7 @@ def test_archived_product_is_a_friendly_404(client, db, small_catalog):
     assert client.get("/products/data-doctor/sheet.pdf").status_code == 404
 
 
-def test_calls_to_action_wait_for_their_areas(app):
-    # Calls to action render only through nav_url/has_endpoint, which know missing areas.
-    from portal.templating import has_endpoint, nav_url
-
-    with app.test_request_context():
-        assert nav_url("nowhere.try_product", slug="x") is None
-        assert not has_endpoint("nowhere.add_item")
-        assert nav_url("catalog.product", slug="x") == "/products/x"
-
-
-def test_calls_to_action_appear_when_their_areas_exist(app, small_catalog):
-    # Stand-ins only for areas that are not installed; the real routes are used otherwise.
-    stand_ins = [
-        ("/try/<slug>", "trials.try_product", lambda slug: "", ["GET"]),
-        ("/products/<slug>/testimonials", "voices.testimonials", lambda slug: "", ["GET"]),
-        ("/cart/items", "commerce.add_item", lambda: "", ["POST"]),
-    ]
-    for rule, endpoint, view, methods in stand_ins:
-        if endpoint not in app.view_functions:
-            app.add_url_rule(rule, endpoint, view, methods=methods)
+def test_product_page_links_to_trial_voices_and_cart(app, small_catalog):
     page = app.test_client().get("/products/demand-radar").text
     assert 'href="/try/demand-radar"' in page and "Try it on your data" in page
     assert 'href="/products/demand-radar/testimonials"' in page and "Talk to a customer" in page

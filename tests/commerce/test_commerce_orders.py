@@ -166,7 +166,7 @@ def test_credit_note_pdf_for_a_refunded_order_only_for_its_buyer_and_sellers(
     assert (
         _signed_in(app, make_user, "seller").get(f"/orders/{order_id}/credit-note.pdf").status_code
         == 200
-    )  # noqa: E501
+    )
 
     stranger = _signed_in(app, make_user, "buyer")
     assert stranger.get(f"/orders/{order_id}/credit-note.pdf").status_code == 404
