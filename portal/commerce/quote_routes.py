@@ -34,6 +34,7 @@ from portal.errors import abort_with
 from portal.extensions import db
 from portal.journey.tracking import current_actor, owner_key
 from portal.models import Order, Quote
+from portal.models.base import utcnow
 
 
 def _links() -> QuoteLinks:
@@ -113,7 +114,7 @@ def request_quote_page():
 @login_required
 def quotes():
     page = db.paginate(quotes_for(current_user), per_page=20)
-    return render_template("commerce/quotes.html", page=page, labels=STATUS_LABELS)
+    return render_template("commerce/quotes.html", page=page, labels=STATUS_LABELS, now=utcnow())
 
 
 def _render_quote(quote: Quote, form: AcceptQuoteForm | None = None, status: int = 200):

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Event, Order, Plan, Quote, QuoteAcceptance
+from portal.models import Deal, Event, Order, Plan, Quote, QuoteAcceptance
 from tests.commerce.quote_support import COMPANY, accept, latest_quote, quote_id_of, request
 from tests.commerce.support import add
 from tests.conftest import AuthActions
@@ -306,3 +306,59 @@ def test_an_american_company_pays_no_vat_on_its_quote(buyer_client, plan_id, app
     request(buyer_client, country="US", address="1 Main St\nBoston MA")
     quote = latest_quote(app)
     assert (quote.tax_treatment, quote.tax, quote.total) == ("export", 0, SUBTOTAL)
+
+
+def test_sellers_see_quote_status_on_the_deal_and_approve_there(
+    buyer_client, seller_client, plan_id, app
+):
+    app.config["QUOTE_APPROVAL_ABOVE"] = 0
+    add(buyer_client, plan_id, "1")
+    request(buyer_client)
+    quote = latest_quote(app)
+    with app.app_context():
+        deal_id = db.session.scalar(select(Deal.id).where(Deal.account_id == quote.account_id))
+    deal_url = f"/seller/deals/{deal_id}"
+    page = seller_client.get(deal_url)
+    assert (
+        'data-quote-status="awaiting_approval"' in page.text
+        and f"Approve {quote.label}" in page.text
+    )
+    approved = seller_client.post(f"/seller/quotes/{quote.id}/approve", data={"next": deal_url})
+    assert approved.headers["Location"] == deal_url
+    assert 'data-quote-status="sent"' in seller_client.get(deal_url).text
+    buyer_client.get(f"/quotes/{quote.id}")
+    assert 'data-quote-status="viewed"' in seller_client.get(deal_url).text
+    accept(buyer_client, quote)
+    assert 'data-quote-status="accepted"' in seller_client.get(deal_url).text
+    _expire(app, quote.id)  # an accepted quote never expires
+    assert 'data-quote-status="accepted"' in seller_client.get(deal_url).text
+
+
+def test_quotes_list_and_deal_show_expiry_before_the_job_runs(
+    buyer_client, seller_client, plan_id, app
+):
+    add(buyer_client, plan_id, "1")
+    request(buyer_client)
+    quote = latest_quote(app)
+    assert 'href="/quotes"' in buyer_client.get("/orders").text
+    _expire(app, quote.id)
+    with app.app_context():
+        deal_id = db.session.scalar(select(Deal.id).where(Deal.account_id == quote.account_id))
+    assert 'data-quote-status="expired"' in seller_client.get(f"/seller/deals/{deal_id}").text
+    assert latest_quote(app).status == "sent"  # the seller's read wrote nothing
+    listed = buyer_client.get("/quotes")
+    assert quote.label in listed.text and "<td>Expired</td>" in listed.text
+
+
+def test_accepting_to_pay_by_card_leads_to_the_payment_page(
+    buyer_client, seller_client, plan_id, app, stripe_config
+):
+    add(buyer_client, plan_id, "1")
+    request(buyer_client)
+    quote = latest_quote(app)
+    assert seller_client.get(f"/quotes/{quote.id}.pdf").data == quote.document
+    response = accept(buyer_client, quote, method="card")
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        assert (order.payment_method, order.status) == ("card", "pending")
+    assert response.headers["Location"] == f"/orders/{order.id}/pay"
