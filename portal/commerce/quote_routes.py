@@ -61,7 +61,8 @@ def _request_defaults(summary) -> dict:
             "tax_id": last.tax_id,
             "business": last.buyer_is_business,
         }
-    return {"legal_name": current_user.account.name, "country": summary.country or ""}
+    country = summary.cart.country if summary.cart is not None else None
+    return {"legal_name": current_user.account.name, "country": country or ""}
 
 
 def _cart_summary(key: str | None):
