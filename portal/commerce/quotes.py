@@ -274,3 +274,30 @@ def quotes_of_account(account_id: int):
 
 def quotes_awaiting_approval():
     return select(Quote).where(Quote.status == "awaiting_approval").order_by(Quote.issued_at)
+
+
+def export_quotes(user: User) -> list[dict]:
+    """The user's quotes and acceptances, for their data export."""
+    rows = []
+    for quote in db.session.scalars(quotes_for(user)):
+        acceptance = quote.acceptance
+        rows.append(
+            {
+                "quote": quote.label,
+                "status": quote.status,
+                "issued_at": quote.issued_at.isoformat(),
+                "valid_until": quote.valid_until.isoformat(),
+                "total": quote.total,
+                "currency": quote.currency,
+                "document_sha256": quote.document_sha256,
+                "accepted": None
+                if acceptance is None
+                else {
+                    "full_name": acceptance.full_name,
+                    "title": acceptance.title,
+                    "accepted_at": acceptance.accepted_at.isoformat(),
+                    "ip_address": acceptance.ip_address,
+                },
+            }
+        )
+    return rows

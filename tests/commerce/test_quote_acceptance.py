@@ -104,3 +104,14 @@ def test_ten_tabs_accepting_at_once_make_one_order(app, make_user, plan_id):
             count = select(func.count(Event.id)).where(Event.kind == kind)
             assert db.session.scalar(count) == 1, kind
         assert results == [(302, f"/orders/{orders[0].id}/confirmation")] * 10
+
+
+def test_the_buyers_data_export_holds_their_quotes_and_signature(accepted, buyer_client):
+    import json
+
+    data = json.loads(buyer_client.get("/account/data").data)
+    (quote,) = data["quotes"]
+    assert (quote["quote"], quote["status"]) == (accepted.label, "accepted")
+    assert quote["document_sha256"] == accepted.document_sha256
+    assert quote["accepted"]["full_name"] == "Dana Schmidt"
+    assert quote["accepted"]["ip_address"] == "203.0.113.7"
