@@ -15,6 +15,7 @@ from portal.auth.services import AuthError, create_user
 from portal.catalog.cli import catalog_cli
 from portal.commerce.cli import quotes_cli
 from portal.extensions import db
+from portal.models.accounts import ROLES
 from portal.pipeline.cli import pipeline_cli
 from portal.trials.cli import purge_sandbox_command, worker_command
 
@@ -32,9 +33,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 
 @users_cli.command("create")
 @click.option("--email", required=True, help="The user's e-mail address.")
-@click.option(
-    "--role", type=click.Choice(["buyer", "seller", "admin"]), default="buyer", show_default=True
-)
+@click.option("--role", type=click.Choice(ROLES), default="buyer", show_default=True)
 @click.option("--password", required=True, help="At least 10 characters, not a common one.")
 @click.option("--name", default="", help="Display name.")
 def create_user_command(email: str, role: str, password: str, name: str) -> None:

@@ -11,12 +11,7 @@ from portal.api.openapi import document
 from portal.api.services import authenticate
 from portal.extensions import db, limiter
 from portal.models import Account, Deal, Event, Stage
-from portal.pipeline.board import (
-    BoardFilters,
-    filtered_deals,
-    names_of_products,
-    names_of_users,
-)
+from portal.pipeline.board import BoardFilters, filtered_deals, names_of_products, names_of_users
 from portal.pipeline.scoring import score_at
 from portal.pipeline.settings import setting
 from portal.pipeline.stages import list_stages

@@ -1,11 +1,4 @@
-from flask import (
-    Response,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    send_file,
-)
+from flask import Response, current_app, redirect, render_template, request, send_file
 from sqlalchemy import select
 
 from portal.boundary import perform
@@ -69,7 +62,7 @@ def product(slug: str):
     # Render before committing: a commit expires the loaded product and its collections,
     # and the template would load them all again.
     page = render_template("catalog/product.html", product=product, preview=False)
-    db.session.commit()
+    db.session.commit()  # after rendering (see above)
     return page
 
 

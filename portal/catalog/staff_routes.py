@@ -243,6 +243,18 @@ def _uploaded_bytes(form: ResourceForm) -> bytes | None:
     return upload.read() if upload and getattr(upload, "filename", "") else None
 
 
+def _resource_fields(form: ResourceForm) -> dict:
+    """What the resource services take from the form (the upload read once)."""
+    return {
+        "title": form.title.data,
+        "summary": form.summary.data or "",
+        "url": form.url.data,
+        "pdf": _uploaded_bytes(form),
+        "folder": files_folder(current_app),
+        "sort_order": form.sort_order.data or 0,
+    }
+
+
 @bp.route("/admin/catalog/<int:product_id>/resources/new", methods=["GET", "POST"])
 @role_required("admin")
 def catalog_new_resource(product_id: int):
@@ -251,17 +263,7 @@ def catalog_new_resource(product_id: int):
     template, context = "catalog/staff_resource_form.html", {"product": product, "resource": None}
     if not form.validate_on_submit():
         return render_template(template, form=form, **context), _status(form)
-    done = perform(
-        editing.add_resource,
-        product,
-        form.kind.data,
-        form.title.data,
-        form.summary.data or "",
-        url=form.url.data,
-        pdf=_uploaded_bytes(form),
-        folder=files_folder(current_app),
-        sort_order=form.sort_order.data or 0,
-    )
+    done = perform(editing.add_resource, product, form.kind.data, **_resource_fields(form))
     if not done:
         return _refused(form, done, template, **context)
     flash(f"Added “{done.value.title}”.", "success")
@@ -278,16 +280,7 @@ def catalog_edit_resource(resource_id: int):
     context = {"product": resource.product, "resource": resource}
     if not form.validate_on_submit():
         return render_template(template, form=form, **context), _status(form)
-    done = perform(
-        editing.update_resource,
-        resource,
-        form.title.data,
-        form.summary.data or "",
-        url=form.url.data,
-        pdf=_uploaded_bytes(form),
-        folder=files_folder(current_app),
-        sort_order=form.sort_order.data or 0,
-    )
+    done = perform(editing.update_resource, resource, **_resource_fields(form))
     if not done:
         return _refused(form, done, template, **context)
     delete_pdf(files_folder(current_app), done.value)  # the replaced file, once committed

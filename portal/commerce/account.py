@@ -13,14 +13,7 @@ from portal.commerce.cart import get_cart
 from portal.commerce.orders import orders_for
 from portal.extensions import db
 from portal.journey.owners import user_key, visitor_key
-from portal.models import (
-    Order,
-    OrderLine,
-    Plan,
-    Product,
-    Resource,
-    User,
-)
+from portal.models import Order, OrderLine, Plan, Product, Resource, User
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,7 @@ from portal.commerce.settings import COUNTRY_NAMES, setting
 from portal.extensions import db
 from portal.journey.owners import user_key
 from portal.journey.services import Actor, record_event
-from portal.models import (
-    Cart,
-    CartItem,
-    Plan,
-    User,
-)
+from portal.models import Cart, CartItem, Plan, User
 from portal.models.base import utcnow
 
 

@@ -23,13 +23,7 @@ from portal.commerce.pricing import Pricing, confirm_vat_id, price_cart
 from portal.commerce.settings import setting, stripe_ready
 from portal.extensions import db
 from portal.journey.services import Actor, record_event
-from portal.models import (
-    Cart,
-    Order,
-    OrderLine,
-    OrderStatusChange,
-    User,
-)
+from portal.models import Cart, Order, OrderLine, OrderStatusChange, User
 from portal.models.base import utcnow
 
 

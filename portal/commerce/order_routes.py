@@ -3,12 +3,7 @@ PDFs, and the customer's home."""
 
 from __future__ import annotations
 
-from flask import (
-    Response,
-    current_app,
-    jsonify,
-    render_template,
-)
+from flask import Response, current_app, jsonify, render_template
 from flask_login import current_user, login_required
 
 from portal.boundary import perform
@@ -39,26 +34,23 @@ def orders():
     return render_template("commerce/orders.html", page=page, labels=STATUS_LABELS)
 
 
+def _order_page(template: str, order: Order, **context):
+    return render_template(template, order=order, labels=STATUS_LABELS, **context)
+
+
 @bp.get("/orders/<int:order_id>")
 @login_required
 def order(order_id: int):
     order = own_order(order_id)
-    return render_template(
-        "commerce/order.html",
-        order=order,
-        labels=STATUS_LABELS,
-        attempt=latest_attempt(order),
-    )
+    return _order_page("commerce/order.html", order, attempt=latest_attempt(order))
 
 
 @bp.get("/orders/<int:order_id>/confirmation")
 @login_required
 def confirmation(order_id: int):
-    order = own_order(order_id)
-    return render_template(
+    return _order_page(
         "commerce/confirmation.html",
-        order=order,
-        labels=STATUS_LABELS,
+        own_order(order_id),
         terms_days=setting("PAYMENT_TERMS_DAYS"),
         bank_details=setting("BANK_DETAILS"),
     )

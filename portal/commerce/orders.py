@@ -15,13 +15,7 @@ from portal.commerce.errors import CommerceError
 from portal.commerce.locking import lock_row
 from portal.extensions import db
 from portal.journey.services import Actor, record_event
-from portal.models import (
-    CreditNote,
-    Order,
-    OrderStatusChange,
-    Payment,
-    User,
-)
+from portal.models import CreditNote, Order, OrderStatusChange, Payment, User
 from portal.models.base import utcnow
 from portal.models.commerce import UNPAID_STATUSES
 

@@ -5,23 +5,13 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import (
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 
 from portal.boundary import perform
 from portal.commerce import bp, stripe_events, stripe_gateway
-from portal.commerce.forms import (
-    PaymentRetryForm,
-)
+from portal.commerce.forms import PaymentRetryForm
 from portal.commerce.notify import queue_order_mail
 from portal.commerce.order_routes import own_order
 from portal.commerce.orders import STATUS_LABELS

@@ -10,10 +10,7 @@ from portal.commerce.errors import CommerceError
 from portal.commerce.locking import lock_row
 from portal.commerce.orders import STATUS_LABELS, change_status
 from portal.extensions import db
-from portal.models import (
-    Order,
-    PaymentAttempt,
-)
+from portal.models import Order, PaymentAttempt
 from portal.models.commerce import CARD_DUE_STATUSES
 
 

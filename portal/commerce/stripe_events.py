@@ -18,13 +18,7 @@ from portal.commerce.orders import apply_payment, change_status, issue_credit_no
 from portal.commerce.payments import latest_attempt
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import (
-    Order,
-    OrderStatusChange,
-    Payment,
-    PaymentAttempt,
-    ProcessedWebhookEvent,
-)
+from portal.models import Order, OrderStatusChange, Payment, PaymentAttempt, ProcessedWebhookEvent
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +60,19 @@ def _attempt_for_intent(intent: dict[str, Any]) -> PaymentAttempt | None:
     return attempt
 
 
-def _on_intent_succeeded(intent: dict[str, Any]) -> WebhookResult:
+def _locked_attempt(intent: dict[str, Any]) -> PaymentAttempt | None:
+    """Our attempt behind the intent, with its order locked for the rest of the event."""
     attempt = _attempt_for_intent(intent)
+    if attempt is not None:
+        lock_row(attempt.order)
+    return attempt
+
+
+def _on_intent_succeeded(intent: dict[str, Any]) -> WebhookResult:
+    attempt = _locked_attempt(intent)
     if attempt is None:
         return WebhookResult("not_ours")
     order = attempt.order
-    lock_row(order)
     amount = int(intent.get("amount_received") or intent.get("amount") or 0)
     currency = str(intent.get("currency") or "").upper()
     if amount != attempt.amount or amount != order.total or currency != order.currency:
@@ -114,11 +115,10 @@ def _on_intent_succeeded(intent: dict[str, Any]) -> WebhookResult:
 
 
 def _on_intent_failed(intent: dict[str, Any]) -> WebhookResult:
-    attempt = _attempt_for_intent(intent)
+    attempt = _locked_attempt(intent)
     if attempt is None:
         return WebhookResult("not_ours")
     order = attempt.order
-    lock_row(order)
     if attempt.status == "succeeded":
         return WebhookResult("stale", order)  # out of order: the success came first
     error = intent.get("last_payment_error") or {}

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import (
-    Deal,
-    DealNote,
-    StageTransition,
-    User,
-)
+from portal.models import Deal, DealNote, StageTransition, User
 from portal.models.accounts import STAFF_ROLES
 from portal.pipeline import outgoing_webhooks
 from portal.pipeline.deals import write_state
-from portal.pipeline.engine import (
-    DealState,
-    apply_lost,
-)
+from portal.pipeline.engine import DealState, apply_lost
 from portal.pipeline.errors import PipelineError
 from portal.pipeline.rebuild import transition_row
 

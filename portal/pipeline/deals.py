@@ -10,25 +10,11 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import (
-    Insert,
-    Integer,
-    Update,
-    bindparam,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Insert, Integer, Update, bindparam, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
-from portal.models import (
-    Deal,
-    DealProduct,
-    Event,
-    StageTransition,
-    User,
-)
+from portal.models import Deal, DealProduct, Event, StageTransition, User
 from portal.models.accounts import STAFF_ROLES
 from portal.pipeline import alerts, outgoing_webhooks
 from portal.pipeline.engine import (

@@ -1,12 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-    URLField,
-)
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import (
-    Plan,
-)
-from portal.pipeline.engine import (
-    DealState,
-    PriceBook,
-)
+from portal.models import Plan
+from portal.pipeline.engine import DealState, PriceBook
 from portal.pipeline.settings import setting
 
 

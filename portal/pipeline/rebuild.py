@@ -7,32 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import groupby
 
-from sqlalchemy import (
-    delete,
-    insert,
-    or_,
-    select,
-    true,
-    update,
-)
+from sqlalchemy import delete, insert, or_, select, true, update
 
 from portal.extensions import db
-from portal.models import (
-    Deal,
-    DealProduct,
-    Event,
-    StageTransition,
-    User,
-)
+from portal.models import Deal, DealProduct, Event, StageTransition, User
 from portal.models.accounts import STAFF_ROLES
-from portal.pipeline.engine import (
-    DealState,
-    PriceBook,
-    Rules,
-    TransitionDraft,
-    deal_value,
-    fold,
-)
+from portal.pipeline.engine import DealState, PriceBook, Rules, TransitionDraft, deal_value, fold
 from portal.pipeline.prices import deal_currency, load_prices
 from portal.pipeline.rules import load_rules
 

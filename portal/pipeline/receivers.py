@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    delete,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import delete, func, select, update
 
 from portal.extensions import db
 from portal.journey.services import (
@@ -17,14 +12,7 @@ from portal.journey.services import (
     identity_merged,
     user_erasing,
 )
-from portal.models import (
-    ApiToken,
-    Deal,
-    DealNote,
-    Event,
-    Notification,
-    User,
-)
+from portal.models import ApiToken, Deal, DealNote, Event, Notification, User
 from portal.pipeline.deals import fold_event_into_deal
 from portal.pipeline.rebuild import rebuild_deals
 

@@ -6,24 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import (
-    String,
-    cast,
-    event,
-    func,
-    select,
-)
+from sqlalchemy import String, cast, event, func, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
-from portal.models import (
-    Stage,
-)
+from portal.models import Stage
 from portal.pipeline import criteria
-from portal.pipeline.engine import (
-    Rules,
-    StageRule,
-)
+from portal.pipeline.engine import Rules, StageRule
 from portal.pipeline.settings import setting
 
 _RULES_KEY = "pipeline_rules"

@@ -22,12 +22,7 @@ from portal.boundary import perform
 from portal.extensions import db
 from portal.models import Deal, Product
 from portal.pipeline import alerts, analytics, bp, listening
-from portal.pipeline.board import (
-    SORTS,
-    STATUSES,
-    BoardFilters,
-    build_board,
-)
+from portal.pipeline.board import SORTS, STATUSES, BoardFilters, build_board
 from portal.pipeline.deal_actions import add_note, assign_owner, mark_lost, sellers
 from portal.pipeline.export import deals_csv
 from portal.pipeline.forms import LostForm, NoteForm, OwnerForm, TokenForm

@@ -4,16 +4,10 @@ by a read), listing them, and saving or deleting one (which replays every deal).
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    func,
-    select,
-    update,
-)
+from sqlalchemy import func, select, update
 
 from portal.extensions import db
-from portal.models import (
-    Stage,
-)
+from portal.models import Stage
 from portal.pipeline import criteria
 from portal.pipeline.errors import PipelineError
 from portal.pipeline.rebuild import rebuild_deals

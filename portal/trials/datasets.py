@@ -22,7 +22,7 @@ import sandbox
 from portal.extensions import db
 from portal.journey.owners import user_id_of
 from portal.journey.services import Actor, record_event
-from portal.models import Product, TrialDataset
+from portal.models import Product, TrialDataset, TrialRun
 from portal.trials.errors import QuotaExceeded, TrialError, TrialNotFound
 from portal.trials.formatting import filesize
 from portal.trials.sandbox_gateway import (
@@ -52,15 +52,18 @@ def recipe_for(product: Product) -> Recipe:
         raise TrialNotFound(f"{product.name} has no demo to try yet.") from None
 
 
+def owned(model: type[TrialDataset | TrialRun], owner_key: str | None, sandbox_id: str):
+    """The owner's dataset or run with this sandbox id, or None (also for no owner)."""
+    if not owner_key:
+        return None
+    return db.session.scalar(
+        select(model).where(model.sandbox_id == sandbox_id, model.owner_key == owner_key)
+    )
+
+
 def find_dataset(owner_key: str | None, sandbox_id: str) -> TrialDataset:
     """One of the owner's datasets; anyone else's (or an expired one) is not found."""
-    dataset = None
-    if owner_key:
-        dataset = db.session.scalar(
-            select(TrialDataset).where(
-                TrialDataset.sandbox_id == sandbox_id, TrialDataset.owner_key == owner_key
-            )
-        )
+    dataset = owned(TrialDataset, owner_key, sandbox_id)
     if dataset is None or dataset.expires_at <= now():
         raise TrialNotFound("We could not find that dataset. It may have expired or been deleted.")
     return dataset

@@ -5,12 +5,7 @@ included in the personal data export. Connected once, when the blueprint module 
 from __future__ import annotations
 
 from portal.journey.owners import user_key, visitor_key
-from portal.journey.services import (
-    data_exporting,
-    identity_merged,
-    user_erasing,
-    visitor_forgotten,
-)
+from portal.journey.services import data_exporting, identity_merged, user_erasing, visitor_forgotten
 from portal.trials.retention import erase_owner_data, export_owner_data, move_visitor_data
 
 

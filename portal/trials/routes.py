@@ -3,16 +3,7 @@ that keep what the person did."""
 
 from __future__ import annotations
 
-from flask import (
-    Response,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.boundary import perform

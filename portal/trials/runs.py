@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.journey.owners import user_id_of
 from portal.journey.services import Actor, record_event
 from portal.models import Product, TrialDataset, TrialRun, User
-from portal.trials.datasets import FILES_GONE, now, recipe_for
+from portal.trials.datasets import FILES_GONE, now, owned, recipe_for
 from portal.trials.errors import QuotaExceeded, TrialError, TrialNotFound
 from portal.trials.sandbox_gateway import get_queue
 
@@ -35,13 +35,8 @@ FAILURE_ADVICE = {
 
 
 def find_run(owner_key: str | None, sandbox_id: str) -> TrialRun:
-    run = None
-    if owner_key:
-        run = db.session.scalar(
-            select(TrialRun).where(
-                TrialRun.sandbox_id == sandbox_id, TrialRun.owner_key == owner_key
-            )
-        )
+    """One of the owner's demo runs; anyone else's is not found."""
+    run = owned(TrialRun, owner_key, sandbox_id)
     if run is None:
         raise TrialNotFound("We could not find that demo run. It may have expired or been deleted.")
     return run

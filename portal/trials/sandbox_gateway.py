@@ -46,38 +46,41 @@ def is_rq(queue_url: str | None) -> bool:
     return bool(queue_url) and queue_url.startswith(("redis://", "rediss://", "unix://"))
 
 
+def _once(app: Flask, key: str, make):
+    """``app.extensions[key]``, made by ``make(app)`` on first use (once, across threads)."""
+    value = app.extensions.get(key)
+    if value is None:
+        with _lock:
+            value = app.extensions.get(key)
+            if value is None:
+                value = app.extensions[key] = make(app)
+    return value
+
+
 def get_store(app: Flask | None = None) -> DatasetStore:
     app = app or current_app._get_current_object()
-    store = app.extensions.get("sandbox_store")
-    if store is None:
-        with _lock:
-            store = app.extensions.get("sandbox_store")
-            if store is None:
-                store = app.extensions["sandbox_store"] = DatasetStore(app.config["SANDBOX_STORE"])
-    return store
+    return _once(app, "sandbox_store", lambda a: DatasetStore(a.config["SANDBOX_STORE"]))
 
 
 def get_queue(app: Flask | None = None) -> RunQueue:
     """The app's run queue: an in-process pool, or RQ when ``QUEUE_URL`` is redis://."""
     app = app or current_app._get_current_object()
-    queue = app.extensions.get("sandbox_queue")
-    if queue is None:
-        store = get_store(app)
-        with _lock:
-            queue = app.extensions.get("sandbox_queue")
-            if queue is None:
-                queue_url = app.config["QUEUE_URL"] or None
-                extra = {"queue_name": app.config["SANDBOX_QUEUE_NAME"]} if is_rq(queue_url) else {}
-                queue = make_queue(
-                    queue_url=queue_url,
-                    store=store,
-                    limits=sandbox_limits(app),
-                    max_workers=app.config["SANDBOX_WORKERS"],
-                    **extra,
-                )
-                app.extensions["sandbox_queue"] = queue
-                # The in-process pool must finish its runs before the interpreter exits.
-                _open_queues.add(queue)
+    store = get_store(app)
+    return _once(app, "sandbox_queue", lambda a: _make_queue(a, store))
+
+
+def _make_queue(app: Flask, store: DatasetStore) -> RunQueue:
+    queue_url = app.config["QUEUE_URL"] or None
+    extra = {"queue_name": app.config["SANDBOX_QUEUE_NAME"]} if is_rq(queue_url) else {}
+    queue = make_queue(
+        queue_url=queue_url,
+        store=store,
+        limits=sandbox_limits(app),
+        max_workers=app.config["SANDBOX_WORKERS"],
+        **extra,
+    )
+    # The in-process pool must finish its runs before the interpreter exits.
+    _open_queues.add(queue)
     return queue
 
 
@@ -93,14 +96,11 @@ def close_queue(app: Flask) -> None:
 def upload_counter(app: Flask | None = None) -> FixedWindowRateLimiter:
     """Counts uploads per owner per hour in the rate-limit storage (shared at scale)."""
     app = app or current_app._get_current_object()
-    counter = app.extensions.get("trial_upload_counter")
-    if counter is None:
-        with _lock:
-            counter = app.extensions.get("trial_upload_counter")
-            if counter is None:
-                storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-                counter = app.extensions["trial_upload_counter"] = FixedWindowRateLimiter(storage)
-    return counter
+    return _once(
+        app,
+        "trial_upload_counter",
+        lambda a: FixedWindowRateLimiter(storage_from_string(a.config["RATELIMIT_STORAGE_URI"])),
+    )
 
 
 def uploads_per_hour(app: Flask | None = None) -> RateLimitItemPerHour:

@@ -7,14 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import (
-    Order,
-    OrderLine,
-    User,
-)
-from portal.models.voices import (
-    NAME_MAX,
-)
+from portal.models import Order, OrderLine, User
+from portal.models.voices import NAME_MAX
 
 
 def verified_purchase(user_id: int, product_id: int) -> datetime | None:

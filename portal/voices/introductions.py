@@ -11,9 +11,7 @@ from portal.extensions import db
 from portal.mail import queue_mail
 from portal.models import ReferenceProfile, ReferenceRequest, User
 from portal.models.base import utcnow
-from portal.models.voices import (
-    REASON_MAX,
-)
+from portal.models.voices import REASON_MAX
 from portal.voices.customers import verified_purchase
 from portal.voices.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from portal.voices.references import introductions_this_month, reference_profile

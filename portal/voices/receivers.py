@@ -11,16 +11,9 @@ from sqlalchemy import delete, select, update
 
 from portal.extensions import db
 from portal.journey.services import data_exporting, user_erasing
-from portal.models import (
-    Answer,
-    HelpfulVote,
-    Question,
-    ReferenceProfile,
-    ReferenceRequest,
-    Testimonial,
-    User,
-)
+from portal.models import Answer, HelpfulVote, Question, Testimonial, User
 from portal.models.base import utcnow
+from portal.models.voices import ReferenceProfile, ReferenceRequest
 from portal.voices.references import my_requests, reference_profile
 from portal.voices.testimonials import recount_helpful
 

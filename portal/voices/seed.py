@@ -162,6 +162,11 @@ def seed_voices() -> list[str]:
     ]
 
 
+def _written(rating: int, title: str, body: str, choice: str) -> dict:
+    """What the author wrote, as the testimonial's fields."""
+    return {"rating": rating, "title": title, "body": body, "display_choice": choice}
+
+
 def _seed_approved(products: dict, users: dict, specs: dict, seller: User | None) -> int:
     """Published testimonials with their helpful votes."""
     count = 0
@@ -174,10 +179,7 @@ def _seed_approved(products: dict, users: dict, specs: dict, seller: User | None
             users[key],
             specs[key],
             products[slug],
-            rating=rating,
-            title=title,
-            body=body,
-            display_choice=choice,
+            **_written(rating, title, body, choice),
             status="approved",
             created_at=_days_ago(days),
             moderated_by_id=seller.id if seller else None,
@@ -208,10 +210,7 @@ def _seed_moderation(products: dict, users: dict, specs: dict, seller: User | No
                 users[key],
                 specs[key],
                 products[slug],
-                rating=rating,
-                title=title,
-                body=body,
-                display_choice=choice,
+                **_written(rating, title, body, choice),
                 status="pending",
                 created_at=_days_ago(2),
             )
@@ -220,10 +219,7 @@ def _seed_moderation(products: dict, users: dict, specs: dict, seller: User | No
         users[key],
         specs[key],
         products[slug],
-        rating=rating,
-        title=title,
-        body=body,
-        display_choice=choice,
+        **_written(rating, title, body, choice),
         status="rejected",
         rejection_reason=reason,
         moderated_by_id=seller.id if seller else None,

@@ -15,12 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.journey.services import Actor, record_event
-from portal.models import (
-    HelpfulVote,
-    Product,
-    Testimonial,
-    User,
-)
+from portal.models import HelpfulVote, Product, Testimonial, User
 from portal.models.base import utcnow
 from portal.models.voices import (
     BODY_MAX,
@@ -34,12 +29,7 @@ from portal.models.voices import (
     TITLE_MAX,
 )
 from portal.voices.customers import display_name_for, verified_purchase
-from portal.voices.errors import (
-    Conflict,
-    InvalidInput,
-    NotAllowed,
-    NotFound,
-)
+from portal.voices.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from portal.voices.text import check_choice, clean_text
 
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from portal.models.voices import (
-    REFERENCE_TOPICS,
-)
-from portal.voices.errors import (
-    InvalidInput,
-)
+from portal.models.voices import REFERENCE_TOPICS
+from portal.voices.errors import InvalidInput
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

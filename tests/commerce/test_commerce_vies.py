@@ -21,7 +21,7 @@ class FakeVies(BaseHTTPRequestHandler):
     answers: dict[str, dict | str] = {}
     seen: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):  # http.server names it so
         type(self).seen.append(self.path)
         answer = type(self).answers.get(self.path, {"isValid": False, "userError": "INVALID"})
         body = answer.encode() if isinstance(answer, str) else json.dumps(answer).encode()
