@@ -34,13 +34,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event as sa_event  # noqa: E402
-from sqlalchemy import func, insert, select, text  # noqa: E402
-from werkzeug.security import generate_password_hash  # noqa: E402
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, insert, select, text
+from werkzeug.security import generate_password_hash
 
-from portal import create_app  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.models import Account, Base, Deal, Event, Plan, Product, User  # noqa: E402
+from portal import create_app
+from portal.extensions import db
+from portal.models import Account, Base, Deal, Event, Plan, Product, User
 
 PASSWORD = "bench-password-123"
 # Each account walks the buying process to a random depth; these are the kinds per depth.
@@ -94,9 +94,9 @@ def populate(app, deals: int, events: int, seed: int = 8) -> dict:
     now = datetime.now(UTC)
     with app.app_context():
         from portal.auth.services import create_user
-        from portal.pipeline.services import ensure_default_stages
+        from portal.pipeline.stages import create_default_stages
 
-        ensure_default_stages()
+        create_default_stages()
         create_user("seller@bench.example", PASSWORD, role="seller", tracking_consent=True)
         products, plans = [], []
         for n in range(20):
@@ -281,7 +281,7 @@ def naive_board(app) -> float:
     """The board without the Deal pre-aggregate: counts per account and kind from the events,
     then every account's stage from the criteria, then the columns."""
     from portal.pipeline.engine import DealState, Metrics, furthest_holding
-    from portal.pipeline.services import load_rules
+    from portal.pipeline.rules import load_rules
 
     with app.app_context():
         started = time.perf_counter()
@@ -324,7 +324,7 @@ def run(url: str, deals: int, events: int, args) -> dict:
     print(f"  generated {loaded['events']:,} events for {deals:,} accounts in "
           f"{loaded['seconds']:.0f} s", flush=True)  # fmt: skip
     with app.app_context():
-        from portal.pipeline.services import rebuild_deals
+        from portal.pipeline.rebuild import rebuild_deals
 
         started = time.perf_counter()
         rebuilt = rebuild_deals(batch=2000)

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, inspect, select
 
 from portal import create_app
 from portal.extensions import db
+from portal.mail import queue_mail
 from portal.models import Base, Stage, include_in_migrations
 from tests.conftest import TEST_DATABASE_URL, reset_postgres_schema
 
@@ -127,6 +128,7 @@ def test_migrations_upgrade_an_empty_database_to_the_models(tmp_path):
         assert _drift(url) == []
         with app.app_context():  # the data migration wrote the buyer's process as stages
             names = db.session.scalars(select(Stage.name).order_by(Stage.position)).all()
+            db.session.remove()  # give the connection back before the pool goes
             db.engine.dispose()
         assert names == ["Exploring", "Researching", "Trying", "Validating", "Deciding", "Customer"]
     finally:
@@ -135,3 +137,26 @@ def test_migrations_upgrade_an_empty_database_to_the_models(tmp_path):
             engine = create_engine(url)
             Base.metadata.create_all(engine)
             engine.dispose()
+
+
+def _queue_reset_mail(user):
+    queue_mail(user.email, "Reset", "password_reset", user=user, reset_url="u", minutes=5)
+
+
+def test_queued_mail_waits_for_the_commit(app, db, make_user, outbox):
+    user = make_user(email="queued@acme.example")
+    with app.test_request_context():
+        _queue_reset_mail(db.session.merge(user))
+        assert outbox() == []  # queued, not sent
+        db.session.commit()
+    (mail,) = outbox()
+    assert mail["To"] == "queued@acme.example"
+
+
+def test_queued_mail_is_dropped_on_rollback(app, db, make_user, outbox):
+    user = make_user(email="dropped@acme.example")
+    with app.test_request_context():
+        _queue_reset_mail(db.session.merge(user))
+        db.session.rollback()
+        db.session.commit()  # a later commit does not send what was rolled back
+    assert outbox() == []
