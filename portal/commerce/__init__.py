@@ -9,6 +9,7 @@ from portal.commerce import (  # noqa: E402,F401
     checkout_routes,
     order_routes,
     payment_routes,
+    quote_routes,
     receivers,
     routes,
     staff_routes,

@@ -1,5 +1,13 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -140,3 +148,65 @@ class CancelOrderForm(FlaskForm):
 
 class RefundForm(FlaskForm):
     reason = StringField("Reason", validators=[Optional(), Length(max=300)])
+
+
+class QuoteRequestForm(FlaskForm):
+    """The buyer's company details for a quote (nothing is ordered)."""
+
+    legal_name = StringField(
+        "Company legal name",
+        validators=[DataRequired(message="Enter your company's legal name."), Length(max=200)],
+        description="As it should appear on the quote.",
+    )
+    address = TextAreaField(
+        "Address",
+        validators=[DataRequired(message="Enter your company's address."), Length(max=500)],
+    )
+    country = SelectField(
+        "Country",
+        choices=COUNTRY_CHOICES,
+        validators=[DataRequired(message="Choose your country.")],
+        description="Decides the tax treatment.",
+    )
+    tax_id = StringField(
+        "VAT id",
+        validators=[Optional(), Length(max=40)],
+        description="Optional. EU businesses with a valid VAT id in another member state pay "
+        "no VAT (reverse charge).",
+    )
+    business = BooleanField("We are buying as a business", default=True)
+    po_number = StringField(
+        "Your reference",
+        validators=[Optional(), Length(max=60)],
+        description="Optional: a purchase request or project number we print on the quote.",
+    )
+
+
+class AcceptQuoteForm(FlaskForm):
+    full_name = StringField(
+        "Your full name",
+        validators=[
+            DataRequired(message="Type your full name to sign."),
+            Length(min=2, max=200, message="Type your full name to sign."),
+        ],
+    )
+    title = StringField(
+        "Your title",
+        validators=[DataRequired(message="Enter your title or role."), Length(max=200)],
+        description="For example Head of Procurement.",
+    )
+    authorised = BooleanField(
+        "I am authorised to sign for this company",
+        validators=[DataRequired(message="Confirm that you are authorised to sign.")],
+    )
+    payment_method = RadioField(
+        "How do you want to pay?",
+        choices=PAYMENT_CHOICES,
+        default="invoice",
+        validators=[InputRequired(message="Choose how you want to pay.")],
+    )
+    document_sha256 = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])
+
+
+class QuoteActionForm(FlaskForm):
+    """Renew (buyer) or approve (seller): a button and the CSRF token."""

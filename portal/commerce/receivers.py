@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from portal.commerce.account import erase_commerce_data, export_commerce_data, forget_visitor_cart
 from portal.commerce.cart import merge_carts
+from portal.commerce.quotes import export_quotes
 from portal.journey.owners import visitor_key
 from portal.journey.services import (
     data_exporting,
@@ -35,6 +36,11 @@ def _erase_cart(sender, user, **_):
 @data_exporting.connect
 def _export_orders(sender, user, **_):
     return "commerce", export_commerce_data(user)
+
+
+@data_exporting.connect
+def _export_quotes(sender, user, **_):
+    return "quotes", export_quotes(user)
 
 
 @visitor_forgotten.connect

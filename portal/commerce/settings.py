@@ -23,9 +23,19 @@ DEFAULTS: dict[str, Any] = {
     "QUOTE_VALID_DAYS": 30,
     "PAYMENT_TERMS_DAYS": 30,
     "BANK_DETAILS": (
-        "Northwind Analytics Ltd · IBAN GB33 BUKB 2020 1555 5555 55 · BIC BUKBGB22 · "
-        "Bank: Example Bank plc, London"
+        "Northwind Analytics GmbH · IBAN DE89 3704 0044 0532 0130 00 · BIC COBADEFFXXX · "
+        "Bank: Commerzbank, Hamburg"
     ),
+    # The seller on quotes, invoices and credit notes (demo values; set your own).
+    "SELLER_LEGAL_NAME": "Northwind Analytics GmbH",
+    "SELLER_ADDRESS": "Kaistraße 12\n20457 Hamburg\nGermany",
+    "SELLER_VAT_ID": "DE136695976",
+    "SELLER_REGISTRATION": "Amtsgericht Hamburg HRB 123456 - Managing director: Jana Nord",
+    "SELLER_EMAIL": "sales@northwind.example",
+    # Where the quote's terms link points; a relative path is joined to the portal's address.
+    "TERMS_URL": "/terms",
+    # Quotes above this total (minor units) wait for a seller's approval; None = never.
+    "QUOTE_APPROVAL_ABOVE": None,
     "MAX_CART_LINES": 25,
     # Seconds a webhook's signed timestamp may be old (Stripe's default tolerance).
     "STRIPE_WEBHOOK_TOLERANCE": 300,
