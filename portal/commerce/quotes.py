@@ -146,7 +146,13 @@ def request_quote(
     """A non-binding quote for what is in the owner's cart today. The cart stays as it is.
     Raises ``InvalidVatId`` (field ``tax_id``) for a VAT id that fails its check."""
     _check_details(details)
-    pricing = price_cart_for_quote(get_cart(owner_key), details)
+    cart = get_cart(owner_key)
+    if cart is not None:
+        lock_row(cart)  # a double submit waits here, then finds the quote the first one made
+    pricing = price_cart_for_quote(cart, details)
+    same = _just_issued(user, pricing, details)
+    if same is not None:
+        return same
     quote = _issue(user, pricing, details, links=links)
     record_event(
         actor,
@@ -157,6 +163,33 @@ def request_quote(
         currency=quote.currency,
     )
     return quote
+
+
+# A second request for the same quote within this window is a double submit, not a new quote.
+_DOUBLE_SUBMIT = timedelta(minutes=2)
+
+
+def _just_issued(user: User, pricing: QuotePricing, details: BillingDetails) -> Quote | None:
+    """The user's quote issued moments ago for exactly these lines, prices and buyer details."""
+    since = utcnow().replace(microsecond=0) - _DOUBLE_SUBMIT
+    recent = db.session.scalars(
+        select(Quote)
+        .where(Quote.user_id == user.id, Quote.issued_at >= since, Quote.version == 1)
+        .order_by(Quote.id.desc())
+        .limit(5)
+    )
+    wanted = sorted((line.plan.id, line.quantity) for line in pricing.lines)
+    for quote in recent:
+        if (
+            quote.total == pricing.total
+            and quote.currency == pricing.currency
+            and quote.billing_name == details.legal_name.strip()[:200]
+            and quote.billing_country == details.country.upper()
+            and quote.po_number == details.po_number.strip()[:60]
+            and sorted((line.plan_id, line.quantity) for line in quote.lines) == wanted
+        ):
+            return quote
+    return None
 
 
 def quote_for_user(quote_id: int, user: User) -> Quote:

@@ -57,6 +57,20 @@ def test_request_a_quote_leaves_the_cart_and_places_no_order(buyer_client, plan_
     ]
 
 
+def test_a_double_submit_makes_one_quote_and_a_changed_cart_another(buyer_client, plan_id, app):
+    add(buyer_client, plan_id, "2")
+    first, second = request(buyer_client), request(buyer_client)
+    assert quote_id_of(first) == quote_id_of(second)
+    assert _count(app, Quote) == 1
+    assert len(_events(app, "quote_requested")) == 1
+    add(buyer_client, plan_id, "1")  # three seats now: a different quote
+    third = request(buyer_client)
+    assert quote_id_of(third) != quote_id_of(first)
+    assert _count(app, Quote) == 2
+    other_po = request(buyer_client, po_number="PR-3000")  # other buyer details: another quote
+    assert _count(app, Quote) == 3 and quote_id_of(other_po) != quote_id_of(third)
+
+
 def test_the_quote_pdf_carries_what_procurement_needs(buyer_client, plan_id, app):
     add(buyer_client, plan_id, "2")
     request(buyer_client)
