@@ -59,6 +59,17 @@ EVENT_KINDS: dict[str, EventKind] = _kinds(
     EventKind("checkout_started", "started checkout", {"amount": "int", "currency": "code"}),
     EventKind("quote_downloaded", "downloaded a quote", {"order_id": "id"}),
     EventKind(
+        "quote_requested",
+        "asked for a quote",
+        {"quote_id": "id", "amount": "int", "currency": "code"},
+    ),
+    EventKind("quote_viewed", "opened a quote", {"quote_id": "id"}),
+    EventKind(
+        "quote_accepted",
+        "accepted a quote",
+        {"quote_id": "id", "order_id": "id", "amount": "int", "currency": "code"},
+    ),
+    EventKind(
         "order_placed",
         "placed an order",
         {"order_id": "id", "amount": "int", "currency": "code", "method": "code"},

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Deal, DealNote, Event, Order, Plan, StageTransition, User
+from portal.models import Deal, DealNote, Event, Order, Plan, Quote, StageTransition, User
 from portal.pipeline.board import names_of_products
 from portal.pipeline.scoring import score_at
 from portal.pipeline.settings import setting
@@ -65,6 +65,10 @@ def deal_overview(deal: Deal, page: int = 1) -> dict:
             .where(Order.account_id == deal.account_id)
             .order_by(Order.created_at.desc())
         ).all(),
+        "quotes": db.session.scalars(
+            select(Quote).where(Quote.account_id == deal.account_id).order_by(Quote.id.desc())
+        ).all(),
+        "now": datetime.now(UTC),
         "history": db.session.scalars(
             select(StageTransition)
             .where(StageTransition.deal_id == deal.id)
