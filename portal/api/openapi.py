@@ -36,6 +36,16 @@ SCHEMAS: dict[str, Any] = {
             "probability": {"type": "integer", "minimum": 0, "maximum": 100},
         }
     ),
+    "ValueSource": _obj(
+        {
+            "kind": {
+                "type": "string",
+                "enum": ["paid", "order", "quote", "cart", "refunded", "tried"],
+            },
+            "label": {"type": "string", "examples": ["open invoice order TD-48"]},
+            "url": {"type": ["string", "null"], "format": "uri"},
+        }
+    ),
     "Deal": _obj(
         {
             "id": {"type": "integer"},
@@ -46,7 +56,10 @@ SCHEMAS: dict[str, Any] = {
             "lost_reason": _NULLABLE_STR,
             "value": {"type": "integer", "description": "Minor units of `currency`."},
             "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
-            "value_source": {"type": ["string", "null"], "enum": ["cart", "paid", "tried", None]},
+            "value_source": {
+                "oneOf": [_ref("ValueSource"), {"type": "null"}],
+                "description": "The strongest signal the value (net of tax) comes from.",
+            },
             "score": {"type": "number", "minimum": 0},
             "owner": {"oneOf": [_ref("Named"), {"type": "null"}]},
             "people": {"type": "array", "items": _ref("Named")},

@@ -17,6 +17,7 @@ from portal.pipeline.settings import setting
 from portal.pipeline.stages import list_stages
 from portal.pipeline.stalled import is_stalled
 from portal.pipeline.timeline import describe
+from portal.pipeline.value_links import ValueSource, value_sources
 
 MAX_PER_PAGE = 100
 
@@ -65,7 +66,9 @@ def _page_args() -> tuple[int, int]:
     return page, per_page
 
 
-def deal_json(deal: Deal, account, stages: dict[int, Stage], users, products, now) -> dict:
+def deal_json(
+    deal: Deal, account, stages: dict[int, Stage], users, products, now, source: ValueSource
+) -> dict:
     stage = stages.get(deal.stage_id)
     half_life = float(setting("PIPELINE_HALF_LIFE_DAYS"))
     return {
@@ -79,7 +82,7 @@ def deal_json(deal: Deal, account, stages: dict[int, Stage], users, products, no
         "lost_reason": deal.lost_reason or None,
         "value": deal.value,
         "currency": deal.currency,
-        "value_source": deal.value_source or None,
+        "value_source": source.as_dict() if source.kind else None,
         "score": round(score_at(deal.score_log, now, half_life), 2),
         "owner": {"id": deal.owner_id, "name": users.get(deal.owner_id)} if deal.owner_id else None,
         "people": [{"id": uid, "name": users.get(uid)} for uid in deal.people],
@@ -99,7 +102,11 @@ def _serialise(rows, now) -> list[dict]:
     product_ids = {int(p) for deal, _ in rows for p in deal.product_counters}
     users = names_of_users(user_ids)
     products = names_of_products(product_ids)
-    return [deal_json(deal, account, stages, users, products, now) for deal, account in rows]
+    sources = value_sources([deal for deal, _ in rows], external=True)
+    return [
+        deal_json(deal, account, stages, users, products, now, sources[deal.id])
+        for deal, account in rows
+    ]
 
 
 @bp.get("/openapi.json")

@@ -123,6 +123,7 @@ def accept_quote(
         quote_id=quote.id,
         order_id=order.id,
         amount=order.total,
+        net=order.subtotal,
         currency=order.currency,
     )
     record_event(
@@ -130,7 +131,9 @@ def accept_quote(
         "order_placed",
         product,
         order_id=order.id,
+        number=order.number,
         amount=order.total,
+        net=order.subtotal,
         currency=order.currency,
         method=method,
     )
