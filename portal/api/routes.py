@@ -12,6 +12,7 @@ from portal.api.services import authenticate
 from portal.extensions import db, limiter
 from portal.models import Account, Deal, Event, Stage
 from portal.pipeline.board import BoardFilters, filtered_deals, names_of_products, names_of_users
+from portal.pipeline.numbers import deal_status, forecast, pipeline_numbers, product_filter
 from portal.pipeline.scoring import score_at
 from portal.pipeline.settings import setting
 from portal.pipeline.stages import list_stages
@@ -78,7 +79,7 @@ def deal_json(
         "stage": {"id": stage.id, "name": stage.name, "probability": stage.probability}
         if stage
         else None,
-        "status": "lost" if deal.lost_at else "open",
+        "status": deal_status(deal, stage),
         "lost_reason": deal.lost_reason or None,
         "value": deal.value,
         "currency": deal.currency,
@@ -112,6 +113,17 @@ def _serialise(rows, now) -> list[dict]:
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(document(request.url_root.rstrip("/") + "/api/v1"))
+
+
+@bp.get("/pipeline")
+@token_required
+def pipeline():
+    """The pipeline's figures per stage and per currency, and the forecast by month: the same
+    service the board and analytics read. ``?product=<id>`` narrows to deals of a product."""
+    stages = list_stages()
+    where = product_filter(request.args.get("product", type=int))
+    numbers = pipeline_numbers(stages, where)
+    return jsonify(**numbers.as_dict(), forecast=forecast(stages, datetime.now(UTC).date(), where))
 
 
 @bp.get("/deals")

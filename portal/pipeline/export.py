@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from portal.extensions import db
 from portal.pipeline.board import BoardFilters, filtered_deals, names_of_users
+from portal.pipeline.numbers import deal_status
 from portal.pipeline.scoring import score_at
 from portal.pipeline.settings import setting
 from portal.pipeline.stages import list_stages
@@ -80,7 +81,7 @@ def deals_csv(filters: BoardFilters, viewer_id: int | None, batch: int = 1000) -
                     account.name,
                     account.domain or "",
                     stage.name if stage else "",
-                    "lost" if deal.lost_at else "open",
+                    deal_status(deal, stage),
                     _amount(deal.value, deal.currency),
                     deal.currency,
                     deal.value_source,
