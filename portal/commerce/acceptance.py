@@ -121,6 +121,7 @@ def accept_quote(
         "quote_accepted",
         product,
         quote_id=quote.id,
+        number=quote.number,
         order_id=order.id,
         amount=order.total,
         net=order.subtotal,

@@ -74,7 +74,14 @@ EVENT_KINDS: dict[str, EventKind] = _kinds(
     EventKind(
         "quote_accepted",
         "accepted a quote",
-        {"quote_id": "id", "order_id": "id", "amount": "int", "net": "int", "currency": "code"},
+        {
+            "quote_id": "id",
+            "number": "code",
+            "order_id": "id",
+            "amount": "int",
+            "net": "int",
+            "currency": "code",
+        },
     ),
     EventKind(
         "order_placed",

@@ -17,7 +17,16 @@ from portal.models.accounts import Account, User
 from portal.models.base import Base, TimestampMixin, utcnow
 
 TRANSITION_KINDS = ("entered", "advanced", "lost", "reopened")
-NOTIFICATION_KINDS = ("deciding", "score_jump", "reference")
+NOTIFICATION_KINDS = (
+    "order_placed",
+    "quote_requested",
+    "quote_accepted",
+    "quote_expiring",
+    "reference",
+    "stage",
+    "stalled",
+    "score_jump",
+)
 DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed")
 
 
@@ -168,12 +177,18 @@ class Notification(Base):
     """An in-app alert for a seller; the e-mail digest sends the ones not mailed yet."""
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_deal_once", "deal_id", "once_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deal.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(20))  # NOTIFICATION_KINDS
+    # What the alert is about ("order:48", "stalled:<deal>:<last activity>"): a deal raises
+    # an alert with a given key once (portal.pipeline.alerts.notify).
+    once_key: Mapped[str] = mapped_column(String(80), default="")
     message: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(default=None)
