@@ -262,7 +262,8 @@ def apply_event(state: DealState, event: EventLike, rules: Rules) -> list[Transi
         state.score_log = add_log(state.score_log, score_term(weight, moment, rules.half_life_days))
     _apply_money(state, kind, props)
     if kind in ORDER_KINDS or kind in QUOTE_KINDS:
-        apply_order_event(state.orders, state.quotes, kind, props, event.id)
+        day = moment.date().isoformat()
+        apply_order_event(state.orders, state.quotes, kind, props, event.id, day)
     if state.opened_at is None or moment < state.opened_at:
         state.opened_at = moment
     if state.last_activity_at is None or moment >= state.last_activity_at:

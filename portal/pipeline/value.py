@@ -38,8 +38,11 @@ def _net(props: Mapping[str, Any]) -> int:
     return int(props.get("amount") or 0) - int(props.get("tax") or 0)
 
 
-def _order_entry(key: str, props: Mapping[str, Any], status: str, seq: int) -> dict[str, Any]:
+def _order_entry(
+    key: str, props: Mapping[str, Any], status: str, seq: int, day: str
+) -> dict[str, Any]:
     return {
+        "at": day,
         "n": str(props.get("number") or f"#{key}"),
         "m": str(props.get("method") or ""),
         "c": str(props.get("currency") or "USD").upper(),
@@ -52,11 +55,17 @@ def _order_entry(key: str, props: Mapping[str, Any], status: str, seq: int) -> d
 
 
 def apply_order_event(
-    orders: dict[str, dict], quotes: dict[str, dict], kind: str, props: Mapping[str, Any], seq: int
+    orders: dict[str, dict],
+    quotes: dict[str, dict],
+    kind: str,
+    props: Mapping[str, Any],
+    seq: int,
+    day: str = "",
 ) -> None:
     """Fold an order or quote event into the deal's order and quote books (in place).
 
-    ``orders``: {order_id: {n, m, c, net, gross, status, refunded, seq}};
+    ``orders``: {order_id: {at, n, m, c, net, gross, status, refunded, seq}} (``at``: the
+    day it was placed, ISO; ``day`` is the event's);
     ``quotes``: {quote number: {id, c, net, status, until, order, seq}} - a renewal keeps the
     number, so it replaces the expired version."""
     if kind == "quote_requested" and props.get("quote_id") is not None:
@@ -81,10 +90,10 @@ def apply_order_event(
         return
     order = orders.get(key)
     if kind == "order_placed":
-        orders[key] = _order_entry(key, props, "open", seq)
+        orders[key] = _order_entry(key, props, "open", seq, day)
     elif order is None:
         if kind == "order_paid":  # paid without a placement this deal saw: count what came in
-            orders[key] = _order_entry(key, props, "paid", seq)
+            orders[key] = _order_entry(key, props, "paid", seq, day)
     elif kind == "order_paid":
         order["status"] = "paid"
     elif kind == "order_cancelled":
