@@ -206,6 +206,16 @@ _ERRORS = {
 }
 
 
+_PIPELINE_PATH = {
+    "get": {
+        "operationId": "getPipeline",
+        "summary": "Open, weighted and won value per stage and currency; forecast",
+        "parameters": [_query("product", {"type": "integer"}, "Deals that touched a product.")],
+        "responses": {"200": _json("Pipeline", "The figures."), **_ERRORS},
+    }
+}
+
+
 def document(server_url: str = "/api/v1") -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -218,16 +228,7 @@ def document(server_url: str = "/api/v1") -> dict[str, Any]:
         "servers": [{"url": server_url}],
         "security": [{"bearerAuth": []}],
         "paths": {
-            "/pipeline": {
-                "get": {
-                    "operationId": "getPipeline",
-                    "summary": "Open, weighted and won value per stage and currency; forecast",
-                    "parameters": [
-                        _query("product", {"type": "integer"}, "Deals that touched a product.")
-                    ],
-                    "responses": {"200": _json("Pipeline", "The figures."), **_ERRORS},
-                }
-            },
+            "/pipeline": _PIPELINE_PATH,
             "/deals": {
                 "get": {
                     "operationId": "listDeals",
