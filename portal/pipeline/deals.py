@@ -65,6 +65,10 @@ def fold_event_into_deal(event: Event) -> None:
         rules = rules_for_fingerprint(fingerprint)
         if _out_of_order(deal, event):
             rebuild_deals([event.account_id], rules=rules)
+            # The replay raises no alerts; what the event itself says still matters (once).
+            replayed = db.session.scalar(select(Deal).where(Deal.account_id == event.account_id))
+            if replayed is not None:
+                alerts.after_event(replayed, event, [], rules)
             return
         drafts = _advance_deal(deal, event, rules)
 

@@ -107,3 +107,12 @@ def test_the_digest_groups_alerts_by_what_happened(app, db, runner, outbox, make
     stages = body.index("Stages entered\n- Globex entered Deciding.")
     references = body.index("Customers asked for a reference\n- Globex asked to talk")
     assert orders < references < stages
+
+
+def test_an_event_arriving_out_of_order_still_raises_its_alert(db, make_user):
+    seller = make_user(role="seller")
+    buyer = make_user(email="kim@initech.example", company="Initech")
+    record(buyer, "product_viewed", 1, at=NOW)
+    record(buyer, "order_placed", 1, order_id=5, number="TD-5", amount=1190, net=1000,
+           currency="USD", method="card", at=NOW - timedelta(minutes=5))  # fmt: skip
+    assert ("order_placed", "Initech placed card order TD-5 of $10.00.") in alerts(db, seller.id)
