@@ -42,6 +42,17 @@ ALERT_GROUPS: dict[str, str] = {
 
 # (kind, once-key, message)
 Alert = tuple[str, str, str]
+ALERTING_KINDS = frozenset(
+    {"order_placed", "quote_requested", "quote_accepted", "reference_requested"}
+)
+
+
+class _LazyName:
+    def __init__(self, deal: Deal):
+        self.deal = deal
+
+    def __str__(self) -> str:
+        return self.deal.account.name
 
 
 def after_event(
@@ -51,14 +62,16 @@ def after_event(
     now = datetime.now(UTC)
     if now - event.occurred_at > timedelta(hours=setting("PIPELINE_ALERT_MAX_AGE_HOURS")):
         return []
-    name = deal.account.name
+    # The account's name costs a query: only load it when an alert is due.
+    name = _LazyName(deal)
     alerts: list[Alert] = []
     for transition in transitions:
         stage = rules.stage(transition.to_stage_id)
         if stage is not None and stage.notify_on_entry:
             key = f"stage:{stage.id}:{transition.event_id or event.id}"
             alerts.append(("stage", key, f"{name} entered {stage.name}."))
-    alerts.extend(event_alerts(name, event.kind, event.props or {}, event.id))
+    if event.kind in ALERTING_KINDS:
+        alerts.extend(event_alerts(str(name), event.kind, event.props or {}, event.id))
     jump = score_jump_alert(deal, event, rules, now)
     if jump is not None:
         alerts.append(jump)
