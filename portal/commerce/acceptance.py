@@ -121,8 +121,10 @@ def accept_quote(
         "quote_accepted",
         product,
         quote_id=quote.id,
+        number=quote.number,
         order_id=order.id,
         amount=order.total,
+        net=order.subtotal,
         currency=order.currency,
     )
     record_event(
@@ -130,7 +132,9 @@ def accept_quote(
         "order_placed",
         product,
         order_id=order.id,
+        number=order.number,
         amount=order.total,
+        net=order.subtotal,
         currency=order.currency,
         method=method,
     )

@@ -128,7 +128,9 @@ def place_order(
         "order_placed",
         product_of(order.lines),
         order_id=order.id,
+        number=order.number,
         amount=order.total,
+        net=order.subtotal,
         currency=order.currency,
         method=method,
     )

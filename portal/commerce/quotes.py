@@ -159,8 +159,11 @@ def request_quote(
         "quote_requested",
         product_of(quote.lines),
         quote_id=quote.id,
+        number=quote.number,
         amount=quote.total,
+        net=quote.subtotal,
         currency=quote.currency,
+        valid_until=quote.valid_until.date().isoformat(),
     )
     return quote
 
@@ -276,8 +279,11 @@ def renew_quote(quote: Quote, user: User, *, links: QuoteLinks, actor: Actor | N
         "quote_requested",
         product_of(renewed.lines),
         quote_id=renewed.id,
+        number=renewed.number,
         amount=renewed.total,
+        net=renewed.subtotal,
         currency=renewed.currency,
+        valid_until=renewed.valid_until.date().isoformat(),
     )
     return renewed
 

@@ -17,7 +17,16 @@ from portal.models.accounts import Account, User
 from portal.models.base import Base, TimestampMixin, utcnow
 
 TRANSITION_KINDS = ("entered", "advanced", "lost", "reopened")
-NOTIFICATION_KINDS = ("deciding", "score_jump", "reference")
+NOTIFICATION_KINDS = (
+    "order_placed",
+    "quote_requested",
+    "quote_accepted",
+    "quote_expiring",
+    "reference",
+    "stage",
+    "stalled",
+    "score_jump",
+)
 DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed")
 
 
@@ -86,10 +95,20 @@ class Deal(Base):
     cart: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     paid: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     tried_products: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # The account's orders and quotes as the events told them (portal.pipeline.value):
+    # {order_id (str): {...}}, {quote number: {...}}; net amounts, status, refunds.
+    orders: Mapped[dict[str, dict]] = mapped_column(JSON, default=dict)
+    quotes: Mapped[dict[str, dict]] = mapped_column(JSON, default=dict)
+    # Net of tax, from the strongest signal (portal.pipeline.value.SOURCE_KINDS).
     value: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
-    # "cart", "paid", "tried" or "" (no value yet).
+    # "paid", "order", "quote", "cart", "refunded", "tried" or "" (no value yet).
     value_source: Mapped[str] = mapped_column(String(8), default="")
+    # The order or quote number behind the value, the id of the order / quote / product
+    # tried (the link target), and the words: "open invoice order TD-48".
+    value_ref: Mapped[str] = mapped_column(String(40), default="")
+    value_ref_id: Mapped[int | None] = mapped_column(default=None)
+    value_label: Mapped[str] = mapped_column(String(120), default="")
     lost_at: Mapped[datetime | None] = mapped_column(default=None)
     lost_reason: Mapped[str] = mapped_column(String(300), default="")
     # Alert bookkeeping (not derived from events): the score when sellers were last told.
@@ -158,12 +177,18 @@ class Notification(Base):
     """An in-app alert for a seller; the e-mail digest sends the ones not mailed yet."""
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_deal_once", "deal_id", "once_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deal.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(20))  # NOTIFICATION_KINDS
+    # What the alert is about ("order:48", "stalled:<deal>:<last activity>"): a deal raises
+    # an alert with a given key once (portal.pipeline.alerts.notify).
+    once_key: Mapped[str] = mapped_column(String(80), default="")
     message: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -15,6 +15,7 @@ from portal.pipeline import outgoing_webhooks as webhooks
 from portal.pipeline.criteria import METRICS
 from portal.pipeline.forms import StageForm, WebhookForm
 from portal.pipeline.stages import delete_stage, list_stages, save_stage
+from portal.pipeline.suggestions import FALLBACK, RULES
 from portal.security import role_required
 
 
@@ -87,6 +88,13 @@ def stage_edit(stage_id: int):
     return render_template(
         "pipeline/stage_form.html", stage=stage, form=form, kinds=_kinds_help()
     ), (422 if form.errors else 200)
+
+
+@bp.get("/admin/next-steps")
+@role_required("admin")
+def next_step_rules():
+    """The situations and the next step each suggests, in the order they are tried."""
+    return render_template("pipeline/next_steps.html", rules=RULES, fallback=FALLBACK)
 
 
 @bp.post("/admin/stages/<int:stage_id>/delete")

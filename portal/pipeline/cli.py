@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from portal.extensions import db
 from portal.pipeline.alerts import send_digests
+from portal.pipeline.due_alerts import raise_due_alerts
 from portal.pipeline.outgoing_webhooks import deliver_due
 from portal.pipeline.rebuild import rebuild_deals
 
@@ -27,6 +28,7 @@ def rebuild_command() -> None:
 
 def _send_digests() -> int:
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        raise_due_alerts()
         sent = send_digests()
         db.session.commit()  # the command's commit; it sends the queued digests
     return sent

@@ -15,6 +15,7 @@ from portal.pipeline.stages import list_stages
 from portal.pipeline.stalled import is_stalled
 from portal.pipeline.suggestions import next_steps
 from portal.pipeline.timeline import describe
+from portal.pipeline.value_links import value_source
 
 # Shown together: how the buyer's validation went.
 HIGHLIGHT_KINDS = (
@@ -46,6 +47,7 @@ def deal_overview(deal: Deal, page: int = 1) -> dict:
     return {
         "deal": deal,
         "stage": stage,
+        "value_source": value_source(deal),
         "timeline": describe(events_page.items, deal.account),
         "events_page": events_page,
         "highlights": describe(highlights, deal.account),

@@ -43,6 +43,10 @@ DEFAULTS: dict[str, Any] = {
     },
     # Alerts: a jump of the score by this much since sellers were last told about the deal.
     "PIPELINE_SCORE_JUMP": 15,
+    # ... told at most once per deal in this many hours.
+    "PIPELINE_SCORE_JUMP_COOLDOWN_HOURS": 24,
+    # Sellers hear about an open quote this many days before it expires.
+    "PIPELINE_QUOTE_EXPIRING_DAYS": 3,
     # Events older than this (imported history, merged visitor events) raise no alerts.
     "PIPELINE_ALERT_MAX_AGE_HOURS": 24,
     # Currency for deals without a value yet, and of the forecast.

@@ -54,7 +54,12 @@ def bearer(secret: str) -> dict:
 def test_the_openapi_document_is_valid_openapi_3_1(openapi):
     validate_openapi(openapi)
     assert openapi["openapi"] == "3.1.0"
-    assert set(openapi["paths"]) == {"/deals", "/deals/{deal_id}", "/deals/{deal_id}/events"}
+    assert set(openapi["paths"]) == {
+        "/pipeline",
+        "/deals",
+        "/deals/{deal_id}",
+        "/deals/{deal_id}/events",
+    }
 
 
 def test_tokens_are_shown_once_and_stored_hashed(db, seller_client):
@@ -155,3 +160,23 @@ def test_sellers_cannot_revoke_someone_elses_token(app, seller_client, admin_cli
     assert seller_client.post(f"/seller/api-tokens/{token_id}/revoke").status_code == 404
     with app.app_context():
         assert _db.session.get(ApiToken, token_id).revoked_at is None
+
+
+def test_pipeline_figures_match_the_document_per_currency(
+    db, client, openapi, seller_client, make_user
+):
+    usd, eur = make_user(email="a@usd.example"), make_user(email="b@eur.example")
+    record(usd, "order_placed", order_id=1, amount=1190, net=1000, currency="USD")
+    record(eur, "order_placed", order_id=2, amount=595, net=500, currency="EUR")
+    db.session.commit()
+    secret = create_token_through_the_ui(seller_client)
+    response = client.get("/api/v1/pipeline", headers=bearer(secret))
+    assert response.status_code == 200
+    assert_documented(openapi, "/pipeline", response)
+    # Deciding (70 %): each currency on its own, never added together.
+    assert response.json["open"] == {"count": 2, "value": {"EUR": 500, "USD": 1000}}
+    assert response.json["weighted"] == {"EUR": 350, "USD": 700}
+    listing = client.get("/api/v1/deals", headers=bearer(secret))
+    assert_documented(openapi, "/deals", listing)
+    sources = sorted(d["value_source"]["label"] for d in listing.json["deals"])
+    assert sources == ["open order #1", "open order #2"]

@@ -53,7 +53,14 @@ def test_request_a_quote_leaves_the_cart_and_places_no_order(buyer_client, plan_
     assert _count(app, Order) == 0
     assert "Request a quote" in buyer_client.get("/cart").text  # the cart still holds the lines
     assert _events(app, "quote_requested") == [
-        {"quote_id": quote.id, "amount": TOTAL, "currency": "USD"}
+        {
+            "quote_id": quote.id,
+            "number": quote.number,
+            "amount": TOTAL,
+            "net": SUBTOTAL,  # the pipeline's value is net of tax
+            "currency": "USD",
+            "valid_until": quote.valid_until.date().isoformat(),
+        }
     ]
 
 

@@ -49,7 +49,7 @@ def test_next_steps_follow_the_deals_state(db, seller_client, make_user):
     db.session.commit()
     page = seller_client.get(f"/seller/deals/{deal_of(buyer).id}").text
     assert "Send the product sheet" in page
-    assert "Introduce a reference customer in their industry" in page
+    assert "Offer a reference call" in page  # tried, no cart, no customer heard from
     record(buyer, "cart_item_added", lens, plan_id=big.id, quantity=1)
     record(buyer, "checkout_started", amount=600_000, currency="USD")
     db.session.commit()
