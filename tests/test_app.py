@@ -128,6 +128,7 @@ def test_migrations_upgrade_an_empty_database_to_the_models(tmp_path):
         assert _drift(url) == []
         with app.app_context():  # the data migration wrote the buyer's process as stages
             names = db.session.scalars(select(Stage.name).order_by(Stage.position)).all()
+            db.session.remove()  # give the connection back before the pool goes
             db.engine.dispose()
         assert names == ["Exploring", "Researching", "Trying", "Validating", "Deciding", "Customer"]
     finally:
