@@ -76,3 +76,36 @@ def test_seeded_board_fits_without_page_scroll(browser: Browser, live_server, se
     customer.scroll_into_view_if_needed()
     expect(customer.get_by_role("heading", name="Customer")).to_be_visible()
     assert page_scroll_width(page)[0] <= inner_width
+
+
+SELLER_PAGES = (
+    "/seller/pipeline",
+    "/seller/deals/{deal}",
+    "/seller/analytics",
+    "/seller/listening",
+    "/seller/references",
+    "/seller/notifications",
+    "/seller/api-tokens",
+    "/seller/orders",
+    "/seller/moderation",
+    "/seller/moderation/import",
+)
+
+
+def test_every_seller_page_passes_axe_at_both_sizes(browser: Browser, live_server, seeded):
+    found = {}
+    for size, (width, height) in SIZES.items():
+        page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+        # The admin sees every seller page and the longest navigation.
+        sign_in(page, live_server.url, "admin@northwind.example")
+        for path in SELLER_PAGES:
+            url = live_server.url + path.format(deal=seeded)
+            assert page.goto(url).ok, url
+            if problems := serious(page):
+                found[f"{size} {path}"] = problems
+            if path == "/seller/deals/{deal}":
+                page.screenshot(path=str(SHOTS / f"deal-{size}.png"), full_page=True)
+            scroll_width, inner_width = page_scroll_width(page)
+            if scroll_width > inner_width:
+                found[f"{size} {path}"] = [f"page scrolls sideways: {scroll_width} > {inner_width}"]
+    assert found == {}
