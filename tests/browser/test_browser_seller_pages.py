@@ -8,6 +8,7 @@ own container — and axe finds nothing serious or critical on any seller page.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,31 @@ def test_every_seller_page_passes_axe_at_both_sizes(browser: Browser, live_serve
             if scroll_width > inner_width:
                 found[f"{size} {path}"] = [f"page scrolls sideways: {scroll_width} > {inner_width}"]
     assert found == {}
+
+
+def test_admin_previews_criteria_from_the_builder_before_saving(
+    browser: Browser, live_server, seeded
+):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    errors: list[str] = []
+    # Script errors and CSP refusals (htmx must work under the nonce policy).
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if "Refused" in m.text else None)
+    sign_in(page, live_server.url, "admin@northwind.example")
+    page.goto(f"{live_server.url}/admin/stages")
+    page.get_by_role("link", name="Edit Trying").click()
+    expect(page.get_by_label("Event or metric (group 1, condition 1)")).to_have_value(
+        "demo_uploaded"
+    )
+    # The text view, then the builder follows it; the preview names the deals.
+    page.get_by_label("Write them as text (advanced)").check()
+    page.get_by_label("Criteria as text").fill("product_viewed >= 1")
+    page.get_by_role("button", name="Update and preview").click()
+    preview = page.locator("#criteria-preview")
+    expect(preview).to_contain_text(re.compile(r"\d+ deals? would move from \w+ to Trying"))
+    expect(page.get_by_label("Event or metric (group 1, condition 1)")).to_have_value(
+        "product_viewed"
+    )
+    assert serious(page) == []
+    page.screenshot(path=str(SHOTS / "criteria-builder.png"), full_page=True)
+    assert errors == []
