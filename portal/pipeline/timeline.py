@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.journey.kinds import EVENT_KINDS
 from portal.models import Account, Event, Plan, Product, User
 from portal.pipeline.timeline_groups import link_of
+from portal.pipeline.words import reason_words
 from portal.templating import money
 
 
@@ -66,6 +67,8 @@ def sentence(event: Event, who: str, product: str | None, plan: Plan | None) -> 
         + (f" ({p['reason'].replace('_', ' ')})" if p.get("reason") else ""),
         "demo_result_downloaded": f"{who} downloaded the {thing} demo results",
         "dataset_deleted": f"{who} deleted their uploaded data",
+        "upload_rejected": f"{who}'s upload to try {thing} was refused because of "
+        + reason_words(p.get("reason")),
         "testimonials_viewed": f"{who} read {p.get('count') or 'the'} testimonials about {thing}",
         "testimonial_voted": f"{who} found a {thing} testimonial helpful",
         "reference_requested": f"{who} asked to talk to a customer who uses {thing}",

@@ -18,6 +18,7 @@ _PRODUCT_PAGES = {
     "cart_item_added": "catalog.product",
     "cart_item_removed": "catalog.product",
     "demo_uploaded": "trials.try_product",
+    "upload_rejected": "trials.try_product",
     "demo_started": "trials.try_product",
     "demo_completed": "trials.try_product",
     "demo_failed": "trials.try_product",
