@@ -6,7 +6,7 @@ PY := $(BIN)/python
 FLASK := $(BIN)/flask --app portal
 RUN_ENV := TESTDRIVE_ENV=$${TESTDRIVE_ENV:-development}
 
-.PHONY: run test install install-dev assets chromium lint format bench clean
+.PHONY: run test install install-dev assets chromium poppler pdf-samples lint format bench clean
 
 run: install assets
 	$(RUN_ENV) $(FLASK) db upgrade
@@ -14,7 +14,7 @@ run: install assets
 	@echo "Testdrive is starting on http://127.0.0.1:5000 (demo logins above; Ctrl+C stops it)"
 	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install-dev assets chromium
+test: install-dev assets chromium poppler
 	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== database-facing tests again on $$TEST_DATABASE_URL =="; \
@@ -54,6 +54,16 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# The PDF legibility tests render pages with pdftoppm and read text with pdftotext.
+poppler:
+	@command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "Installing Debian's poppler-utils for the PDF legibility tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; }
+
+# Every PDF the portal makes, as PNGs a person can look at (see README).
+pdf-samples: install-dev poppler
+	$(PY) -m tests.pdf_samples build/pdf-samples
+
 lint: install-dev
 	$(BIN)/ruff check portal sandbox tests bench migrations/env.py
 	$(BIN)/ruff format --check portal sandbox tests bench migrations/env.py
@@ -63,4 +73,4 @@ format: install-dev
 	$(BIN)/ruff check --fix portal sandbox tests bench migrations/env.py
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor .pytest_cache
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache build/pdf-samples

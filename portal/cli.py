@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 
 from portal.auth.services import AuthError, create_user
 from portal.catalog.cli import catalog_cli
+from portal.commerce.cli import quotes_cli
 from portal.extensions import db
 from portal.models.accounts import ROLES
 from portal.pipeline.cli import pipeline_cli
@@ -65,3 +66,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(purge_sandbox_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(pipeline_cli)
+    app.cli.add_command(quotes_cli)

@@ -26,6 +26,13 @@ def money(amount_minor: int | None, currency: str = "USD") -> str:
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"
 
 
+def money_each(amounts: dict[str, int] | None, empty: str = "$0.00") -> str:
+    """{'EUR': 500, 'USD': 1000} → '€5.00 · $10.00': one amount per currency, never summed."""
+    if not amounts:
+        return empty
+    return " · ".join(money(amount, currency) for currency, amount in sorted(amounts.items()))
+
+
 def timeago(moment: datetime | None) -> str:
     """'3 days ago', 'just now' for the past; 'in 5 hours', 'now' for the future."""
     if moment is None:
@@ -45,6 +52,7 @@ def timeago(moment: datetime | None) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["money_each"] = money_each
     app.jinja_env.filters["timeago"] = timeago
 
     @app.context_processor

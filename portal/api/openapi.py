@@ -24,6 +24,13 @@ def _obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[
     }
 
 
+# Money per currency, never summed across currencies: {"USD": 12000, "EUR": 500}.
+_PER_CURRENCY = {
+    "type": "object",
+    "propertyNames": {"pattern": "^[A-Z]{3}$"},
+    "additionalProperties": {"type": "integer", "description": "Minor units."},
+}
+
 SCHEMAS: dict[str, Any] = {
     "Named": _obj({"id": {"type": "integer"}, "name": _NULLABLE_STR}),
     "Account": _obj(
@@ -36,17 +43,65 @@ SCHEMAS: dict[str, Any] = {
             "probability": {"type": "integer", "minimum": 0, "maximum": 100},
         }
     ),
+    "ValueSource": _obj(
+        {
+            "kind": {
+                "type": "string",
+                "enum": ["paid", "order", "quote", "cart", "refunded", "tried"],
+            },
+            "label": {"type": "string", "examples": ["open invoice order TD-48"]},
+            "url": {"type": ["string", "null"], "format": "uri"},
+        }
+    ),
+    "Pipeline": _obj(
+        {
+            "open": _obj({"count": {"type": "integer"}, "value": _PER_CURRENCY}),
+            "weighted": _PER_CURRENCY,
+            "won": _obj({"count": {"type": "integer"}, "value": _PER_CURRENCY}),
+            "lost": {"type": "integer"},
+            "stages": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "probability": {"type": "integer"},
+                        "count": {"type": "integer"},
+                        "value": _PER_CURRENCY,
+                        "weighted": _PER_CURRENCY,
+                    }
+                ),
+            },
+            "forecast": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "month": {"type": "string"},
+                        "start": {"type": ["string", "null"], "format": "date"},
+                        "value": _PER_CURRENCY,
+                    }
+                ),
+            },
+        }
+    ),
     "Deal": _obj(
         {
             "id": {"type": "integer"},
             "url": {"type": "string", "format": "uri"},
             "account": _ref("Account"),
             "stage": {"oneOf": [_ref("StageRef"), {"type": "null"}]},
-            "status": {"type": "string", "enum": ["open", "lost"]},
+            "status": {
+                "type": "string",
+                "enum": ["open", "won", "lost"],
+                "description": "open = not in the won stage and not lost.",
+            },
             "lost_reason": _NULLABLE_STR,
             "value": {"type": "integer", "description": "Minor units of `currency`."},
             "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
-            "value_source": {"type": ["string", "null"], "enum": ["cart", "paid", "tried", None]},
+            "value_source": {
+                "oneOf": [_ref("ValueSource"), {"type": "null"}],
+                "description": "The strongest signal the value (net of tax) comes from.",
+            },
             "score": {"type": "number", "minimum": 0},
             "owner": {"oneOf": [_ref("Named"), {"type": "null"}]},
             "people": {"type": "array", "items": _ref("Named")},
@@ -163,6 +218,16 @@ def document(server_url: str = "/api/v1") -> dict[str, Any]:
         "servers": [{"url": server_url}],
         "security": [{"bearerAuth": []}],
         "paths": {
+            "/pipeline": {
+                "get": {
+                    "operationId": "getPipeline",
+                    "summary": "Open, weighted and won value per stage and currency; forecast",
+                    "parameters": [
+                        _query("product", {"type": "integer"}, "Deals that touched a product.")
+                    ],
+                    "responses": {"200": _json("Pipeline", "The figures."), **_ERRORS},
+                }
+            },
             "/deals": {
                 "get": {
                     "operationId": "listDeals",

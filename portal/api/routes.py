@@ -12,11 +12,13 @@ from portal.api.services import authenticate
 from portal.extensions import db, limiter
 from portal.models import Account, Deal, Event, Stage
 from portal.pipeline.board import BoardFilters, filtered_deals, names_of_products, names_of_users
+from portal.pipeline.numbers import deal_status, forecast, pipeline_numbers, product_filter
 from portal.pipeline.scoring import score_at
 from portal.pipeline.settings import setting
 from portal.pipeline.stages import list_stages
 from portal.pipeline.stalled import is_stalled
 from portal.pipeline.timeline import describe
+from portal.pipeline.value_links import ValueSource, value_sources
 
 MAX_PER_PAGE = 100
 
@@ -65,7 +67,9 @@ def _page_args() -> tuple[int, int]:
     return page, per_page
 
 
-def deal_json(deal: Deal, account, stages: dict[int, Stage], users, products, now) -> dict:
+def deal_json(
+    deal: Deal, account, stages: dict[int, Stage], users, products, now, source: ValueSource
+) -> dict:
     stage = stages.get(deal.stage_id)
     half_life = float(setting("PIPELINE_HALF_LIFE_DAYS"))
     return {
@@ -75,11 +79,11 @@ def deal_json(deal: Deal, account, stages: dict[int, Stage], users, products, no
         "stage": {"id": stage.id, "name": stage.name, "probability": stage.probability}
         if stage
         else None,
-        "status": "lost" if deal.lost_at else "open",
+        "status": deal_status(deal, stage),
         "lost_reason": deal.lost_reason or None,
         "value": deal.value,
         "currency": deal.currency,
-        "value_source": deal.value_source or None,
+        "value_source": source.as_dict() if source.kind else None,
         "score": round(score_at(deal.score_log, now, half_life), 2),
         "owner": {"id": deal.owner_id, "name": users.get(deal.owner_id)} if deal.owner_id else None,
         "people": [{"id": uid, "name": users.get(uid)} for uid in deal.people],
@@ -99,12 +103,27 @@ def _serialise(rows, now) -> list[dict]:
     product_ids = {int(p) for deal, _ in rows for p in deal.product_counters}
     users = names_of_users(user_ids)
     products = names_of_products(product_ids)
-    return [deal_json(deal, account, stages, users, products, now) for deal, account in rows]
+    sources = value_sources([deal for deal, _ in rows], external=True)
+    return [
+        deal_json(deal, account, stages, users, products, now, sources[deal.id])
+        for deal, account in rows
+    ]
 
 
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(document(request.url_root.rstrip("/") + "/api/v1"))
+
+
+@bp.get("/pipeline")
+@token_required
+def pipeline():
+    """The pipeline's figures per stage and per currency, and the forecast by month: the same
+    service the board and analytics read. ``?product=<id>`` narrows to deals of a product."""
+    stages = list_stages()
+    where = product_filter(request.args.get("product", type=int))
+    numbers = pipeline_numbers(stages, where)
+    return jsonify(**numbers.as_dict(), forecast=forecast(stages, datetime.now(UTC).date(), where))
 
 
 @bp.get("/deals")

@@ -13,8 +13,8 @@ from portal.auth.services import (
 )
 from portal.boundary import perform
 from portal.extensions import db, limiter
-from portal.journey.services import Actor, attach_visitor, record_event
-from portal.journey.tracking import consent_state, visitor_id
+from portal.journey.services import Actor, attach_device, attach_visitor, record_event
+from portal.journey.tracking import consent_state, device_owner_key, visitor_id
 from portal.mail import queue_mail
 from portal.security import safe_next
 
@@ -33,6 +33,7 @@ def _after_sign_in(user, kind: str) -> None:
     if user.tracking_consent is None and consent_state() is not None:
         user.tracking_consent = consent_state() == "accept"
     attach_visitor(user, vid)
+    attach_device(user, device_owner_key())
     record_event(Actor.for_user(user, vid), kind)
 
 

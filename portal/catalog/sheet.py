@@ -13,12 +13,16 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from portal.catalog.text import markdown_to_text
+from portal.catalog.text import markdown_blocks
 from portal.models import Product
 from portal.templating import money
 
 BRAND = (31, 58, 95)
 MUTED = (90, 98, 110)
+INK = (20, 24, 30)
+CELL_FILL = (255, 255, 255)
+HEADING_FILL = (228, 234, 242)
+RULE = (190, 198, 208)
 # The PDF core fonts speak Latin-1: typographic characters get a plain stand-in.
 _PLAIN = str.maketrans(
     {
@@ -123,14 +127,11 @@ def _header(pdf: _Sheet, product: Product, vendor: str) -> None:
 
 def _overview(pdf: _Sheet, product: Product, chars: int, max_features: int, max_specs: int):
     """What it is, what it does and its specifications, within the page's budget."""
-    description = markdown_to_text(product.description_md).replace("\n", " ")
-    if description and chars:
+    blocks = _budgeted(markdown_blocks(product.description_md), chars)
+    if blocks:
         _heading(pdf, "Overview")
-        pdf.set_font("Helvetica", size=10)
-        pdf.multi_cell(
-            0, 5, plain(_shorten(description, chars)), new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
-
+        for kind, text in blocks:
+            _block(pdf, kind, text)
     features = (product.features or [])[:max_features]
     if features:
         _heading(pdf, "What it does")
@@ -141,21 +142,57 @@ def _overview(pdf: _Sheet, product: Product, chars: int, max_features: int, max_
                 pdf.set_font("Helvetica", size=9.5)
                 pdf.write(4.8, plain(f" - {_shorten(feature['text'], 220)}"))
             pdf.ln(5.4)
-
     specs = (product.specs or [])[:max_specs]
     if specs:
         _heading(pdf, "Specifications")
-        pdf.set_font("Helvetica", size=9)
-        with pdf.table(
-            col_widths=(55, 123),
-            first_row_as_headings=False,
-            line_height=4.8,
-            borders_layout="HORIZONTAL_LINES",
-        ) as table:
+        with _table(pdf, col_widths=(55, 123), first_row_as_headings=False) as table:
             for label, value in specs:
                 row = table.row()
-                row.cell(plain(label))
+                row.cell(plain(label), style=FontFace(emphasis="BOLD", color=INK))
                 row.cell(plain(_shorten(str(value), 160)))
+
+
+def _budgeted(blocks: list[tuple[str, str]], chars: int) -> list[tuple[str, str]]:
+    """The description's blocks up to ``chars`` characters; the last one shortened."""
+    kept, left = [], chars
+    for kind, text in blocks:
+        if left < 40:
+            break
+        kept.append((kind, _shorten(text, left)))
+        left -= len(text)
+    return kept
+
+
+def _block(pdf: _Sheet, kind: str, text: str) -> None:
+    """A paragraph, or a bullet on a line of its own with its text indented after it."""
+    pdf.set_font("Helvetica", size=10)
+    pdf.set_text_color(*INK)
+    if kind == "bullet":
+        pdf.set_x(pdf.l_margin + 2)
+        pdf.cell(4, 5, "-")
+        pdf.multi_cell(pdf.epw - 6, 5, plain(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    else:
+        pdf.multi_cell(0, 5, plain(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1.2)
+
+
+def _table(pdf: _Sheet, **options):
+    """A table of dark text on white cells (headings: bold on a light fill). The fills are
+    set here on purpose: left to fpdf2, a table takes the last fill colour drawn, which on
+    this sheet is the navy of the header band."""
+    pdf.set_font("Helvetica", size=9)
+    pdf.set_text_color(*INK)
+    pdf.set_fill_color(*CELL_FILL)
+    pdf.set_draw_color(*RULE)
+    return pdf.table(
+        line_height=4.8,
+        borders_layout="HORIZONTAL_LINES",
+        cell_fill_color=CELL_FILL,
+        cell_fill_mode="ALL",
+        headings_style=FontFace(emphasis="BOLD", color=INK, fill_color=HEADING_FILL),
+        padding=(1, 1.5),
+        **options,
+    )
 
 
 def _plans(pdf: _Sheet, plans) -> None:
@@ -163,33 +200,24 @@ def _plans(pdf: _Sheet, plans) -> None:
     if not plans:
         pdf.set_font("Helvetica", size=10)
         pdf.multi_cell(0, 5, "Prices on request.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    else:
-        pdf.set_font("Helvetica", size=9)
-        with pdf.table(
-            col_widths=(50, 34, 44, 50),
-            text_align=("LEFT", "RIGHT", "LEFT", "LEFT"),
-            line_height=4.8,
-            borders_layout="HORIZONTAL_LINES",
-            headings_style=_headings_style(),
-        ) as table:
-            heading = table.row()
-            for title in ("Plan", "Price", "Billing", "Quantity"):
-                heading.cell(title)
-            for plan in plans:
-                row = table.row()
-                row.cell(plain(plan.name))
-                row.cell(plain(money(plan.unit_amount, plan.currency)))
-                row.cell(plain(plan.billing_label))
-                unit = "seats" if plan.per_seat else "units"
-                if plan.min_quantity == plan.max_quantity:
-                    quantity = f"{plan.min_quantity} {unit}" if plan.per_seat else "-"
-                else:
-                    quantity = f"{plan.min_quantity}-{plan.max_quantity:,} {unit}"
-                row.cell(quantity)
-
-
-def _headings_style():
-    return FontFace(emphasis="BOLD", color=BRAND)
+        return
+    with _table(
+        pdf, col_widths=(50, 34, 44, 50), text_align=("LEFT", "RIGHT", "LEFT", "LEFT")
+    ) as table:
+        heading = table.row()
+        for title in ("Plan", "Price", "Billing", "Quantity"):
+            heading.cell(title)
+        for plan in plans:
+            row = table.row()
+            row.cell(plain(plan.name))
+            row.cell(plain(money(plan.unit_amount, plan.currency)))
+            row.cell(plain(plan.billing_label))
+            unit = "seats" if plan.per_seat else "units"
+            if plan.min_quantity == plan.max_quantity:
+                quantity = f"{plan.min_quantity} {unit}" if plan.per_seat else "-"
+            else:
+                quantity = f"{plan.min_quantity}-{plan.max_quantity:,} {unit}"
+            row.cell(quantity)
 
 
 def _heading(pdf: FPDF, title: str) -> None:

@@ -44,3 +44,21 @@ def markdown_to_text(source: str | None) -> str:
     text = html_lib.unescape(text)
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+_BLOCK = re.compile(r"<li>(.*?)</li>|<(p|h\d|blockquote|pre)>(.*?)</\2>", re.S)
+
+
+def markdown_blocks(source: str | None) -> list[tuple[str, str]]:
+    """Markdown → its blocks as plain text, in order: ``("bullet", text)`` for each list
+    item and ``("paragraph", text)`` for everything else (for the PDF sheet, which draws
+    bullets on lines of their own)."""
+    html = markdown_lib.markdown(source or "", extensions=["extra", "sane_lists"])
+    blocks = []
+    for match in _BLOCK.finditer(html):
+        inner = match.group(1) if match.group(1) is not None else match.group(3)
+        text = nh3.clean(inner, tags=set(), clean_content_tags={"script", "style"})
+        text = " ".join(html_lib.unescape(text).split())
+        if text:
+            blocks.append(("bullet" if match.group(1) is not None else "paragraph", text))
+    return blocks

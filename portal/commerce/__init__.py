@@ -5,4 +5,12 @@ from flask import Blueprint
 
 bp = Blueprint("commerce", __name__)
 
-from portal.commerce import order_routes, payment_routes, receivers, routes, staff_routes  # noqa: E402,F401
+from portal.commerce import (  # noqa: E402,F401
+    checkout_routes,
+    order_routes,
+    payment_routes,
+    quote_routes,
+    receivers,
+    routes,
+    staff_routes,
+)

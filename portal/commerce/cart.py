@@ -1,5 +1,7 @@
-"""The cart: lines and totals from the database's prices, adding, changing and removing lines,
-the tax country, and merging a visitor's cart into the user's on sign-in.
+"""The cart: lines and subtotal from the database's prices, adding, changing and removing
+lines, the tax country, and merging an anonymous cart into the user's on sign-in.
+
+Tax and totals are ``pricing.price_cart``'s.
 
 Services raise ``CommerceError`` and only ``flush()``.
 """
@@ -8,22 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.commerce.errors import CommerceError
 from portal.commerce.locking import dialect_insert, lock_row
-from portal.commerce.settings import COUNTRY_NAMES, setting, tax_rate_bp
+from portal.commerce.settings import COUNTRY_NAMES, setting
 from portal.extensions import db
-from portal.journey.owners import user_key, visitor_key
+from portal.journey.owners import user_key
 from portal.journey.services import Actor, record_event
 from portal.models import Cart, CartItem, Plan, User
 from portal.models.base import utcnow
-
-
-def tax_amount(amount: int, rate_bp: int) -> int:
-    """Tax in minor units, rounded half up, integers only."""
-    return (amount * rate_bp + 5000) // 10000
 
 
 def plan_label(plan: Plan) -> str:
@@ -57,30 +54,12 @@ class CartLine:
 
 @dataclass
 class CartSummary:
+    """The cart's lines at today's prices and their sum (before tax)."""
+
     cart: Cart | None
     lines: list[CartLine] = field(default_factory=list)
     currency: str | None = None
-    country: str | None = None
-    tax_rate_bp: int = 0
     subtotal: int = 0
-    tax: int = 0
-    total: int = 0
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.lines
-
-    @property
-    def changed_lines(self) -> list[CartLine]:
-        return [line for line in self.lines if line.price_changed]
-
-    @property
-    def unavailable_lines(self) -> list[CartLine]:
-        return [line for line in self.lines if not line.available]
-
-    @property
-    def country_name(self) -> str | None:
-        return COUNTRY_NAMES.get(self.country or "", self.country)
 
 
 def get_cart(owner_key: str | None) -> Cart | None:
@@ -103,11 +82,10 @@ def _cart_for_update(owner_key: str) -> Cart:
     return cart
 
 
-def summarize_cart(cart: Cart | None, country: str | None = None) -> CartSummary:
-    """Lines and totals from the database's current prices (never from the browser)."""
+def summarize_cart(cart: Cart | None) -> CartSummary:
+    """Lines and subtotal from the database's current prices (never from the browser)."""
     if cart is None:
         return CartSummary(cart=None)
-    country = (country or cart.country or "").upper() or None
     items = db.session.scalars(
         select(CartItem)
         .where(CartItem.cart_id == cart.id)
@@ -126,18 +104,11 @@ def summarize_cart(cart: Cart | None, country: str | None = None) -> CartSummary
         )
         for item in items
     ]
-    rate = tax_rate_bp(country)
-    subtotal = sum(line.total for line in lines)
-    tax = tax_amount(subtotal, rate)
     return CartSummary(
         cart=cart,
         lines=lines,
         currency=cart.currency if lines else None,
-        country=country,
-        tax_rate_bp=rate,
-        subtotal=subtotal,
-        tax=tax,
-        total=subtotal + tax,
+        subtotal=sum(line.total for line in lines),
     )
 
 
@@ -224,6 +195,43 @@ def update_cart_item(
     return item
 
 
+def change_cart_plan(
+    owner_key: str | None, plan_id: int, new_plan_id: int, actor: Actor | None
+) -> CartItem:
+    """Switch a line to another plan of the same product, keeping the quantity where the new
+    plan allows it (else the nearest it allows)."""
+    cart, item = _cart_item(owner_key, plan_id)
+    new_plan = _available_plan(new_plan_id)
+    if new_plan.id == item.plan_id:
+        return item
+    if new_plan.product_id != item.plan.product_id or new_plan.currency != cart.currency:
+        raise CommerceError("Choose one of this product's plans.", field="plan_id")
+    if any(other.plan_id == new_plan.id for other in cart.items):
+        raise CommerceError(
+            f"{plan_label(new_plan)} is already in your cart: change its quantity instead.",
+            field="plan_id",
+        )
+    old_plan = item.plan
+    item.plan = new_plan
+    item.quantity = min(max(item.quantity, new_plan.min_quantity), new_plan.max_quantity)
+    item.unit_amount_seen = new_plan.unit_amount
+    db.session.flush()
+    record_event(actor, "cart_item_removed", old_plan.product_id, plan_id=old_plan.id)
+    record_event(
+        actor, "cart_item_added", new_plan.product_id, plan_id=new_plan.id, quantity=item.quantity
+    )
+    return item
+
+
+def cart_item_count(owner_key: str | None) -> int:
+    """How many lines the owner's cart holds (one cheap query; none without an owner)."""
+    if not owner_key:
+        return 0
+    return db.session.scalar(
+        select(func.count(CartItem.id)).join(Cart).where(Cart.owner_key == owner_key)
+    )
+
+
 def remove_cart_item(owner_key: str | None, plan_id: int, actor: Actor | None) -> Plan:
     cart, item = _cart_item(owner_key, plan_id)
     plan = item.plan
@@ -246,25 +254,26 @@ def set_cart_country(owner_key: str, country: str | None) -> Cart:
     return cart
 
 
-def merge_carts(user: User, visitor_id: str) -> int:
-    """Move a visitor's cart into ``user``'s cart after they sign in. Returns lines moved.
+def merge_carts(user: User, source_key: str, visitor_id: str | None = None) -> int:
+    """Move an anonymous cart (a device's or a consenting visitor's) into ``user``'s cart after
+    they sign in. Returns lines moved.
 
     Lines in another currency than the user's cart, or beyond a plan's maximum, are capped or
     dropped: the user's own cart wins.
     """
-    visitor_cart = get_cart(visitor_key(visitor_id))
-    if visitor_cart is None:
+    source_cart = get_cart(source_key)
+    if source_cart is None:
         return 0
     owner = user_key(user.id)
     if get_cart(owner) is None:
-        visitor_cart.owner_key = owner  # nothing to merge with: the cart simply changes hands
+        source_cart.owner_key = owner  # nothing to merge with: the cart simply changes hands
         db.session.flush()
-        return len(visitor_cart.items)
+        return len(source_cart.items)
     cart = _cart_for_update(owner)
-    lock_row(visitor_cart)
+    lock_row(source_cart)
     actor = Actor.for_user(user, visitor_id)
     moved = 0
-    for source in list(visitor_cart.items):
+    for source in list(source_cart.items):
         plan = source.plan
         if cart.items and cart.currency != plan.currency:
             continue
@@ -286,6 +295,6 @@ def merge_carts(user: User, visitor_id: str) -> int:
                 actor, "cart_item_added", plan.product_id, plan_id=plan.id, quantity=quantity
             )
         moved += 1
-    db.session.delete(visitor_cart)
+    db.session.delete(source_cart)
     db.session.flush()
     return moved

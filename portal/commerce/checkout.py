@@ -1,6 +1,9 @@
 """Checkout: turning the cart into one order, with the payment method the total allows.
 
-A double submit of one checkout finds the first order (``Order.cart_key`` is unique).
+The buyer reviews the exact total first; ``place_order`` re-prices the cart and refuses with
+``TotalChanged`` when anything the buyer reviewed differs (a price, the tax), so nobody is
+charged an amount they did not see. A double submit of one checkout finds the first order
+(``Order.cart_key`` is unique).
 """
 
 from __future__ import annotations
@@ -11,16 +14,17 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.commerce.cart import CartSummary, check_quantity, get_cart, summarize_cart
-from portal.commerce.errors import CommerceError, PricesChanged
+from portal.commerce.addresses import tidy_address
+from portal.commerce.cart import check_quantity, get_cart
+from portal.commerce.errors import CommerceError, TotalChanged
 from portal.commerce.locking import lock_row
 from portal.commerce.orders import product_of
+from portal.commerce.pricing import Pricing, confirm_vat_id, price_cart
 from portal.commerce.settings import setting, stripe_ready
 from portal.extensions import db
 from portal.journey.services import Actor, record_event
 from portal.models import Cart, Order, OrderLine, OrderStatusChange, User
 from portal.models.base import utcnow
-from portal.templating import money
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,16 @@ class BillingDetails:
     country: str
     tax_id: str = ""
     po_number: str = ""
+    business: bool = True  # False: a consumer buying for themselves (destination VAT in the EU)
+
+
+def price_for(cart: Cart | None, details: BillingDetails, *, online: bool = False) -> Pricing:
+    """The cart priced for these billing details (raises ``InvalidVatId``). ``online`` also
+    asks VIES about a reverse-charge VAT id when that check is on (review and order only)."""
+    pricing = price_cart(
+        cart, country=details.country, vat_id=details.tax_id or None, business=details.business
+    )
+    return confirm_vat_id(pricing) if online else pricing
 
 
 def card_availability(total: int) -> tuple[bool, str | None]:
@@ -50,7 +64,7 @@ def _new_order_number() -> str:
     return "TD-" + secrets.token_hex(4).upper()
 
 
-def start_checkout(summary: CartSummary, actor: Actor | None) -> None:
+def start_checkout(summary: Pricing, actor: Actor | None) -> None:
     """Note that the buyer opened the checkout with this cart."""
     if summary.is_empty:
         return
@@ -69,17 +83,19 @@ def place_order(
     details: BillingDetails,
     method: str,
     *,
-    accept_price_changes: bool,
+    reviewed: str | None,
     actor: Actor | None,
 ) -> tuple[Order, bool]:
     """Turn the owner's cart into an order. Returns ``(order, created)``.
+
+    ``reviewed`` is the ``Pricing.fingerprint()`` of the review step the buyer confirmed; when
+    the cart prices differently now, ``TotalChanged`` (carrying the new pricing) refuses. Only
+    callers with no buyer to show a review to (demo seeding) pass None.
 
     A second submit of the same checkout (double click, retry, 20 tabs at once) waits for the
     first, finds the cart already converted and gets the first order back with
     ``created=False``.
     """
-    if method not in ("card", "invoice"):
-        raise CommerceError("Choose how you want to pay.", field="payment_method")
     cart = get_cart(owner_key)
     if cart is None:
         raise CommerceError("Your cart is empty.")
@@ -94,8 +110,8 @@ def place_order(
             return previous, False
         raise CommerceError("Your cart is empty.")
 
-    summary = summarize_cart(cart, details.country)
-    _check_summary(summary, method, accept_price_changes)
+    summary = price_for(cart, details, online=True)
+    check_order(summary, method, reviewed)
     order = _new_order(user, cart, summary, details, method)
     db.session.add(order)
     converted = [(line.plan.product_id, line.plan.id) for line in summary.lines]
@@ -112,15 +128,21 @@ def place_order(
         "order_placed",
         product_of(order.lines),
         order_id=order.id,
+        number=order.number,
         amount=order.total,
+        net=order.subtotal,
         currency=order.currency,
         method=method,
     )
     return order, True
 
 
-def _check_summary(summary: CartSummary, method: str, accept_price_changes: bool) -> None:
-    """Refuse a cart that cannot become an order as it stands."""
+def check_order(summary: Pricing, method: str, reviewed: str | None = None) -> None:
+    """Refuse a cart that cannot become an order as it stands (``reviewed``: see place_order)."""
+    if method not in ("card", "invoice"):
+        raise CommerceError("Choose how you want to pay.", field="payment_method")
+    if summary.decision is None:
+        raise CommerceError("Choose the billing country.", field="country")
     if summary.unavailable_lines:
         names = ", ".join(line.label for line in summary.unavailable_lines)
         raise CommerceError(f"{names} can't be bought any more. Remove it from your cart.")
@@ -128,17 +150,8 @@ def _check_summary(summary: CartSummary, method: str, accept_price_changes: bool
         check_quantity(line.plan, line.quantity)
         if line.plan.currency != summary.currency:
             raise CommerceError("Your cart mixes currencies. Remove the lines in another one.")
-    if summary.changed_lines and not accept_price_changes:
-        changes = "; ".join(
-            f"{line.label} is now {money(line.unit_amount, summary.currency)} "
-            f"(was {money(line.item.unit_amount_seen, summary.currency)})"
-            for line in summary.changed_lines
-        )
-        raise PricesChanged(
-            f"Some prices changed since you added them: {changes}. "
-            "Review the new prices and confirm them to continue.",
-            field="accept_price_changes",
-        )
+    if reviewed is not None and reviewed != summary.fingerprint():
+        raise TotalChanged(summary)
     if method == "card":
         allowed, reason = card_availability(summary.total)
         if not allowed:
@@ -146,10 +159,11 @@ def _check_summary(summary: CartSummary, method: str, accept_price_changes: bool
 
 
 def _new_order(
-    user: User, cart: Cart, summary: CartSummary, details: BillingDetails, method: str
+    user: User, cart: Cart, summary: Pricing, details: BillingDetails, method: str
 ) -> Order:
     """The order for this checkout of ``cart``, with its lines and first history entry."""
     now = utcnow()
+    decision = summary.decision
     order = Order(
         number=_new_order_number(),
         user_id=user.id,
@@ -162,11 +176,15 @@ def _new_order(
         total=summary.total,
         cart_key=cart.checkout_key,
         billing_name=details.legal_name.strip(),
-        billing_address=details.address.strip(),
+        billing_address=tidy_address(details.address),
         billing_country=details.country.upper(),
-        tax_id=details.tax_id.strip(),
+        tax_id=decision.vat_id or "",
         po_number=details.po_number.strip(),
-        tax_rate_bp=summary.tax_rate_bp,
+        tax_rate_bp=decision.rate_bp,
+        tax_treatment=decision.treatment,
+        tax_note=decision.note or "",
+        vat_check=decision.vat_check,
+        buyer_is_business=details.business,
         quote_valid_until=now + timedelta(days=int(setting("QUOTE_VALID_DAYS"))),
     )
     for line in summary.lines:

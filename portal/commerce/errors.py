@@ -9,5 +9,13 @@ class CommerceError(ServiceError):
     """Something the buyer or seller can fix; ``message`` says what, in plain words."""
 
 
-class PricesChanged(CommerceError):
-    """A price changed since it was added: the buyer must confirm the new one."""
+class TotalChanged(CommerceError):
+    """What the buyer reviewed is not what the order would cost now: show the new review."""
+
+    def __init__(self, pricing):
+        super().__init__(
+            "The total changed since you reviewed it (a price or the tax is different now). "
+            "Check the new total below and place the order again.",
+            status=409,
+        )
+        self.pricing = pricing

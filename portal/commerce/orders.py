@@ -106,6 +106,10 @@ def cancel_order(order: Order, seller: User, reason: str = "") -> Order:
     order.cancelled_at = utcnow()
     change_status(order, "cancelled", (reason or "").strip() or "Cancelled by the seller.", seller)
     db.session.flush()
+    # The pipeline stops counting the order in the deal's value.
+    record_event(
+        customer_actor(order), "order_cancelled", product_of(order.lines), order_id=order.id
+    )
     return order
 
 

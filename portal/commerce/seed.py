@@ -83,7 +83,7 @@ def _place_demo_order(user: User, plan: Plan, legal_name: str, address: str, cou
         key,
         BillingDetails(legal_name=legal_name, address=address, country=country),
         "invoice",
-        accept_price_changes=True,
+        reviewed=None,
         actor=actor,
     )
     return order

@@ -1,7 +1,7 @@
 """Commerce settings with their defaults.
 
 Every value can be set as a Flask setting, so in the environment as ``TESTDRIVE_<NAME>``
-(Flask parses JSON there: ``TESTDRIVE_TAX_RATES='{"DE": 1900, "FR": 2000}'``). They are read
+(Flask parses JSON there: ``TESTDRIVE_VIES_ENABLED=true``). They are read
 when needed, never at import time.
 """
 
@@ -12,31 +12,30 @@ from typing import Any
 from flask import current_app
 
 DEFAULTS: dict[str, Any] = {
-    # Tax rate per billing country in basis points (1900 = 19 %); countries not listed pay none.
-    "TAX_RATES": {
-        "AT": 2000,
-        "BE": 2100,
-        "CH": 810,
-        "DE": 1900,
-        "DK": 2500,
-        "ES": 2100,
-        "FR": 2000,
-        "GB": 2000,
-        "IE": 2300,
-        "IT": 2200,
-        "NL": 2100,
-        "SE": 2500,
-        "US": 0,
-        "CA": 500,
-    },
+    # Where the vendor is established: decides domestic VAT, reverse charge and export (tax.py).
+    "VENDOR_COUNTRY": "DE",
+    # The online VAT-id check against EU VIES (vies_gateway.py); off: ids are checked offline.
+    "VIES_ENABLED": False,
+    "VIES_URL": "https://ec.europa.eu/taxation_customs/vies/rest-api",
+    "VIES_TIMEOUT": 5,
     # The largest order total (minor units) offered card payment: above it, invoice only.
     "CARD_LIMIT": 99_999_999,
     "QUOTE_VALID_DAYS": 30,
     "PAYMENT_TERMS_DAYS": 30,
     "BANK_DETAILS": (
-        "Northwind Analytics Ltd · IBAN GB33 BUKB 2020 1555 5555 55 · BIC BUKBGB22 · "
-        "Bank: Example Bank plc, London"
+        "Northwind Analytics GmbH · IBAN DE89 3704 0044 0532 0130 00 · BIC COBADEFFXXX · "
+        "Bank: Commerzbank, Hamburg"
     ),
+    # The seller on quotes, invoices and credit notes (demo values; set your own).
+    "SELLER_LEGAL_NAME": "Northwind Analytics GmbH",
+    "SELLER_ADDRESS": "Kaistraße 12\n20457 Hamburg\nGermany",
+    "SELLER_VAT_ID": "DE136695976",
+    "SELLER_REGISTRATION": "Amtsgericht Hamburg HRB 123456 - Managing director: Jana Nord",
+    "SELLER_EMAIL": "sales@northwind.example",
+    # Where the quote's terms link points; a relative path is joined to the portal's address.
+    "TERMS_URL": "/terms",
+    # Quotes above this total (minor units) wait for a seller's approval; None = never.
+    "QUOTE_APPROVAL_ABOVE": None,
     "MAX_CART_LINES": 25,
     # Seconds a webhook's signed timestamp may be old (Stripe's default tolerance).
     "STRIPE_WEBHOOK_TOLERANCE": 300,
@@ -44,27 +43,43 @@ DEFAULTS: dict[str, Any] = {
     "STRIPE_JS_URL": "https://js.stripe.com/v3/",
 }
 
-# Shown in the country selects; the tax table decides the rate.
+# Shown in the country selects (every EU member state among them); tax.py decides the rate.
 COUNTRIES = (
-    ("AT", "Austria"),
     ("AU", "Australia"),
+    ("AT", "Austria"),
     ("BE", "Belgium"),
+    ("BG", "Bulgaria"),
     ("CA", "Canada"),
-    ("CH", "Switzerland"),
-    ("DE", "Germany"),
+    ("HR", "Croatia"),
+    ("CY", "Cyprus"),
+    ("CZ", "Czechia"),
     ("DK", "Denmark"),
-    ("ES", "Spain"),
+    ("EE", "Estonia"),
+    ("FI", "Finland"),
     ("FR", "France"),
-    ("GB", "United Kingdom"),
-    ("IE", "Ireland"),
+    ("DE", "Germany"),
+    ("GR", "Greece"),
+    ("HU", "Hungary"),
     ("IN", "India"),
+    ("IE", "Ireland"),
     ("IT", "Italy"),
     ("JP", "Japan"),
+    ("LV", "Latvia"),
+    ("LT", "Lithuania"),
+    ("LU", "Luxembourg"),
+    ("MT", "Malta"),
     ("NL", "Netherlands"),
     ("NO", "Norway"),
     ("PL", "Poland"),
-    ("SE", "Sweden"),
+    ("PT", "Portugal"),
+    ("RO", "Romania"),
     ("SG", "Singapore"),
+    ("SK", "Slovakia"),
+    ("SI", "Slovenia"),
+    ("ES", "Spain"),
+    ("SE", "Sweden"),
+    ("CH", "Switzerland"),
+    ("GB", "United Kingdom"),
     ("US", "United States"),
 )
 COUNTRY_NAMES = dict(COUNTRIES)
@@ -72,17 +87,6 @@ COUNTRY_NAMES = dict(COUNTRIES)
 
 def setting(name: str) -> Any:
     return current_app.config.get(name, DEFAULTS[name])
-
-
-def tax_rate_bp(country: str | None) -> int:
-    """The tax rate for ``country`` in basis points (0 when unknown or not set)."""
-    if not country:
-        return 0
-    rates = setting("TAX_RATES") or {}
-    try:
-        return max(0, int(rates.get(country.upper(), 0)))
-    except (TypeError, ValueError):
-        return 0
 
 
 def stripe_ready() -> bool:

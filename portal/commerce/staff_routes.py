@@ -1,5 +1,5 @@
 """Staff pages of commerce (seller and admin): the orders list, one order, mark paid, cancel,
-refund."""
+refund; quotes waiting for approval."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.boundary import perform
 from portal.commerce import bp
-from portal.commerce.forms import CancelOrderForm, MarkPaidForm, RefundForm
+from portal.commerce.forms import CancelOrderForm, MarkPaidForm, QuoteActionForm, RefundForm
 from portal.commerce.notify import queue_order_mail
 from portal.commerce.orders import (
     STATUS_LABELS,
@@ -18,9 +18,11 @@ from portal.commerce.orders import (
     mark_order_paid,
     refund_order,
 )
+from portal.commerce.quotes import STATUS_LABELS as QUOTE_LABELS
+from portal.commerce.quotes import approve_quote, quotes_awaiting_approval
 from portal.extensions import db
-from portal.models import ORDER_STATUSES, Order, User
-from portal.security import role_required
+from portal.models import ORDER_STATUSES, Order, Quote, User
+from portal.security import role_required, safe_next
 
 
 @bp.get("/seller/orders")
@@ -111,3 +113,29 @@ def refund(order_id: int):
         "Order {number} is refunded; a credit note was issued.",
         "order_refunded",
     )
+
+
+@bp.get("/seller/quotes")
+@role_required("seller")
+def seller_quotes():
+    """Quotes waiting for a seller's approval, then the latest quotes."""
+    return render_template(
+        "commerce/seller_quotes.html",
+        waiting=db.session.scalars(quotes_awaiting_approval()).all(),
+        latest=db.session.scalars(select(Quote).order_by(Quote.id.desc()).limit(50)).all(),
+        labels=QUOTE_LABELS,
+        form=QuoteActionForm(),
+    )
+
+
+@bp.post("/seller/quotes/<int:quote_id>/approve")
+@role_required("seller")
+def approve_quote_route(quote_id: int):
+    quote = db.get_or_404(Quote, quote_id)
+    back = safe_next(request.form.get("next")) or url_for("commerce.seller_quotes")
+    if not QuoteActionForm().validate():
+        flash("The form expired. Please try again.", "warning")
+        return redirect(back)
+    if perform(approve_quote, quote, current_user, flash_category="warning"):
+        flash(f"Quote {quote.label} is approved; the buyer can accept it now.", "success")
+    return redirect(back)

@@ -60,9 +60,34 @@ EVENT_KINDS: dict[str, EventKind] = _kinds(
     EventKind("checkout_started", "started checkout", {"amount": "int", "currency": "code"}),
     EventKind("quote_downloaded", "downloaded a quote", {"order_id": "id"}),
     EventKind(
+        "quote_requested",
+        "asked for a quote",
+        {
+            "quote_id": "id",
+            "number": "code",
+            "amount": "int",
+            "net": "int",
+            "currency": "code",
+            "valid_until": "code",
+        },
+    ),
+    EventKind("quote_viewed", "opened a quote", {"quote_id": "id"}),
+    EventKind(
+        "quote_accepted",
+        "accepted a quote",
+        {"quote_id": "id", "order_id": "id", "amount": "int", "net": "int", "currency": "code"},
+    ),
+    EventKind(
         "order_placed",
         "placed an order",
-        {"order_id": "id", "amount": "int", "currency": "code", "method": "code"},
+        {
+            "order_id": "id",
+            "number": "code",
+            "amount": "int",
+            "net": "int",
+            "currency": "code",
+            "method": "code",
+        },
     ),
     EventKind(
         "order_paid", "paid an order", {"order_id": "id", "amount": "int", "currency": "code"}
@@ -72,6 +97,7 @@ EVENT_KINDS: dict[str, EventKind] = _kinds(
         "had an order refunded",
         {"order_id": "id", "amount": "int", "currency": "code"},
     ),
+    EventKind("order_cancelled", "had an order cancelled", {"order_id": "id"}),
 )
 
 

@@ -1,6 +1,9 @@
 """Owner keys: the one stable key for data a person owns (trial datasets, carts).
 
-A signed-in user owns as ``u<user id>``, a consenting anonymous visitor as ``v<visitor id>``.
+A signed-in user owns as ``u<user id>``, a consenting anonymous visitor as ``v<visitor id>``
+(trial data). An anonymous cart belongs to the device, ``d<device id>``: a strictly necessary
+id set when the person puts something in a cart, with or without tracking consent, and never
+used for tracking.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ def user_key(user_id: int) -> str:
 
 def visitor_key(visitor_id: str) -> str:
     return f"v{visitor_id}"
+
+
+def device_key(device_id: str) -> str:
+    return f"d{device_id}"
 
 
 def user_id_of(owner_key: str) -> int | None:

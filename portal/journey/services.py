@@ -26,6 +26,9 @@ signals = Namespace()
 event_recorded = signals.signal("event-recorded")
 #: sent with ``user=`` and ``visitor_id=`` after a visitor's events joined a user.
 identity_merged = signals.signal("identity-merged")
+#: sent with ``user=`` and ``owner_key=`` when a person signs in on a device that keeps
+#: strictly necessary data of its own (an anonymous cart): areas move it to the user.
+device_attached = signals.signal("device-attached")
 #: sent with ``user=`` before a user is erased; areas delete or anonymise their rows.
 user_erasing = signals.signal("user-erasing")
 #: sent with ``account=`` before an emptied account is erased.
@@ -175,6 +178,12 @@ def attach_visitor(user: User, visitor_id: str | None) -> int:
     return result.rowcount or 0
 
 
+def attach_device(user: User, owner_key: str | None) -> None:
+    """Give what the device owned anonymously (its cart) to ``user``; no tracking involved."""
+    if owner_key:
+        device_attached.send(user, user=user, owner_key=owner_key)
+
+
 def export_user_data(user: User) -> dict[str, Any]:
     """Everything stored about ``user``, as JSON-ready data."""
     events = db.session.scalars(
@@ -241,7 +250,9 @@ __all__ = [
     "Actor",
     "account_erasing",
     "InvalidEvent",
+    "attach_device",
     "attach_visitor",
+    "device_attached",
     "data_exporting",
     "erase_user",
     "event_recorded",

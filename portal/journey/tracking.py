@@ -8,12 +8,16 @@ from __future__ import annotations
 from flask import Response, current_app, g, request
 from flask_login import current_user
 
-from portal.journey.owners import user_key, visitor_key
-from portal.journey.services import Actor
+from portal.journey.owners import device_key, user_key, visitor_key
+from portal.journey.services import Actor, new_visitor_id
 
 CONSENT_COOKIE = "td_consent"
 VISITOR_COOKIE = "td_vid"
+# Strictly necessary (ePrivacy art. 5(3)): keeps an anonymous cart; no consent needed, not
+# tracking: no event ever carries it.
+DEVICE_COOKIE = "td_device"
 ONE_YEAR = 365 * 24 * 3600
+DEVICE_MAX_AGE = 30 * 24 * 3600
 
 
 def consent_state() -> str | None:
@@ -31,7 +35,7 @@ def visitor_id() -> str | None:
     if request.cookies.get(CONSENT_COOKIE) != "accept":
         return None
     vid = request.cookies.get(VISITOR_COOKIE, "")
-    return vid if 10 <= len(vid) <= 40 and vid.replace("-", "").replace("_", "").isalnum() else None
+    return vid if _valid_id(vid) else None
 
 
 def current_actor() -> Actor | None:
@@ -48,6 +52,43 @@ def owner_key() -> str | None:
         return user_key(current_user.id)
     vid = visitor_id()
     return visitor_key(vid) if vid else None
+
+
+def _valid_id(value: str) -> bool:
+    return 10 <= len(value) <= 40 and value.replace("-", "").replace("_", "").isalnum()
+
+
+def cart_owner_key(create: bool = False) -> str | None:
+    """Who owns the cart: the signed-in user, else this device (consent or not).
+
+    With ``create`` a device without an id gets one (the cookie is set on the response by
+    ``remember_device``); without it, None means there is no cart to find.
+    """
+    if current_user.is_authenticated:
+        return user_key(current_user.id)
+    if "new_device_id" in g:
+        return device_key(g.new_device_id)
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    if _valid_id(device):
+        return device_key(device)
+    if not create:
+        return None
+    g.new_device_id = new_visitor_id()
+    return device_key(g.new_device_id)
+
+
+def device_owner_key() -> str | None:
+    """The device's own owner key (its anonymous cart), whoever is signed in."""
+    device = g.get("new_device_id") or request.cookies.get(DEVICE_COOKIE, "")
+    return device_key(device) if _valid_id(device) else None
+
+
+def remember_device(response: Response) -> Response:
+    """Set the device cookie when this request gave the device an id."""
+    if "new_device_id" in g:
+        args = {**_cookie_args(), "max_age": DEVICE_MAX_AGE}
+        response.set_cookie(DEVICE_COOKIE, g.new_device_id, **args)
+    return response
 
 
 def _cookie_args() -> dict:

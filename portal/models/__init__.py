@@ -29,6 +29,13 @@ from portal.models.pipeline import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from portal.models.quotes import (
+    QUOTE_STATUSES,
+    ImmutableRecord,
+    Quote,
+    QuoteAcceptance,
+    QuoteLine,
+)
 from portal.models.search import SEARCH_TABLE, include_in_migrations
 from portal.models.trials import RUN_STATES, TrialDataset, TrialRun
 from portal.models.voices import (
@@ -76,6 +83,11 @@ __all__ = [
     "Plan",
     "Product",
     "Question",
+    "QUOTE_STATUSES",
+    "ImmutableRecord",
+    "Quote",
+    "QuoteAcceptance",
+    "QuoteLine",
     "ReferenceProfile",
     "ReferenceRequest",
     "Resource",

@@ -115,6 +115,12 @@ class Order(TimestampMixin, Base):
     tax_id: Mapped[str] = mapped_column(String(40), default="")
     po_number: Mapped[str] = mapped_column(String(60), default="")
     tax_rate_bp: Mapped[int] = mapped_column(default=0)  # basis points: 1900 = 19 %
+    # How the VAT was decided (portal.commerce.tax): domestic | reverse_charge | eu_consumer |
+    # export, the note printed on the documents, and how the VAT id was checked.
+    tax_treatment: Mapped[str] = mapped_column(String(20), default="")
+    tax_note: Mapped[str] = mapped_column(String(120), default="")
+    vat_check: Mapped[str] = mapped_column(String(10), default="none")  # offline | vies | none
+    buyer_is_business: Mapped[bool] = mapped_column(default=True)
     quote_valid_until: Mapped[datetime | None] = mapped_column(default=None)
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
     refunded_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -86,10 +86,20 @@ class Deal(Base):
     cart: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     paid: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     tried_products: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # The account's orders and quotes as the events told them (portal.pipeline.value):
+    # {order_id (str): {...}}, {quote number: {...}}; net amounts, status, refunds.
+    orders: Mapped[dict[str, dict]] = mapped_column(JSON, default=dict)
+    quotes: Mapped[dict[str, dict]] = mapped_column(JSON, default=dict)
+    # Net of tax, from the strongest signal (portal.pipeline.value.SOURCE_KINDS).
     value: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
-    # "cart", "paid", "tried" or "" (no value yet).
+    # "paid", "order", "quote", "cart", "refunded", "tried" or "" (no value yet).
     value_source: Mapped[str] = mapped_column(String(8), default="")
+    # The order or quote number behind the value, the id of the order / quote / product
+    # tried (the link target), and the words: "open invoice order TD-48".
+    value_ref: Mapped[str] = mapped_column(String(40), default="")
+    value_ref_id: Mapped[int | None] = mapped_column(default=None)
+    value_label: Mapped[str] = mapped_column(String(120), default="")
     lost_at: Mapped[datetime | None] = mapped_column(default=None)
     lost_reason: Mapped[str] = mapped_column(String(300), default="")
     # Alert bookkeeping (not derived from events): the score when sellers were last told.

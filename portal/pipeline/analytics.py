@@ -12,12 +12,11 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Deal, DealProduct, Stage, StageTransition
+from portal.pipeline import numbers
 from portal.pipeline.settings import setting
 from portal.pipeline.stages import list_stages
 
 PERIODS = {30: "Last 30 days", 90: "Last 90 days", 365: "Last 12 months", 0: "All time"}
-# Until the history says otherwise, assume a stage takes this long on its way to a purchase.
-DEFAULT_STAGE_DAYS = 14
 
 
 @dataclass
@@ -94,13 +93,17 @@ def compute(product_id: int | None = None, days: int = 90, now: datetime | None 
         median = medians[index] / 86400 if medians[index] is not None else None
         funnel.append(FunnelStep(stage, reached[index], conversion, median))
 
+    forecast_rows = numbers.forecast(stages, now.date(), numbers.product_filter(product_id))
     won_ids = [s.id for s in stages if s.is_won]
     won = per_stage_sum(per_stage, won_ids)
     decided = won + lost
     return {
         "funnel": funnel,
         "bottleneck": bottleneck(funnel),
-        "forecast": forecast(stages, funnel, product_id, now),
+        # Pipeline figures are today's (the period picks the deals opened in it above).
+        "numbers": numbers.pipeline_numbers(stages, numbers.product_filter(product_id)),
+        "forecast": forecast_rows,
+        "forecast_total": numbers.sum_months(forecast_rows[:-1]),
         "weekly": new_deals_per_week(where, since, now),
         "won": won,
         "lost": lost,
@@ -138,59 +141,6 @@ def bottleneck(funnel: list[FunnelStep]) -> list[str]:
         median, name = max(waits)
         sentences.append(f"Deals wait longest in {name}: {median:.1f} days (median).")
     return sentences
-
-
-def forecast(
-    stages: list[Stage], funnel: list[FunnelStep], product_id: int | None, now: datetime
-) -> list[dict]:
-    """Weighted value (value × win probability) by expected close month, next six months.
-
-    A deal is expected to close after the median time of its stage and the stages after it
-    (``DEFAULT_STAGE_DAYS`` each while there is no history yet), counted from when it entered
-    its stage; a deal already past its stage's median still needs the stages after it."""
-    median = {step.stage.id: step.median_days for step in funnel}
-    remaining: dict[int, float] = {}  # from entering the stage to the purchase
-    after: dict[int, float] = {}  # from leaving the stage to the purchase
-    total = 0.0
-    for stage in reversed(stages):
-        if stage.is_won:
-            total = 0.0
-            after[stage.id] = 0.0
-        else:
-            after[stage.id] = total
-            total += median.get(stage.id) or DEFAULT_STAGE_DAYS
-        remaining[stage.id] = total
-    probability = {stage.id: stage.probability for stage in stages}
-    won = {stage.id for stage in stages if stage.is_won}
-
-    day = func.date(Deal.stage_entered_at)
-    query = (
-        select(Deal.stage_id, day, func.sum(Deal.value))
-        .where(Deal.lost_at.is_(None), Deal.value > 0, Deal.stage_id.not_in(won or {-1}))
-        .group_by(Deal.stage_id, day)
-    )
-    if product_id is not None:
-        query = query.where(
-            Deal.id.in_(select(DealProduct.deal_id).where(DealProduct.product_id == product_id))
-        )
-    months: dict[tuple[int, int], float] = defaultdict(float)
-    today = now.date()
-    for stage_id, entered, value in db.session.execute(query):
-        expected = max(
-            _day(entered) + timedelta(days=remaining.get(stage_id, DEFAULT_STAGE_DAYS)),
-            today + timedelta(days=after.get(stage_id, 0.0)),
-        )
-        months[(expected.year, expected.month)] += value * probability.get(stage_id, 0) / 100
-    result = []
-    year, month = today.year, today.month
-    for _ in range(6):
-        result.append(
-            {"month": date(year, month, 1).strftime("%b %Y"), "value": round(months[(year, month)])}
-        )
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    later = sum(v for (y, m), v in months.items() if (y, m) >= (year, month))
-    result.append({"month": "Later", "value": round(later)})
-    return result
 
 
 def new_deals_per_week(where: list, since: datetime | None, now: datetime) -> list[dict]:

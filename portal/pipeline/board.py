@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, or_, select, union_all
 
 from portal.extensions import db
 from portal.models import Account, Deal, DealProduct, Product, Stage, User
+from portal.pipeline.numbers import PipelineNumbers, StageFigures, pipeline_numbers
 from portal.pipeline.scoring import score_at, score_log_for
 from portal.pipeline.settings import setting
 from portal.pipeline.stages import list_stages
@@ -170,25 +171,35 @@ class Card:
 
 @dataclass
 class Column:
-    stage: Stage
-    count: int = 0
-    value: int = 0
+    figures: StageFigures
     cards: list[Card] = field(default_factory=list)
 
     @property
-    def weighted(self) -> int:
-        return self.value * self.stage.probability // 100
+    def stage(self) -> Stage:
+        return self.figures.stage
+
+    @property
+    def count(self) -> int:
+        """The cards this column holds under the filters (lost ones too when shown)."""
+        return self.figures.count + self.figures.lost
+
+    @property
+    def values(self) -> dict[str, int]:
+        return self.figures.values
+
+    @property
+    def weighted(self) -> dict[str, int]:
+        return self.figures.weighted
 
 
 @dataclass
 class Board:
     columns: list[Column]
-    currency: str
-    total: int
+    numbers: PipelineNumbers
 
     @property
-    def weighted(self) -> int:
-        return sum(column.weighted for column in self.columns)
+    def total(self) -> int:
+        return sum(column.count for column in self.columns)
 
 
 def build_board(
@@ -200,14 +211,12 @@ def build_board(
     where = deal_conditions(filters, stages, viewer_id, now)
     needs_account = bool(filters.q) or filters.sort == "name"
 
-    totals = select(Deal.stage_id, func.count(), func.coalesce(func.sum(Deal.value), 0)).where(
-        *where
+    numbers = pipeline_numbers(
+        stages,
+        where,
+        join=(lambda q: q.join(Account, Account.id == Deal.account_id)) if filters.q else None,
     )
-    if filters.q:
-        totals = totals.join(Account, Account.id == Deal.account_id)
-    by_stage = {sid: (n, v) for sid, n, v in db.session.execute(totals.group_by(Deal.stage_id))}
-
-    columns = [Column(stage, *by_stage.get(stage.id, (0, 0))) for stage in stages]
+    columns = [Column(figures) for figures in numbers.stages]
     parts = []
     for column in columns:
         if not column.count:
@@ -229,7 +238,7 @@ def build_board(
     by_id = {column.stage.id: column for column in columns}
     for card in cards:
         by_id[card.deal.stage_id].cards.append(card)
-    return Board(columns, setting("PIPELINE_CURRENCY"), sum(c.count for c in columns))
+    return Board(columns, numbers)
 
 
 def _cards(rows, stages: list[Stage], now: datetime) -> list[Card]:

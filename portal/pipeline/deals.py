@@ -23,11 +23,11 @@ from portal.pipeline.engine import (
     Rules,
     TransitionDraft,
     apply_event,
-    deal_value,
 )
 from portal.pipeline.prices import deal_currency, prices_for
 from portal.pipeline.rebuild import TRANSITION_FIELDS, rebuild_deals
 from portal.pipeline.rules import STAGES_FINGERPRINT, load_rules, rules_for_fingerprint
+from portal.pipeline.value import deal_value, value_columns
 
 # The listener's one read: the account's deal (locked), the event author's role (staff events
 # are ignored; NULL for anonymous or unknown authors) and the stages' fingerprint. Built once.
@@ -78,9 +78,8 @@ def _open_deal(event: Event, rules: Rules) -> tuple[Deal, list[TransitionDraft]]
     state = DealState()
     drafts = apply_event(state, event, rules)
     write_state(deal, state)
-    deal.value, deal.currency, deal.value_source = deal_value(
-        state, prices_for(state), deal_currency()
-    )
+    for name, value in value_columns(deal_value(state, prices_for(state), deal_currency())).items():
+        setattr(deal, name, value)
     db.session.add(deal)
     db.session.flush()  # the deal's id
     _write_deal(deal.id, {}, state.product_counters, drafts)
@@ -96,15 +95,27 @@ def _advance_deal(deal: Deal, event: Event, rules: Rules) -> list[TransitionDraf
     (and for the rest of the caller's transaction) without being flushed a second time."""
     state = DealState.of(deal)
     products_before = set(state.product_counters)
-    money_before = (dict(state.cart), dict(state.paid), len(state.tried_products))
+    money_before = (
+        dict(state.cart),
+        dict(state.paid),
+        len(state.tried_products),
+        {k: dict(v) for k, v in state.orders.items()},
+        {k: dict(v) for k, v in state.quotes.items()},
+    )
     drafts = apply_event(state, event, rules)
     changes = {
         name: value for name, value in state.as_dict().items() if value != getattr(deal, name)
     }
-    money_after = (state.cart, state.paid, len(state.tried_products))
+    money_after = (
+        state.cart,
+        state.paid,
+        len(state.tried_products),
+        state.orders,
+        state.quotes,
+    )
     if event.kind in VALUE_KINDS and money_after != money_before:
-        value, currency, source = deal_value(state, prices_for(state), deal_currency())
-        for name, new in (("value", value), ("currency", currency), ("value_source", source)):
+        value = deal_value(state, prices_for(state), deal_currency())
+        for name, new in value_columns(value).items():
             if new != getattr(deal, name):
                 changes[name] = new
     new_products = state.product_counters.keys() - products_before

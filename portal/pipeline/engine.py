@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from portal.pipeline import criteria
 from portal.pipeline.scoring import add_log, score_term
+from portal.pipeline.value import ORDER_KINDS, QUOTE_KINDS, apply_order_event
 
 VALUE_KINDS = frozenset(
     {
@@ -23,6 +24,9 @@ VALUE_KINDS = frozenset(
         "order_placed",
         "order_paid",
         "order_refunded",
+        "order_cancelled",
+        "quote_requested",
+        "quote_accepted",
         "demo_uploaded",
         "demo_started",
         "demo_completed",
@@ -114,6 +118,8 @@ class DealState:
     cart: dict[str, int] = field(default_factory=dict)
     paid: dict[str, int] = field(default_factory=dict)
     tried_products: list[int] = field(default_factory=list)
+    orders: dict[str, dict] = field(default_factory=dict)
+    quotes: dict[str, dict] = field(default_factory=dict)
     stage_id: int | None = None
     stage_entered_at: datetime | None = None
     opened_at: datetime | None = None
@@ -130,6 +136,8 @@ class DealState:
         "cart",
         "paid",
         "tried_products",
+        "orders",
+        "quotes",
         "stage_id",
         "stage_entered_at",
         "opened_at",
@@ -150,6 +158,8 @@ class DealState:
             cart=dict(deal.cart or {}),
             paid=dict(deal.paid or {}),
             tried_products=list(deal.tried_products or []),
+            orders={k: dict(v) for k, v in (deal.orders or {}).items()},
+            quotes={k: dict(v) for k, v in (deal.quotes or {}).items()},
             stage_id=deal.stage_id,
             stage_entered_at=deal.stage_entered_at,
             opened_at=deal.opened_at,
@@ -251,6 +261,8 @@ def apply_event(state: DealState, event: EventLike, rules: Rules) -> list[Transi
     if weight > 0:
         state.score_log = add_log(state.score_log, score_term(weight, moment, rules.half_life_days))
     _apply_money(state, kind, props)
+    if kind in ORDER_KINDS or kind in QUOTE_KINDS:
+        apply_order_event(state.orders, state.quotes, kind, props, event.id)
     if state.opened_at is None or moment < state.opened_at:
         state.opened_at = moment
     if state.last_activity_at is None or moment >= state.last_activity_at:
@@ -316,37 +328,6 @@ def apply_lost(
     )
     state.lost_at, state.lost_reason = moment, reason
     return draft
-
-
-@dataclass
-class PriceBook:
-    """Plan prices the deal value needs: {plan_id: (amount, currency)} and the cheapest plan
-    per product {product_id: (amount, currency)}."""
-
-    plans: dict[int, tuple[int, str]] = field(default_factory=dict)
-    cheapest: dict[int, tuple[int, str]] = field(default_factory=dict)
-
-
-def deal_value(state: DealState, prices: PriceBook, default_currency: str) -> tuple[int, str, str]:
-    """(value, currency, source): open cart, else paid orders, else cheapest plan tried."""
-    lines = [
-        (prices.plans[int(plan_id)], quantity)
-        for plan_id, quantity in sorted(state.cart.items(), key=lambda item: int(item[0]))
-        if int(plan_id) in prices.plans
-    ]
-    if lines:
-        currency = lines[0][0][1]
-        total = sum(amount * qty for (amount, cur), qty in lines if cur == currency)
-        return total, currency, "cart"
-    paid = [(amount, currency) for currency, amount in state.paid.items() if amount > 0]
-    if paid:
-        amount, currency = max(paid, key=lambda item: (item[0], item[1]))
-        return amount, currency, "paid"
-    tried = [prices.cheapest[p] for p in state.tried_products if p in prices.cheapest]
-    if tried:
-        amount, currency = min(tried)
-        return amount, currency, "tried"
-    return 0, default_currency, ""
 
 
 def fold(

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from portal.extensions import db
 from portal.pipeline.board import BoardFilters, filtered_deals, names_of_users
+from portal.pipeline.numbers import deal_status
 from portal.pipeline.scoring import score_at
 from portal.pipeline.settings import setting
 from portal.pipeline.stages import list_stages
@@ -28,6 +29,7 @@ HEADER = [
     "value",
     "currency",
     "value_source",
+    "value_label",
     "score",
     "owner",
     "people",
@@ -79,10 +81,11 @@ def deals_csv(filters: BoardFilters, viewer_id: int | None, batch: int = 1000) -
                     account.name,
                     account.domain or "",
                     stage.name if stage else "",
-                    "lost" if deal.lost_at else "open",
+                    deal_status(deal, stage),
                     _amount(deal.value, deal.currency),
                     deal.currency,
                     deal.value_source,
+                    deal.value_label,
                     round(score_at(deal.score_log, now, half_life), 1),
                     owners.get(deal.owner_id, ""),
                     len(deal.people),

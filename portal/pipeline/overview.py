@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Deal, DealNote, Event, Order, Plan, StageTransition, User
+from portal.models import Deal, DealNote, Event, Order, Plan, Quote, StageTransition, User
 from portal.pipeline.board import names_of_products
 from portal.pipeline.scoring import score_at
 from portal.pipeline.settings import setting
@@ -16,6 +16,7 @@ from portal.pipeline.stalled import is_stalled
 from portal.pipeline.suggestions import next_steps
 from portal.pipeline.timeline import describe
 from portal.pipeline.timeline_groups import group
+from portal.pipeline.value_links import value_source
 
 # Shown together: how the buyer's validation went.
 HIGHLIGHT_KINDS = (
@@ -47,6 +48,7 @@ def deal_overview(deal: Deal, page: int = 1) -> dict:
     return {
         "deal": deal,
         "stage": stage,
+        "value_source": value_source(deal),
         "timeline": group(describe(events_page.items, deal.account), datetime.now(UTC)),
         "events_page": events_page,
         "highlights": describe(highlights, deal.account),
@@ -66,6 +68,10 @@ def deal_overview(deal: Deal, page: int = 1) -> dict:
             .where(Order.account_id == deal.account_id)
             .order_by(Order.created_at.desc())
         ).all(),
+        "quotes": db.session.scalars(
+            select(Quote).where(Quote.account_id == deal.account_id).order_by(Quote.id.desc())
+        ).all(),
+        "now": datetime.now(UTC),
         "history": stage_history(deal),
         "notes": db.session.scalars(
             select(DealNote).where(DealNote.deal_id == deal.id).order_by(DealNote.created_at.desc())

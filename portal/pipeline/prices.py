@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Plan
-from portal.pipeline.engine import DealState, PriceBook
+from portal.pipeline.engine import DealState
 from portal.pipeline.settings import setting
+from portal.pipeline.value import PriceBook
 
 
 def deal_currency() -> str:

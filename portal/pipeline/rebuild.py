@@ -12,9 +12,10 @@ from sqlalchemy import delete, insert, or_, select, true, update
 from portal.extensions import db
 from portal.models import Deal, DealProduct, Event, StageTransition, User
 from portal.models.accounts import STAFF_ROLES
-from portal.pipeline.engine import DealState, PriceBook, Rules, TransitionDraft, deal_value, fold
+from portal.pipeline.engine import DealState, Rules, TransitionDraft, fold
 from portal.pipeline.prices import deal_currency, load_prices
 from portal.pipeline.rules import load_rules
+from portal.pipeline.value import PriceBook, deal_value, value_columns
 
 # What a TransitionDraft writes to its StageTransition row, besides the deal's id.
 TRANSITION_FIELDS = (
@@ -162,12 +163,9 @@ def _write_deals(
         db.session.execute(delete(Deal).where(Deal.id.in_(gone)))
     updates, inserts = [], []
     for account_id, (state, _drafts) in folded.items():
-        value, cur, source = deal_value(state, prices, currency)
         row = {
             **state.as_dict(),
-            "value": value,
-            "currency": cur,
-            "value_source": source,
+            **value_columns(deal_value(state, prices, currency)),
             "alerted_score_log": state.score_log,
         }
         if account_id in deals:

@@ -24,9 +24,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from portal.auth.services import create_user
-from portal.commerce.cart import add_to_cart, get_cart, summarize_cart
+from portal.commerce.cart import add_to_cart, get_cart
 from portal.commerce.checkout import BillingDetails, place_order, start_checkout
 from portal.commerce.orders import mark_order_paid
+from portal.commerce.pricing import price_cart
 from portal.extensions import db
 from portal.journey.owners import user_key
 from portal.journey.services import Actor, event_recorded, record_event
@@ -209,7 +210,7 @@ def _shop(
     journey.at += timedelta(minutes=rng.uniform(1, 20))
     if journey.at < journey.now:
         clock.at = journey.at
-        start_checkout(summarize_cart(cart), actor)
+        start_checkout(price_cart(cart, country=None, vat_id=None, business=True), actor)
     journey.wait(1, 7)
     if not buys or journey.at >= journey.now:
         return True
@@ -220,7 +221,7 @@ def _shop(
         country=rng.choice(BILLING_COUNTRIES),
         po_number=f"PO-{rng.randint(1000, 9999)}",
     )
-    order, _ = place_order(buyer, key, details, "invoice", accept_price_changes=True, actor=actor)
+    order, _ = place_order(buyer, key, details, "invoice", reviewed=None, actor=actor)
     order.created_at = order.updated_at = placed_at
     order.quote_valid_until = placed_at + (order.quote_valid_until - datetime.now(UTC))
     for change in order.history:

@@ -165,7 +165,8 @@ def analytics_view():
         },
         "forecast": {
             "labels": [f["month"] for f in data["forecast"]],
-            "values": [f["value"] / 100 for f in data["forecast"]],
+            # The chart is in the pipeline's currency; the table beside it has every currency.
+            "values": [f["value"].get(data["currency"], 0) / 100 for f in data["forecast"]],
             "currency": data["currency"],
         },
     }

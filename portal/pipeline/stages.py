@@ -49,7 +49,7 @@ DEFAULT_STAGES = (
         "Deciding",
         70,
         "cart_item_added >= 1 OR checkout_started >= 1 OR quote_downloaded >= 1"
-        " OR order_placed >= 1",
+        " OR quote_requested >= 1 OR order_placed >= 1",
         10,
         False,
         True,

@@ -78,6 +78,9 @@ def sentence(event: Event, who: str, product: str | None, plan: Plan | None) -> 
         "cart_item_removed": f"{who} took {plan_name} out of the cart",
         "checkout_started": f"{who} started checkout" + (f" for {amount}" if amount else ""),
         "quote_downloaded": f"{who} downloaded a quote",
+        "quote_requested": f"{who} asked for a quote" + (f" of {amount}" if amount else ""),
+        "quote_viewed": f"{who} opened their quote",
+        "quote_accepted": f"{who} accepted a quote" + (f" of {amount}" if amount else ""),
         "order_placed": f"{who} placed an order"
         + (f" of {amount}" if amount else "")
         + (" to pay by invoice" if p.get("method") == "invoice" else ""),

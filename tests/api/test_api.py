@@ -54,7 +54,12 @@ def bearer(secret: str) -> dict:
 def test_the_openapi_document_is_valid_openapi_3_1(openapi):
     validate_openapi(openapi)
     assert openapi["openapi"] == "3.1.0"
-    assert set(openapi["paths"]) == {"/deals", "/deals/{deal_id}", "/deals/{deal_id}/events"}
+    assert set(openapi["paths"]) == {
+        "/pipeline",
+        "/deals",
+        "/deals/{deal_id}",
+        "/deals/{deal_id}/events",
+    }
 
 
 def test_tokens_are_shown_once_and_stored_hashed(db, seller_client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from itertools import count
 
@@ -14,13 +15,21 @@ from tests.factories import make_plan, make_product
 WEBHOOK_SECRET = "whsec_test_commerce"
 _event_ids = count(1)
 
+# A German company buying from the (default) German vendor: domestic VAT, 19 %.
 BILLING = {
     "legal_name": "Acme Logistics Ltd",
-    "address": "1 Dock Road\nLiverpool",
-    "country": "GB",
-    "tax_id": "GB123456789",
+    "address": "Kaistraße 12\n20457 Hamburg",
+    "country": "DE",
+    "tax_id": "DE136695976",
     "po_number": "PO-4711",
 }
+
+
+def _billing(method: str, fields: dict) -> dict:
+    data = {**BILLING, "payment_method": method, **fields}
+    if "country" in fields and "tax_id" not in fields:
+        data["tax_id"] = ""  # BILLING's VAT id is German: another country has none
+    return data
 
 
 def create_plan(app, **fields) -> int:
@@ -36,9 +45,30 @@ def add(client, plan_id: int, quantity="1", **kwargs):
     return client.post("/cart/items", data={"plan_id": plan_id, "quantity": quantity}, **kwargs)
 
 
-def checkout(client, method: str = "invoice", **fields):
-    data = {**BILLING, "payment_method": method, **fields}
+def review(client, method: str = "invoice", **fields):
+    """Submit the checkout details: the answer is the review step (or the form's errors)."""
+    return client.post("/checkout", data=_billing(method, fields))
+
+
+def reviewed_fingerprint(page_text: str) -> str | None:
+    found = re.search(r'name="reviewed" type="hidden" value="([0-9a-f]+)"', page_text)
+    return found.group(1) if found else None
+
+
+def place(client, fingerprint: str, method: str = "invoice", **fields):
+    """Press "Place order" on a review showing ``fingerprint``."""
+    data = {**_billing(method, fields), "reviewed": fingerprint, "place": "1"}
     return client.post("/checkout", data=data)
+
+
+def checkout(client, method: str = "invoice", **fields):
+    """Review, then place the order the review showed (what a buyer does in two clicks).
+    Returns the review's answer when it shows no review (form errors, empty cart)."""
+    shown = review(client, method, **fields)
+    fingerprint = reviewed_fingerprint(shown.text) if shown.status_code == 200 else None
+    if fingerprint is None:
+        return shown
+    return place(client, fingerprint, method, **fields)
 
 
 def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:

@@ -1,7 +1,7 @@
 """The cart: add, update, remove, bounds, currencies, tax, price changes, anonymous carts."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Cart, CartItem, Event, Plan
@@ -45,8 +45,13 @@ def test_tax_follows_the_country_rate_table(buyer_client, plan_id, app):
     assert "19 % for Germany" in page
     assert "$18.62" in page and "$116.62" in page
 
-    app.config["TAX_RATES"] = {"DE": 700}
-    assert "$6.86" in buyer_client.get("/cart").text  # configurable: 7 % of $98.00
+    # A vendor established in France sells to Germany at the German rate (a private buyer).
+    app.config["VENDOR_COUNTRY"] = "FR"
+    assert "$116.62" in buyer_client.get("/cart").text
+    # A vendor outside the EU charges no EU VAT: the total is the subtotal.
+    app.config["VENDOR_COUNTRY"] = "US"
+    page = buyer_client.get("/cart").text
+    assert "0 %, export to Germany" in page and "$18.62" not in page
 
 
 @pytest.mark.parametrize(
@@ -103,10 +108,19 @@ def test_changed_price_is_shown(buyer_client, plan_id, db):
     assert "$59.00" in page and "was $49.00" in page
 
 
-def test_anonymous_without_consent_gets_no_cart(client, plan_id, db):
-    response = add(client, plan_id, "1", follow_redirects=True)
-    assert "To keep a cart, sign in" in response.text
-    assert db.session.scalar(select(Cart)) is None
+def test_a_visitor_who_declined_tracking_keeps_a_cart_and_no_event(client, plan_id, db):
+    client.post("/consent", data={"choice": "decline"})
+    response = add(client, plan_id, "2", follow_redirects=True)
+    assert "Added to your cart" in response.text and "$98.00" in response.text
+    cart = db.session.scalar(select(Cart))
+    # The cart belongs to the device (a strictly necessary cookie), not to a tracked visitor.
+    assert cart.owner_key == "d" + client.get_cookie("td_device").value
+    assert client.get_cookie("td_vid") is None
+    assert db.session.scalar(select(func.count(Event.id))) == 0
+    # One message, with both ways to an account.
+    assert response.text.count("Your cart is kept on this device") == 1
+    assert 'href="/signup?next=/checkout"' in response.text
+    assert 'href="/login?next=/checkout"' in response.text
 
 
 def test_consenting_visitor_cart_merges_into_the_user_cart_on_login(
@@ -123,7 +137,7 @@ def test_consenting_visitor_cart_merges_into_the_user_cart_on_login(
     client.post("/consent", data={"choice": "accept"})
     add(client, plan_id, "3")
     add(client, other, "1")
-    visitor_cart = db.session.scalar(select(Cart).where(Cart.owner_key.like("v%")))
+    visitor_cart = db.session.scalar(select(Cart).where(Cart.owner_key.like("d%")))
     assert visitor_cart is not None
 
     auth.login(user.email)

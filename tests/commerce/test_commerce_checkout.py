@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Cart, Event, Order, OrderStatusChange, Plan
-from tests.commerce.support import BILLING, add, checkout
+from tests.commerce.support import BILLING, add, checkout, place, review, reviewed_fingerprint
 from tests.conftest import AuthActions
 
 
@@ -65,7 +65,9 @@ def test_invoice_checkout_creates_an_order_quote_and_email(buyer_client, plan_id
     placed = db.session.scalar(select(Event).where(Event.kind == "order_placed"))
     assert placed.props == {
         "order_id": order.id,
+        "number": order.number,
         "amount": 23324,
+        "net": 19600,  # the pipeline's value is net of tax
         "currency": "USD",
         "method": "invoice",
     }
@@ -119,7 +121,7 @@ def test_amount_tampered_in_the_form_is_ignored(buyer_client, plan_id, db):
     checkout(buyer_client, "invoice", total="1", amount="1", subtotal="1", unit_amount="1")
     order = _order()
     assert order.subtotal == 3 * 4900
-    assert order.total == 3 * 4900 + (3 * 4900 * 2000 + 5000) // 10000  # GB: 20 %
+    assert order.total == 3 * 4900 + (3 * 4900 * 1900 + 5000) // 10000  # DE: 19 %
 
 
 def test_missing_company_details_are_422_with_messages(buyer_client, plan_id, db):
@@ -127,7 +129,7 @@ def test_missing_company_details_are_422_with_messages(buyer_client, plan_id, db
     response = checkout(buyer_client, legal_name="", address="", country="")
     assert response.status_code == 422
     for message in (
-        "Enter your company&#39;s legal name.",
+        "Enter the name for the invoice.",
         "Enter the billing address.",
         "Choose the billing country.",
     ):
@@ -136,19 +138,36 @@ def test_missing_company_details_are_422_with_messages(buyer_client, plan_id, db
     assert db.session.scalar(select(func.count(Order.id))) == 0
 
 
-def test_changed_price_must_be_confirmed(buyer_client, plan_id, db):
+def test_review_shows_the_exact_total_and_the_order_equals_it(buyer_client, plan_id, db):
+    add(buyer_client, plan_id, "7")
+    shown = review(buyer_client, "invoice")
+    assert shown.status_code == 200 and "Review your order" in shown.text
+    subtotal = 7 * 4900
+    total = subtotal + (subtotal * 19 + 50) // 100  # 19 % German VAT, rounded half up
+    amount = f'<strong data-testid="review-total">${total / 100:,.2f}</strong>'
+    assert f"will invoice you {amount}" in shown.text
+    assert db.session.scalar(select(func.count(Order.id))) == 0  # reviewing orders nothing
+    placed = place(buyer_client, reviewed_fingerprint(shown.text), "invoice")
+    assert placed.status_code == 302
+    assert (_order().subtotal, _order().total) == (subtotal, total)
+
+
+def test_a_price_changed_after_the_review_shows_the_new_review(buyer_client, plan_id, db):
     add(buyer_client, plan_id, "2")
+    shown = review(buyer_client)
     db.session.get(Plan, plan_id).unit_amount = 5900
     db.session.commit()
-    response = checkout(buyer_client)
-    assert response.status_code == 422
-    assert "Some prices changed since you added them" in response.text
-    assert "$59.00" in response.text and "$49.00" in response.text
-    assert db.session.scalar(select(func.count(Order.id))) == 0
+    response = place(buyer_client, reviewed_fingerprint(shown.text))
+    assert response.status_code == 409
+    assert "The total changed since you reviewed it" in response.text
+    assert "Prices changed since you added them" in response.text
+    new_total = 2 * 5900 + (2 * 5900 * 19 + 50) // 100
+    assert f"${new_total / 100:,.2f}" in response.text and "was $49.00" in response.text
+    assert db.session.scalar(select(func.count(Order.id))) == 0  # never charged silently
 
-    response = checkout(buyer_client, accept_price_changes="y")
+    response = place(buyer_client, reviewed_fingerprint(response.text))
     assert response.status_code == 302
-    assert _order().subtotal == 2 * 5900
+    assert (_order().subtotal, _order().total) == (2 * 5900, new_total)
 
 
 def test_card_is_not_offered_without_stripe(buyer_client, plan_id):
@@ -202,4 +221,4 @@ def test_billing_details_are_prefilled_from_the_last_order(buyer_client, plan_id
     checkout(buyer_client)
     add(buyer_client, plan_id, "1")
     page = buyer_client.get("/checkout").text
-    assert BILLING["legal_name"] in page and "GB123456789" in page
+    assert BILLING["legal_name"] in page and "DE136695976" in page

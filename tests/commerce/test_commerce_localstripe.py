@@ -14,7 +14,14 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import CreditNote, Order, Payment, PaymentAttempt
-from tests.commerce.support import WEBHOOK_SECRET, add, checkout
+from tests.commerce.support import (
+    WEBHOOK_SECRET,
+    add,
+    checkout,
+    place,
+    review,
+    reviewed_fingerprint,
+)
 from tests.conftest import AuthActions
 
 
@@ -75,7 +82,7 @@ def _attempt(app, order_id: int, number: int = -1) -> PaymentAttempt:
 
 def _card_checkout(client, app, plan_id, quantity="2") -> int:
     add(client, plan_id, quantity)
-    response = checkout(client, "card")
+    response = checkout(client, "card")  # review, then "Place order"
     with app.app_context():
         order_id = db.session.scalar(select(Order.id).order_by(Order.id.desc()))
     assert response.headers["Location"] == f"/orders/{order_id}/pay"
@@ -85,7 +92,16 @@ def _card_checkout(client, app, plan_id, quantity="2") -> int:
 def test_card_payment_is_confirmed_by_the_signed_webhook(
     buyer_client, plan_id, localstripe, webhooks, app, outbox
 ):
-    order_id = _card_checkout(buyer_client, app, plan_id)
+    expected = 2 * 4900 + (2 * 4900 * 19 + 50) // 100  # two seats, 19 % German VAT
+    add(buyer_client, plan_id, "2")
+    shown = review(buyer_client, "card")
+    assert f'will charge your card <strong data-testid="review-total">${expected / 100:.2f}' in (
+        shown.text
+    )
+    placed = place(buyer_client, reviewed_fingerprint(shown.text), "card")
+    with app.app_context():
+        order_id = db.session.scalar(select(Order.id))
+    assert placed.headers["Location"] == f"/orders/{order_id}/pay"
     page = buyer_client.get(f"/orders/{order_id}/pay")
     assert 'id="payment-element"' in page.text
     assert "pk_test_commerce" in page.text
@@ -99,7 +115,7 @@ def test_card_payment_is_confirmed_by_the_signed_webhook(
     intent = stripe_api(localstripe, f"/v1/payment_intents/{attempt.provider_ref}", method="GET")
     with app.app_context():
         order = db.session.get(Order, order_id)
-        assert intent["amount"] == order.total == 11760
+        assert intent["amount"] == order.total == expected  # what the review showed
         assert intent["currency"] == "usd"
         assert intent["metadata"]["order_id"] == str(order_id)
         assert order.status == "pending"  # nothing is paid before Stripe says so
@@ -111,7 +127,7 @@ def test_card_payment_is_confirmed_by_the_signed_webhook(
     with app.app_context():
         payments = db.session.scalars(select(Payment)).all()
         assert [(p.provider, p.reference, p.amount) for p in payments] == [
-            ("stripe", attempt.provider_ref, 11760)
+            ("stripe", attempt.provider_ref, expected)
         ]
     assert any("Payment received" in m["Subject"] for m in outbox())
 

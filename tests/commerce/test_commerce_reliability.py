@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import Event, Order, PaymentAttempt
-from tests.commerce.support import add, checkout
+from tests.commerce.support import add, checkout, place, review, reviewed_fingerprint
 from tests.conftest import AuthActions
 
 
@@ -19,8 +19,9 @@ def _orders(app):
 
 def test_double_submitted_checkout_creates_one_order(buyer_client, plan_id, app):
     add(buyer_client, plan_id, "2")
-    first = checkout(buyer_client, "invoice")
-    second = checkout(buyer_client, "invoice")
+    fingerprint = reviewed_fingerprint(review(buyer_client, "invoice").text)
+    first = place(buyer_client, fingerprint, "invoice")
+    second = place(buyer_client, fingerprint, "invoice")  # "Place order" pressed twice
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
     assert "was already placed" in buyer_client.get(second.headers["Location"]).text
@@ -33,10 +34,11 @@ def test_twenty_concurrent_checkouts_of_one_cart_create_one_order(app, make_user
     browser = app.test_client()
     AuthActions(browser).login(user.email)
     add(browser, plan_id, "3")
+    fingerprint = reviewed_fingerprint(review(browser, "invoice").text)
     session_cookie = browser.get_cookie("session").value
 
     clients = []
-    for _ in range(20):  # twenty tabs of the same signed-in browser
+    for _ in range(20):  # twenty tabs of the same review, "Place order" pressed in each
         client = app.test_client()
         client.set_cookie("session", session_cookie)
         clients.append(client)
@@ -45,7 +47,7 @@ def test_twenty_concurrent_checkouts_of_one_cart_create_one_order(app, make_user
 
     def submit(client):
         barrier.wait()
-        response = checkout(client, "invoice")
+        response = place(client, fingerprint, "invoice")
         results.append((response.status_code, response.headers.get("Location")))
 
     threads = [threading.Thread(target=submit, args=(c,)) for c in clients]

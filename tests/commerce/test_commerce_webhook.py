@@ -133,8 +133,8 @@ def test_webhook_before_the_order_is_visible_ends_consistent(
     # Stripe's event names order 1 / attempt 1 before this instance can see them.
     early = {
         "id": "pi_early",
-        "amount": 11760,  # 2 seats at $49.00, plus 20 % GB tax
-        "amount_received": 11760,
+        "amount": 11662,  # 2 seats at $49.00, plus 19 % German VAT
+        "amount_received": 11662,
         "currency": "usd",
         "status": "succeeded",
         "metadata": {"order_id": "1", "attempt_id": "1"},

@@ -39,6 +39,9 @@ KINDS = (
     "order_placed",
     "order_paid",
     "order_refunded",
+    "order_cancelled",
+    "quote_requested",
+    "quote_accepted",
 )
 
 events = st.tuples(
@@ -97,8 +100,20 @@ def _play(world, steps) -> None:
             props = {"plan_id": plan_id, "quantity": quantity}
         elif kind == "cart_item_removed":
             props = {"plan_id": plan_id}
-        elif kind in ("order_paid", "order_refunded", "order_placed", "checkout_started"):
+        elif kind == "checkout_started":
             props = {"amount": 1000 * (quantity + 1), "currency": ("USD", "EUR")[plan % 2]}
+        elif kind in ("order_paid", "order_refunded", "order_placed", "order_cancelled"):
+            # Orders 1..4 of the account; gross amounts, the placement also says the net.
+            props = {"order_id": plan + 1}
+            if kind != "order_cancelled":
+                props |= {"amount": 1190 * (quantity + 1), "currency": ("USD", "EUR")[plan % 2]}
+            if kind == "order_placed":
+                props |= {"net": 1000 * (quantity + 1), "number": f"TD-{plan + 1}"}
+        elif kind == "quote_requested":
+            props = {"quote_id": plan + 1, "number": f"Q-{plan % 2}", "amount": 1190 * quantity,
+                     "net": 1000 * quantity, "currency": ("USD", "EUR")[quantity % 2]}  # fmt: skip
+        elif kind == "quote_accepted":
+            props = {"quote_id": plan + 1, "order_id": quantity + 1}
         record(
             world["people"][who],
             kind,
@@ -128,7 +143,14 @@ def _snapshot(db) -> dict:
         result[deal.id] = {
             "state": state,
             "score": score,
-            "value": (deal.value, deal.currency, deal.value_source),
+            "value": (
+                deal.value,
+                deal.currency,
+                deal.value_source,
+                deal.value_ref,
+                deal.value_ref_id,
+                deal.value_label,
+            ),
             "transitions": transitions,
             "products": products,
         }
