@@ -5,9 +5,18 @@ import re
 from html import unescape
 
 from portal.models import Order
+from portal.trials.sandbox_gateway import close_queue
 from tests.commerce.support import add, checkout
 from tests.conftest import AuthActions
-from tests.factories import deal_of, make_plan, make_product, make_testimonial, record
+from tests.factories import deal_of, make_plan, make_product, make_testimonial
+from tests.trials.conftest import (
+    DEALS_CSV,
+    LENS_MAPPING,
+    dataset_id_from,
+    run_id_from,
+    upload,
+    wait_for_run,
+)
 
 
 def timeline_lines(page: str) -> list[str]:
@@ -20,7 +29,7 @@ def timeline_lines(page: str) -> list[str]:
 def test_buyer_trial_cart_order_reads_as_grouped_linked_lines(db, app, make_user, seller_client):
     robin = make_user(email="robin@acme.example", name="Robin Buyer", company="Acme Logistics")
     authors = [make_user(email=f"c{n}@harbor.example") for n in range(2)]
-    lens = make_product(slug="pipeline-lens", name="Pipeline Lens")
+    lens = make_product(slug="pipeline-lens", name="Pipeline Lens", recipe="pipeline_lens")
     plan = make_plan(lens, name="Team", unit_amount=4900)
     for author, title in zip(
         authors, ("Forecasts got short", "Quarter close in a day"), strict=True
@@ -30,10 +39,15 @@ def test_buyer_trial_cart_order_reads_as_grouped_linked_lines(db, app, make_user
     buyer = app.test_client()
     AuthActions(buyer).login(robin.email)
 
-    # The trial (the sandbox's own events, recorded as its runner does).
-    record(robin, "demo_uploaded", lens, rows=240, format="csv")
-    record(robin, "demo_completed", lens, run_id="r1", recipe="lens", rows=240)
-    db.session.commit()
+    # The trial: uploads their own file and runs the demo on it (the real sandbox).
+    app.config.update(SANDBOX_RUN_SECONDS=30, SANDBOX_CPU_SECONDS=30, SANDBOX_WORKERS=1)
+    try:
+        dataset = dataset_id_from(upload(buyer, "pipeline-lens", DEALS_CSV.encode()))
+        run = buyer.post(f"/try/pipeline-lens/datasets/{dataset}/run", data=LENS_MAPPING)
+        assert wait_for_run(buyer, run_id_from(run))["state"] == "succeeded"
+    finally:
+        close_queue(app)
+    rows = DEALS_CSV.count("\n") - 1  # the header is not a row
     # Reads the testimonials four times, fills the cart, looks at checkout twice, orders.
     for _ in range(4):
         assert buyer.get("/products/pipeline-lens/testimonials").status_code == 200
@@ -50,8 +64,9 @@ def test_buyer_trial_cart_order_reads_as_grouped_linked_lines(db, app, make_user
         f"{who} started checkout for $196.00 · twice today",
         f"{who} put 4 × Pipeline Lens Team in the cart",
         f"{who} read 2 testimonials about Pipeline Lens · 4 times today",
-        f"{who} ran Pipeline Lens on 240 rows",
-        f"{who} uploaded 240 rows of their own data (csv) to try Pipeline Lens",
+        f"{who} ran Pipeline Lens on {rows} rows",
+        f"{who} started a Pipeline Lens demo",
+        f"{who} uploaded {rows} rows of their own data (csv) to try Pipeline Lens",
         f"{who} signed in",
     ]
     assert "out of the cart" not in page
@@ -63,7 +78,7 @@ def test_buyer_trial_cart_order_reads_as_grouped_linked_lines(db, app, make_user
     history = page.split('id="history-h"', 1)[1].split("</section>", 1)[0]
     history_text = " ".join(unescape(re.sub(r"<[^>]+>", "", history)).split())
     assert f"Validating → Deciding — {who} put 4 × Pipeline Lens Team in the cart" in history_text
-    assert f"Exploring → Trying — {who} uploaded 240 rows" in history_text
+    assert f"Exploring → Trying — {who} uploaded {rows} rows" in history_text
 
 
 def order_money(minor: int) -> str:
