@@ -84,12 +84,14 @@ SELLER_PAGES = (
     "/seller/deals/{deal}",
     "/seller/analytics",
     "/seller/listening",
+    "/seller/listening/deals?kind=product_viewed&label=Product+views",
     "/seller/references",
     "/seller/notifications",
     "/seller/api-tokens",
     "/seller/orders",
     "/seller/moderation",
     "/seller/moderation/import",
+    "/admin/stages",
 )
 
 
@@ -108,7 +110,12 @@ def test_every_seller_page_passes_axe_at_both_sizes(browser: Browser, live_serve
                 page.screenshot(path=str(SHOTS / f"deal-{size}.png"), full_page=True)
             scroll_width, inner_width = page_scroll_width(page)
             if scroll_width > inner_width:
-                found[f"{size} {path}"] = [f"page scrolls sideways: {scroll_width} > {inner_width}"]
+                wide = page.evaluate(
+                    "[...document.querySelectorAll('body *')].filter(e =>"
+                    " e.getBoundingClientRect().right > innerWidth + 1).slice(-3)"
+                    ".map(e => e.tagName + '.' + e.className)"
+                )
+                found[f"{size} {path}"] = [f"scrolls sideways: {scroll_width}", *wide]
     assert found == {}
 
 
