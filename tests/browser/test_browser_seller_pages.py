@@ -77,6 +77,19 @@ def test_seeded_board_fits_without_page_scroll(browser: Browser, live_server, se
     customer.scroll_into_view_if_needed()
     expect(customer.get_by_role("heading", name="Customer")).to_be_visible()
     assert page_scroll_width(page)[0] <= inner_width
+    # The navigation: collapsed behind a button on a phone, the search box at full width.
+    toggle = page.get_by_role("button", name="Toggle navigation")
+    search = page.get_by_label("Search products")
+    if size == "phone":
+        expect(search).to_be_hidden()
+        page.evaluate("window.scrollTo(0, 0)")
+        toggle.click()
+        expect(page.locator("#nav-main")).to_have_class(re.compile(r"\bshow\b"))
+    else:
+        expect(toggle).to_be_hidden()
+    expect(search).to_be_visible()
+    assert search.bounding_box()["width"] >= 200
+    page.screenshot(path=str(SHOTS / f"nav-{size}.png"))
 
 
 SELLER_PAGES = (
@@ -106,8 +119,9 @@ def test_every_seller_page_passes_axe_at_both_sizes(browser: Browser, live_serve
             assert page.goto(url).ok, url
             if problems := serious(page):
                 found[f"{size} {path}"] = problems
-            if path == "/seller/deals/{deal}":
-                page.screenshot(path=str(SHOTS / f"deal-{size}.png"), full_page=True)
+            if path in ("/seller/deals/{deal}", "/seller/listening"):
+                name = path.strip("/").split("/")[1].split("?")[0]
+                page.screenshot(path=str(SHOTS / f"{name}-{size}.png"), full_page=True)
             scroll_width, inner_width = page_scroll_width(page)
             if scroll_width > inner_width:
                 wide = page.evaluate(
