@@ -47,6 +47,7 @@ EVENT_KINDS: dict[str, EventKind] = _kinds(
         "demo_result_downloaded", "downloaded demo results", {"run_id": "code", "format": "code"}
     ),
     EventKind("dataset_deleted", "deleted their data", {"dataset_id": "code"}),
+    EventKind("upload_rejected", "had an upload refused", {"reason": "code"}),
     # trusted voices
     EventKind("testimonials_viewed", "read testimonials", {"count": "int"}),
     EventKind("testimonial_voted", "found a testimonial helpful", {"testimonial_id": "id"}),

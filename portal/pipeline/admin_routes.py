@@ -11,8 +11,10 @@ from portal.extensions import db
 from portal.journey.kinds import EVENT_KINDS
 from portal.models import Deal, Stage, WebhookDelivery, WebhookEndpoint
 from portal.pipeline import bp
+from portal.pipeline import criteria_builder as builder
 from portal.pipeline import outgoing_webhooks as webhooks
-from portal.pipeline.criteria import METRICS
+from portal.pipeline.criteria import METRICS, CriteriaError, parse, render
+from portal.pipeline.criteria_preview import preview_criteria
 from portal.pipeline.forms import StageForm, WebhookForm
 from portal.pipeline.stages import delete_stage, list_stages, save_stage
 from portal.pipeline.suggestions import FALLBACK, RULES
@@ -70,14 +72,67 @@ def stages():
     ), (422 if form.errors else 200)
 
 
+def _editor(text: str, source: str, error: str | None = None, moves=None) -> dict:
+    """What the criteria editor shows: the builder's rows for ``text`` (None when the text
+    says more than the builder can), the text, which of the two is edited, the preview."""
+    groups = None
+    if error is None:
+        try:
+            groups = builder.to_groups(parse(text))
+        except CriteriaError as problem:
+            error = str(problem)
+    if groups is None:
+        source = "text"
+    return {
+        "criteria_text": text,
+        "criteria_from": source,
+        "slots": builder.slots(groups or []) if groups is not None else None,
+        "name_choices": builder.name_choices(),
+        "operator_words": builder.OPERATOR_WORDS,
+        "criteria_error": error,
+        "moves": moves,
+    }
+
+
+def _posted_criteria() -> tuple[str, str]:
+    """(criteria text, where it came from): the builder's rows or the advanced text."""
+    if request.form.get("criteria_from") == "builder":
+        return render(builder.from_groups(builder.parse_form(request.form))), "builder"
+    return request.form.get("criteria", ""), "text"
+
+
+@bp.post("/admin/stages/<int:stage_id>/preview")
+@role_required("admin")
+def stage_preview(stage_id: int):
+    """The criteria editor again (htmx partial): both views in step, and which deals saving
+    would move. Writes nothing."""
+    stage = db.get_or_404(Stage, stage_id)
+    text, source = request.form.get("criteria", ""), "text"
+    try:
+        text, source = _posted_criteria()
+        position = request.form.get("position", type=int)
+        editor = _editor(text, source, moves=preview_criteria(stage, text, position))
+    except CriteriaError as error:
+        editor = _editor(text, source, error=str(error))
+    return render_template(
+        "pipeline/_criteria_editor.html", stage=stage, kinds=_kinds_help(), **editor
+    )
+
+
 @bp.route("/admin/stages/<int:stage_id>", methods=["GET", "POST"])
 @role_required("admin")
 def stage_edit(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = StageForm(obj=stage)
+    source = "builder"
     if request.method == "GET":
         form.criteria.data = stage.criteria
-    elif form.validate_on_submit():
+    else:
+        try:
+            form.criteria.data, source = _posted_criteria()
+        except CriteriaError as error:
+            form.criteria.errors = [str(error)]
+    if request.method == "POST" and not form.criteria.errors and form.validate_on_submit():
         saved = _stage_from_form(form, stage)
         if saved:
             rebuilt = (
@@ -85,8 +140,9 @@ def stage_edit(stage_id: int):
             )
             flash(f"Stage {stage.name} saved.{rebuilt}", "success")
             return redirect(url_for("pipeline.stages"))
+    editor = _editor(form.criteria.data or "", source, error=(form.criteria.errors or [None])[0])
     return render_template(
-        "pipeline/stage_form.html", stage=stage, form=form, kinds=_kinds_help()
+        "pipeline/stage_form.html", stage=stage, form=form, kinds=_kinds_help(), **editor
     ), (422 if form.errors else 200)
 
 

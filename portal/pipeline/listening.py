@@ -1,76 +1,163 @@
-"""The listening view: what buyers look for, straight from the journey log, by period."""
+"""The listening view: what buyers look for, straight from the journey log, by period, in
+words; every row leads to the deals behind it (``deals_behind``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Event
+from portal.models import Account, Deal, Event, Testimonial
 from portal.pipeline.board import names_of_products
+from portal.pipeline.words import reason_words, recipe_title
 
 TOP = 10
+# The event properties a row can be narrowed by: name -> how it is read from the props.
+PROPS = {
+    "query": lambda: Event.props["query"].as_string(),
+    "results": lambda: Event.props["results"].as_integer(),
+    "recipe": lambda: Event.props["recipe"].as_string(),
+    "reason": lambda: Event.props["reason"].as_string(),
+    "testimonial_id": lambda: Event.props["testimonial_id"].as_integer(),
+}
+KINDS = (
+    "searched",
+    "product_viewed",
+    "testimonials_viewed",
+    "testimonial_voted",
+    "demo_completed",
+    "demo_failed",
+    "upload_rejected",
+    "question_asked",
+    "reference_requested",
+    "sheet_downloaded",
+)
 
 
-def _counts(kind: str, key, since: datetime | None, *where, limit: int = TOP) -> list[tuple]:
+@dataclass
+class Row:
+    label: str
+    count: int
+    args: dict  # the drill-down's query arguments
+
+
+def _since(query, since: datetime | None):
+    return query.where(Event.occurred_at >= since) if since is not None else query
+
+
+def _counts(kind: str, keys: tuple, since: datetime | None, *where) -> list[tuple]:
     count = func.count().label("n")
     query = (
-        select(key, count)
-        .where(Event.kind == kind, key.is_not(None), *where)
-        .group_by(key)
-        .order_by(count.desc(), key)
-        .limit(limit)
+        select(*keys, count)
+        .where(Event.kind == kind, keys[-1].is_not(None), *where)
+        .group_by(*keys)
+        .order_by(count.desc(), *keys)
+        .limit(TOP)
     )
-    if since is not None:
-        query = query.where(Event.occurred_at >= since)
-    return [tuple(row) for row in db.session.execute(query)]
+    return [tuple(row) for row in db.session.execute(_since(query, since))]
 
 
-def _by_product(kind: str, since: datetime | None) -> list[tuple[str, int]]:
-    rows = _counts(kind, Event.product_id, since)
+def _by_product(kind: str, since: datetime | None) -> list[Row]:
+    rows = _counts(kind, (Event.product_id,), since)
     names = names_of_products({pid for pid, _ in rows})
-    return [(names.get(pid, f"Product #{pid}"), n) for pid, n in rows]
+    return [
+        Row(names.get(pid, f"Product #{pid}"), n, {"kind": kind, "product": pid}) for pid, n in rows
+    ]
 
 
-def compute(days: int = 30, now: datetime | None = None) -> dict:
+def _searches(since: datetime | None, *where) -> list[Row]:
+    return [
+        Row(f"“{q}”", n, {"kind": "searched", "query": q})
+        for q, n in _counts("searched", (PROPS["query"](),), since, *where)
+    ]
+
+
+def _helpful(since: datetime | None) -> list[Row]:
+    rows = _counts("testimonial_voted", (PROPS["testimonial_id"](),), since)
+    ids = [tid for tid, _ in rows]
+    titles = dict(
+        db.session.execute(select(Testimonial.id, Testimonial.title).where(Testimonial.id.in_(ids)))
+        if ids
+        else []
+    )
+    return [
+        Row(
+            f"“{titles[tid]}”" if tid in titles else "A removed testimonial",
+            n,
+            {"kind": "testimonial_voted", "testimonial_id": tid},
+        )
+        for tid, n in rows
+    ]
+
+
+def _failures(since: datetime | None) -> list[Row]:
+    """Failed runs by demo and reason, then uploads refused before any run, by reason."""
+    runs = [
+        Row(
+            f"{recipe_title(recipe)}: {reason_words(reason)}",
+            n,
+            {"kind": "demo_failed", "recipe": recipe or "", "reason": reason},
+        )
+        for recipe, reason, n in _counts(
+            "demo_failed", (PROPS["recipe"](), PROPS["reason"]()), since
+        )
+    ]
+    uploads = [
+        Row(
+            f"Upload refused: {reason_words(reason)}",
+            n,
+            {"kind": "upload_rejected", "reason": reason},
+        )
+        for reason, n in _counts("upload_rejected", (PROPS["reason"](),), since)
+    ]
+    return sorted(runs + uploads, key=lambda row: -row.count)[:TOP]
+
+
+def compute(days: int = 30, now: datetime | None = None) -> dict[str, list[Row]]:
     now = now or datetime.now(UTC)
     since = now - timedelta(days=days) if days else None
-    query = Event.props["query"].as_string()
-    results = Event.props["results"].as_integer()
-    recipe = Event.props["recipe"].as_string()
-    reason = Event.props["reason"].as_string()
-    testimonial = Event.props["testimonial_id"].as_integer()
-    failures = [
-        (f"{r or 'unknown recipe'}: {why}", n)
-        for (r, why), n in _pairs("demo_failed", recipe, reason, since)
-    ]
     return {
-        "searches": _counts("searched", query, since),
-        "no_results": _counts("searched", query, since, results == 0),
+        "searches": _searches(since),
+        "no_results": _searches(since, PROPS["results"]() == 0),
         "viewed": _by_product("product_viewed", since),
         "testimonials": _by_product("testimonials_viewed", since),
-        "helpful": [
-            (f"Testimonial #{tid}", n)
-            for tid, n in _counts("testimonial_voted", testimonial, since)
+        "helpful": _helpful(since),
+        "recipes": [
+            Row(recipe_title(r), n, {"kind": "demo_completed", "recipe": r})
+            for r, n in _counts("demo_completed", (PROPS["recipe"](),), since)
         ],
-        "recipes": _counts("demo_completed", recipe, since),
-        "failures": failures,
+        "failures": _failures(since),
         "questions": _by_product("question_asked", since),
         "references": _by_product("reference_requested", since),
         "sheets": _by_product("sheet_downloaded", since),
     }
 
 
-def _pairs(kind: str, first, second, since: datetime | None) -> list:
-    count = func.count().label("n")
-    query = (
-        select(first, second, count)
-        .where(Event.kind == kind, second.is_not(None))
-        .group_by(first, second)
-        .order_by(count.desc())
-        .limit(TOP)
-    )
-    if since is not None:
-        query = query.where(Event.occurred_at >= since)
-    return [((a, b), n) for a, b, n in db.session.execute(query)]
+def deals_behind(
+    kind: str, props: dict[str, str | int], product_id: int | None, days: int, limit: int = 200
+) -> list[tuple[Deal, Account, int]]:
+    """The deals whose buyers did ``kind`` (narrowed by product and props) in the period,
+    with how often, most first."""
+    if kind not in KINDS:
+        return []
+    where = [Event.kind == kind]
+    if product_id is not None:
+        where.append(Event.product_id == product_id)
+    for name, value in props.items():
+        where.append(PROPS[name]() == value)
+    if days:
+        where.append(Event.occurred_at >= datetime.now(UTC) - timedelta(days=days))
+    count = func.count(Event.id).label("n")
+    hits = select(Event.account_id, count).where(*where).group_by(Event.account_id).subquery()
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Deal, Account, hits.c.n)
+            .join(Account, Account.id == Deal.account_id)
+            .join(hits, hits.c.account_id == Deal.account_id)
+            .order_by(hits.c.n.desc(), Account.name)
+            .limit(limit)
+        )
+    ]

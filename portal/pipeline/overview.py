@@ -15,6 +15,7 @@ from portal.pipeline.stages import list_stages
 from portal.pipeline.stalled import is_stalled
 from portal.pipeline.suggestions import next_steps
 from portal.pipeline.timeline import describe
+from portal.pipeline.timeline_groups import group
 from portal.pipeline.value_links import value_source
 
 # Shown together: how the buyer's validation went.
@@ -48,7 +49,7 @@ def deal_overview(deal: Deal, page: int = 1) -> dict:
         "deal": deal,
         "stage": stage,
         "value_source": value_source(deal),
-        "timeline": describe(events_page.items, deal.account),
+        "timeline": group(describe(events_page.items, deal.account), datetime.now(UTC)),
         "events_page": events_page,
         "highlights": describe(highlights, deal.account),
         "per_product": [
@@ -71,11 +72,7 @@ def deal_overview(deal: Deal, page: int = 1) -> dict:
             select(Quote).where(Quote.account_id == deal.account_id).order_by(Quote.id.desc())
         ).all(),
         "now": datetime.now(UTC),
-        "history": db.session.scalars(
-            select(StageTransition)
-            .where(StageTransition.deal_id == deal.id)
-            .order_by(StageTransition.occurred_at.desc(), StageTransition.id.desc())
-        ).all(),
+        "history": stage_history(deal),
         "notes": db.session.scalars(
             select(DealNote).where(DealNote.deal_id == deal.id).order_by(DealNote.created_at.desc())
         ).all(),
@@ -83,6 +80,21 @@ def deal_overview(deal: Deal, page: int = 1) -> dict:
         "score": score_at(deal.score_log, datetime.now(UTC), setting("PIPELINE_HALF_LIFE_DAYS")),
         "stalled": is_stalled(deal, stage),
     }
+
+
+def stage_history(deal: Deal) -> list[tuple[StageTransition, str | None]]:
+    """Each stage change with the buyer's action that caused it, in words."""
+    transitions = db.session.scalars(
+        select(StageTransition)
+        .where(StageTransition.deal_id == deal.id)
+        .order_by(StageTransition.occurred_at.desc(), StageTransition.id.desc())
+    ).all()
+    event_ids = {t.event_id for t in transitions if t.event_id}
+    events = (
+        db.session.scalars(select(Event).where(Event.id.in_(event_ids))).all() if event_ids else []
+    )
+    words = {entry.event.id: entry.text for entry in describe(events, deal.account)}
+    return [(t, words.get(t.event_id)) for t in transitions]
 
 
 def cart_lines(deal: Deal) -> list[dict]:

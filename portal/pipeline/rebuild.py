@@ -90,14 +90,7 @@ def _rebuild_batch(
         )
     }
     marks = _keep_lost_marks(deals)
-    events = db.session.execute(
-        select(*_EVENT_COLUMNS)
-        .where(
-            Event.account_id.in_(account_ids),
-            or_(Event.user_id.is_(None), Event.user_id.not_in(staff)) if staff else true(),
-        )
-        .order_by(Event.account_id, Event.occurred_at, Event.id)
-    ).all()
+    events = account_events(account_ids, staff)
     folded: dict[int, tuple[DealState, list[TransitionDraft]]] = {}
     for account_id, rows in groupby(events, key=lambda row: row.account_id):
         folded[account_id] = fold(rows, rules, marks.get(account_id, ()))
@@ -105,9 +98,8 @@ def _rebuild_batch(
     return len(folded)
 
 
-def _keep_lost_marks(deals: dict[int, int]) -> dict[int, list[TransitionDraft]]:
-    """Clear the deals' derived rows; the sellers' "lost" marks are kept, to be replayed in
-    place. Returns them per account."""
+def lost_marks(deals: dict[int, int]) -> dict[int, list[TransitionDraft]]:
+    """The sellers' "lost" marks of ``deals`` (account id -> deal id), per account."""
     marks: dict[int, list[TransitionDraft]] = {}
     if deals:
         query = (
@@ -128,6 +120,26 @@ def _keep_lost_marks(deals: dict[int, int]) -> dict[int, list[TransitionDraft]]:
                     transition_id=mark.id,
                 )
             )
+    return marks
+
+
+def account_events(account_ids: list[int], staff: list[int]):
+    """The accounts' events as the engine folds them: by account, then time (staff excluded)."""
+    return db.session.execute(
+        select(*_EVENT_COLUMNS)
+        .where(
+            Event.account_id.in_(account_ids),
+            or_(Event.user_id.is_(None), Event.user_id.not_in(staff)) if staff else true(),
+        )
+        .order_by(Event.account_id, Event.occurred_at, Event.id)
+    ).all()
+
+
+def _keep_lost_marks(deals: dict[int, int]) -> dict[int, list[TransitionDraft]]:
+    """Clear the deals' derived rows; the sellers' "lost" marks are kept, to be replayed in
+    place. Returns them per account."""
+    marks = lost_marks(deals)
+    if deals:
         deal_ids = list(deals.values())
         db.session.execute(
             delete(StageTransition).where(

@@ -193,6 +193,31 @@ def listening_view():
     )
 
 
+@bp.get("/seller/listening/deals", endpoint="listening_deals")
+@role_required("seller")
+def listening_deals_view():
+    """The deals behind one row of the listening view."""
+    days = _int_arg("days", 30, analytics.PERIODS)
+    kind = request.args.get("kind", "")
+    if kind not in listening.KINDS:
+        abort(404)
+    props: dict[str, str | int] = {}
+    for name in ("query", "recipe", "reason"):
+        if name in request.args:
+            props[name] = request.args[name]
+    if (testimonial := request.args.get("testimonial_id", type=int)) is not None:
+        props["testimonial_id"] = testimonial
+    product = request.args.get("product", type=int)
+    rows = listening.deals_behind(kind, props, product, days)
+    return render_template(
+        "pipeline/listening_deals.html",
+        rows=rows,
+        label=request.args.get("label", ""),
+        days=days,
+        periods=analytics.PERIODS,
+    )
+
+
 @bp.get("/seller/notifications")
 @role_required("seller")
 def notifications():

@@ -1,5 +1,7 @@
 """A deal's events told in plain words: "Dana (globex.example) ran Pipeline Lens on 12,430
-rows". Names are looked up once per page of events."""
+rows". Names are looked up once per page of events; ``group`` then folds what a person would
+read as one thing (a cart emptied by its order, the same thing done again that day) and each
+line carries a link to what it is about."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.journey.kinds import EVENT_KINDS
 from portal.models import Account, Event, Plan, Product, User
+from portal.pipeline.timeline_groups import link_of
+from portal.pipeline.words import reason_words
 from portal.templating import money
 
 
@@ -19,10 +23,14 @@ from portal.templating import money
 class Entry:
     event: Event
     text: str
+    link: tuple[str, dict] | None = None  # (endpoint, url_for arguments)
+    times: int = 1  # how many events this line stands for (the same thing, the same day)
+    latest: Event | None = None
+    suffix: str = ""  # " · 4 times today"
 
     @property
     def occurred_at(self) -> datetime:
-        return self.event.occurred_at
+        return (self.latest or self.event).occurred_at
 
 
 def _who(user: User | None, account: Account) -> str:
@@ -59,6 +67,8 @@ def sentence(event: Event, who: str, product: str | None, plan: Plan | None) -> 
         + (f" ({p['reason'].replace('_', ' ')})" if p.get("reason") else ""),
         "demo_result_downloaded": f"{who} downloaded the {thing} demo results",
         "dataset_deleted": f"{who} deleted their uploaded data",
+        "upload_rejected": f"{who}'s upload to try {thing} was refused because of "
+        + reason_words(p.get("reason")),
         "testimonials_viewed": f"{who} read {p.get('count') or 'the'} testimonials about {thing}",
         "testimonial_voted": f"{who} found a {thing} testimonial helpful",
         "reference_requested": f"{who} asked to talk to a customer who uses {thing}",
@@ -96,11 +106,12 @@ def describe(events: Sequence[Event], account: Account) -> list[Entry]:
         else {}
     )
     products = (
-        dict(
-            db.session.execute(
-                select(Product.id, Product.name).where(Product.id.in_(product_ids))
-            ).all()
-        )
+        {
+            pid: (name, slug)
+            for pid, name, slug in db.session.execute(
+                select(Product.id, Product.name, Product.slug).where(Product.id.in_(product_ids))
+            )
+        }
         if product_ids
         else {}
     )
@@ -109,15 +120,12 @@ def describe(events: Sequence[Event], account: Account) -> list[Entry]:
         if plan_ids
         else {}
     )
-    return [
-        Entry(
-            event,
-            sentence(
-                event,
-                _who(users.get(event.user_id), account),
-                products.get(event.product_id),
-                plans.get((event.props or {}).get("plan_id")),
-            ),
-        )
-        for event in events
-    ]
+    entries = []
+    for event in events:
+        name, slug = products.get(event.product_id, (None, None))
+        plan = plans.get((event.props or {}).get("plan_id"))
+        if slug is None and plan is not None:
+            slug = plan.product.slug
+        who = _who(users.get(event.user_id), account)
+        entries.append(Entry(event, sentence(event, who, name, plan), link_of(event, slug)))
+    return entries

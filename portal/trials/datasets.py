@@ -192,6 +192,12 @@ def upload_dataset(
     return dataset
 
 
+def record_rejected_upload(actor: Actor | None, product: Product, reason: str) -> None:
+    """Record that an upload was refused, and why (a journey event, for the seller's
+    listening view). Called after the refused upload's rollback, in its own transaction."""
+    record_event(actor, "upload_rejected", product, reason=reason or "unreadable")
+
+
 def add_sample_dataset(owner_key: str, actor: Actor | None, product: Product) -> TrialDataset:
     """ "No data at hand? Try ours": the recipe's sample file, stored like an upload."""
     recipe = recipe_for(product)

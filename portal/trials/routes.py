@@ -139,6 +139,7 @@ def upload(slug: str):
         form = UploadForm()
         valid = form.validate_on_submit()
     except RequestEntityTooLarge:
+        perform(datasets.record_rejected_upload, current_actor(), product, "too_large")
         return _render_try(
             product,
             413,
@@ -159,6 +160,8 @@ def upload(slug: str):
         let_through=(TrialNotFound,),
     )
     if not done:
+        reason = getattr(done.error, "code", "")
+        perform(datasets.record_rejected_upload, current_actor(), product, reason)
         return _render_try(product, done.status, upload_form=form, upload_error=done.message)
     dataset = done.value
     flash(f"'{dataset.filename}' is uploaded: {dataset.rows:,} rows. Check the columns.", "success")

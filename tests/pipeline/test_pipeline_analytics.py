@@ -1,5 +1,6 @@
 """Analytics (funnel, time in stage, bottleneck, forecast, weekly, win rate) and listening."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from portal.models import User
@@ -76,24 +77,42 @@ def test_analytics_page_renders_charts_data_without_inline_script(db, seller_cli
 
 
 def test_listening_shows_what_buyers_look_for(db, seller_client, make_user):
-    buyer = make_user()
+    buyer = make_user(email="pat@globex.example", company="Globex")
     lens = make_product(name="Lens")
     for query, results in (("sso", 0), ("sso", 0), ("forecast", 3)):
         record(buyer, "searched", query=query, results=results)
     record(buyer, "product_viewed", lens)
-    record(buyer, "demo_completed", lens, run_id="a", recipe="forecast_lens", rows=3)
-    record(buyer, "demo_failed", lens, run_id="b", recipe="forecast_lens", reason="bad_encoding")
+    record(buyer, "demo_completed", lens, run_id="a", recipe="demand_radar", rows=3)
+    record(buyer, "demo_failed", lens, run_id="b", recipe="demand_radar", reason="bad_encoding")
     record(buyer, "question_asked", lens, question_id=4)
     record(buyer, "searched", query="old", results=1, at=NOW - timedelta(days=60))
     db.session.commit()
 
     data = listening.compute(days=30, now=NOW)
-    assert data["searches"] == [("sso", 2), ("forecast", 1)]
-    assert data["no_results"] == [("sso", 2)]
-    assert data["viewed"] == [("Lens", 1)]
-    assert data["recipes"] == [("forecast_lens", 1)]
-    assert data["failures"] == [("forecast_lens: bad_encoding", 1)]
-    assert data["questions"] == [("Lens", 1)]
-    assert ("old", 1) in listening.compute(days=0, now=NOW)["searches"]
+
+    def shown(key):
+        return [(row.label, row.count) for row in data[key]]
+
+    assert shown("searches") == [("“sso”", 2), ("“forecast”", 1)]
+    assert shown("no_results") == [("“sso”", 2)]
+    assert shown("viewed") == [("Lens", 1)]
+    # Words, not codes: the recipe's title and the reason in plain words.
+    assert shown("recipes") == [("Demand Radar", 1)]
+    assert shown("failures") == [("Demand Radar: the file's text encoding", 1)]
+    assert shown("questions") == [("Lens", 1)]
+    assert ("“old”", 1) in [(r.label, r.count) for r in listening.compute(days=0)["searches"]]
     page = seller_client.get("/seller/listening").text
     assert "Searches with no result" in page and "sso" in page
+    visible = re.sub(r'href="[^"]*"', "", page)  # codes stay in the links only
+    assert "demand_radar" not in visible and "bad_encoding" not in visible
+
+    # Each row leads to the deals behind it.
+    failure = data["failures"][0]
+    assert f"reason={failure.args['reason']}" in page
+    behind = seller_client.get("/seller/listening/deals", query_string=failure.args).text
+    assert f'href="/seller/deals/{deal_of(buyer).id}">Globex</a>' in behind
+    nobody = seller_client.get(
+        "/seller/listening/deals", query_string={"kind": "demo_failed", "reason": "timeout"}
+    ).text
+    assert "Globex" not in nobody and "No deals in this period." in nobody
+    assert seller_client.get("/seller/listening/deals?kind=nope").status_code == 404
