@@ -216,6 +216,38 @@ _PIPELINE_PATH = {
 }
 
 
+_DEALS_PATH = {
+    "get": {
+        "operationId": "listDeals",
+        "summary": "Deals matching the board's filters",
+        "parameters": [
+            *_PAGING,
+            _query("stage", {"type": "integer"}, "Only deals in this stage."),
+            _query("product", {"type": "integer"}, "Deals that touched a product."),
+            _query("owner", {"type": "string"}, "'me', 'none' or a seller's id."),
+            _query("score_min", {"type": "number"}, "Lowest engagement score."),
+            _query("score_max", {"type": "number"}, "Highest engagement score."),
+            _query("stalled", {"type": "string", "enum": ["1"]}, "Stalled only."),
+            _query("q", {"type": "string"}, "Text in the account name or domain."),
+            _query(
+                "sort",
+                {
+                    "type": "string",
+                    "enum": ["score", "value", "activity", "days", "name"],
+                },
+                "Order.",
+            ),
+            _query(
+                "status",
+                {"type": "string", "enum": ["open", "lost", "all"]},
+                "Open (default), lost or all deals.",
+            ),
+        ],
+        "responses": {"200": _json("DealList", "A page of deals."), **_ERRORS},
+    }
+}
+
+
 def document(server_url: str = "/api/v1") -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -229,36 +261,7 @@ def document(server_url: str = "/api/v1") -> dict[str, Any]:
         "security": [{"bearerAuth": []}],
         "paths": {
             "/pipeline": _PIPELINE_PATH,
-            "/deals": {
-                "get": {
-                    "operationId": "listDeals",
-                    "summary": "Deals matching the board's filters",
-                    "parameters": [
-                        *_PAGING,
-                        _query("stage", {"type": "integer"}, "Only deals in this stage."),
-                        _query("product", {"type": "integer"}, "Deals that touched a product."),
-                        _query("owner", {"type": "string"}, "'me', 'none' or a seller's id."),
-                        _query("score_min", {"type": "number"}, "Lowest engagement score."),
-                        _query("score_max", {"type": "number"}, "Highest engagement score."),
-                        _query("stalled", {"type": "string", "enum": ["1"]}, "Stalled only."),
-                        _query("q", {"type": "string"}, "Text in the account name or domain."),
-                        _query(
-                            "sort",
-                            {
-                                "type": "string",
-                                "enum": ["score", "value", "activity", "days", "name"],
-                            },
-                            "Order.",
-                        ),
-                        _query(
-                            "status",
-                            {"type": "string", "enum": ["open", "lost", "all"]},
-                            "Open (default), lost or all deals.",
-                        ),
-                    ],
-                    "responses": {"200": _json("DealList", "A page of deals."), **_ERRORS},
-                }
-            },
+            "/deals": _DEALS_PATH,
             "/deals/{deal_id}": {
                 "get": {
                     "operationId": "getDeal",
