@@ -58,7 +58,7 @@ def main() -> None:
         "",
         "Written by `make_corpus.py` (seeded, deterministic); expected figures in",
         "`expected.json`, computed from the generator's records in plain Python.",
-        "Run by `tests/sandbox/test_corpus.py`. Do not edit the files by hand: change the",
+        "Run by `tests/sandbox/test_sandbox_corpus.py`. Do not edit the files by hand: change the",
         "generator and run `python tests/sandbox/corpus/make_corpus.py`.",
         "",
         "| File | Recipe | Rows | Bytes | Shape |",

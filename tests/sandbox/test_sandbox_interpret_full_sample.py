@@ -1,13 +1,12 @@
-"""Inference stays fast on a full 20k-value sample (the budget is 50 ms per column).
+"""Inference on a full 20k-value sample reads each column right.
 
-The bound here is looser than the budget because the test machine is shared; the figures
-from ``python bench/interpret_bench.py`` are the ones to compare with the budget.
+How long it takes is measured by ``python bench/interpret_bench.py`` (the budget is 50 ms per
+column), not asserted here: the suite holds no timed assertions.
 """
 
 from __future__ import annotations
 
 import random
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -31,12 +30,15 @@ def _columns() -> dict[str, list[str]]:
     }  # fmt: skip
 
 
-@pytest.mark.parametrize("name", ["stamp", "Betrag", "name", "day"])
-def test_a_20k_value_column_is_inferred_quickly(name):
-    values = _columns()[name]
-    best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        infer_columns({name: values}, today=TODAY)
-        best = min(best, time.process_time() - start)
-    assert best < 0.15, f"{name}: {best * 1000:.0f} ms"
+@pytest.mark.parametrize(
+    ("name", "reading"),
+    [
+        ("stamp", ("datetime", "%d-%m-%Y %H:%M", None, None)),
+        ("Betrag", ("decimal", None, ",", " ")),
+        ("name", ("text", None, None, None)),
+        ("day", ("date", "%d/%m/%y", None, None)),
+    ],
+)
+def test_a_20k_value_column_is_read_right(name, reading):
+    got = infer_columns({name: _columns()[name]}, today=TODAY)[name]
+    assert (got.type, got.format, got.decimal, got.thousands) == reading
