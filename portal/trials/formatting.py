@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.limits import human_bytes
+from sandbox.result import LABEL_FORMATS  # numbers that are labels: years, ids
 
 
 def filesize(n: int | None) -> str:
@@ -23,10 +24,6 @@ def number(value: Any) -> str:
             return f"{int(value):,}"
         return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
     return str(value)
-
-
-# A result marks numbers that are labels, not quantities (see ``sandbox.result``).
-LABEL_FORMATS = ("year", "id")
 
 
 def cell(value: Any, format: str | None = None) -> str:

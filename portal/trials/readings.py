@@ -184,12 +184,11 @@ def retype_dataset(dataset: TrialDataset, overrides: dict[str, str]) -> list[str
     if not overrides:
         return []
     try:
-        info = sandbox.retype(get_store(), dataset.owner_key, dataset.sandbox_id, overrides)
+        sandbox.retype(get_store(), dataset.owner_key, dataset.sandbox_id, overrides)
     except sandbox.NotFound:
         raise TrialError(FILES_GONE, status=404) from None
     except sandbox.IngestError as error:
         raise TrialError(error.message, code=error.code) from None
-    dataset.columns = len(info.columns)
     return list(overrides)
 
 
