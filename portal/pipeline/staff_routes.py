@@ -28,6 +28,7 @@ from portal.pipeline.export import deals_csv
 from portal.pipeline.forms import LostForm, NoteForm, OwnerForm, TokenForm
 from portal.pipeline.overview import deal_overview
 from portal.pipeline.settings import setting
+from portal.pipeline.value_links import value_sources
 from portal.security import role_required, safe_next
 
 
@@ -37,7 +38,9 @@ def _products() -> list[Product]:
 
 def _board_context(filters: BoardFilters) -> dict:
     board = build_board(filters, current_user.id)
-    return {"board": board, "filters": filters, "sellers": sellers()}
+    deals = (card.deal for column in board.columns for card in column.cards)
+    links = {deal_id: source.url for deal_id, source in value_sources(deals).items()}
+    return {"board": board, "filters": filters, "sellers": sellers(), "value_links": links}
 
 
 @bp.get("/seller/pipeline")

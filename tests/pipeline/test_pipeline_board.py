@@ -241,3 +241,48 @@ def test_csv_export_follows_the_filters(db, seller_client):
     db.session.commit()
     text = seller_client.get("/seller/pipeline/export.csv?q=beta").text
     assert "Beta Labs" in text and "Alpha Foods" not in text
+
+
+def test_each_cards_value_label_links_to_its_source(app, seller_client):
+    """Order → its seller page, quote → its row in the quotes list, cart and plans tried → the
+    deal page's cart and demos sections; the link's words are the value's source."""
+    from tests.factories import make_plan
+
+    with app.app_context():
+        product = make_product(name="Pipeline Lens")
+        plan = make_plan(product, unit_amount=4900)
+        actors = {}
+        for name in ("Tried Co", "Cart Co", "Quote Co", "Order Co", "Paid Co"):
+            account = make_account_deal(name, "product_viewed", product=product)
+            actors[name] = Actor(account_id=account.id)
+        record_event(actors["Tried Co"], "demo_started", product, run_id="r1", recipe="lens")
+        record_event(actors["Cart Co"], "cart_item_added", product, plan_id=plan.id, quantity=2)
+        record_event(actors["Quote Co"], "quote_requested", product, quote_id=7, number="Q-7",
+                     amount=11_900, net=10_000, currency="USD", valid_until="2026-12-31")  # fmt: skip
+        for name, order_id in (("Order Co", 48), ("Paid Co", 49)):
+            record_event(actors[name], "order_placed", product, order_id=order_id,
+                         number=f"TD-{order_id}", amount=11_900, net=10_000, currency="USD",
+                         method="invoice")  # fmt: skip
+        record_event(actors["Paid Co"], "order_paid", product, order_id=49, amount=11_900)
+        _db.session.commit()
+        deal_ids = {
+            name: _db.session.scalar(select(Deal.id).where(Deal.account_id == actor.account_id))
+            for name, actor in actors.items()
+        }
+    expected = {
+        "Tried Co": (f"/seller/deals/{deal_ids['Tried Co']}#demos-h", "cheapest plan tried"),
+        "Cart Co": (f"/seller/deals/{deal_ids['Cart Co']}#cart-h", "open cart"),
+        "Quote Co": ("/seller/quotes#quote-7", "open quote Q-7"),
+        "Order Co": ("/seller/orders/48", "open invoice order TD-48"),
+        "Paid Co": ("/seller/orders/49", "paid order TD-49"),
+    }
+    for path in ("/seller/pipeline?status=all", "/seller/pipeline/columns?status=all"):
+        page = seller_client.get(path).text
+        for name, (href, words) in expected.items():
+            card = page[page.index(f">{name}</a>") :]
+            card = card[: card.index("</li>")]
+            assert f'<a class="value-link link-secondary" href="{href}">{words}</a>' in card, name
+    # The links lead somewhere a seller may go (the orders are named but not all stored here).
+    for name in ("Tried Co", "Cart Co"):
+        assert seller_client.get(f"/seller/deals/{deal_ids[name]}").status_code == 200
+    assert seller_client.get("/seller/quotes").status_code == 200
