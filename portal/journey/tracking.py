@@ -54,6 +54,16 @@ def owner_key() -> str | None:
     return visitor_key(vid) if vid else None
 
 
+def trial_owner_key(create: bool = False) -> str | None:
+    """Who owns trial files and runs: the user, else a consenting visitor, else this device.
+
+    Keeping a file someone uploaded for their own trial is strictly necessary, like their
+    cart: without consent it belongs to the device (``d…``, never tracked), and moves to the
+    user on sign-in. ``create`` as in ``cart_owner_key``.
+    """
+    return owner_key() or cart_owner_key(create)
+
+
 def _valid_id(value: str) -> bool:
     return 10 <= len(value) <= 40 and value.replace("-", "").replace("_", "").isalnum()
 

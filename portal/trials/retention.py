@@ -1,5 +1,5 @@
-"""Trial data follows the person and expires: moved from visitor to user, erased, exported,
-and purged when its time is up. Only ``flush()``.
+"""Trial data follows the person and expires: moved from visitor or device to user, erased,
+exported, and purged when its time is up. Only ``flush()``.
 """
 
 from __future__ import annotations
@@ -18,11 +18,18 @@ from portal.trials.sandbox_gateway import get_store
 
 def move_visitor_data(visitor_id: str, user: User) -> int:
     """A visitor signed up or in: their datasets and runs become the user's."""
-    old, new = visitor_key(visitor_id), user_key(user.id)
+    return move_owner_data(visitor_key(visitor_id), user)
+
+
+def move_owner_data(old: str, user: User) -> int:
+    """Datasets and runs of a visitor or a device (``v…``/``d…``) become the user's.
+
+    Returns how many datasets moved."""
+    new = user_key(user.id)
     count = db.session.scalar(
         select(func.count()).select_from(TrialDataset).where(TrialDataset.owner_key == old)
     )
-    if not count:
+    if not count or old == new:
         return 0
     sandbox.reassign_owner(get_store(), old, new)
     for model in (TrialDataset, TrialRun):

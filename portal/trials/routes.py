@@ -4,12 +4,13 @@ that keep what the person did."""
 from __future__ import annotations
 
 from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.boundary import perform
 from portal.catalog.services import active_product
 from portal.extensions import csrf, db, limiter
-from portal.journey.tracking import current_actor, owner_key
+from portal.journey.tracking import current_actor, remember_device, trial_owner_key, visitor_id
 from portal.models import Product
 from portal.trials import bp, datasets, readings, runs
 from portal.trials.errors import TrialNotFound
@@ -36,6 +37,17 @@ _FORM_OVERHEAD = 64 * 1024
 
 def _upload_limit() -> str:
     return current_app.config["UPLOAD_RATE_LIMIT"]
+
+
+@bp.after_request
+def _remember_device(response):
+    # Without consent a visitor's trial files belong to the device (strictly necessary).
+    return remember_device(response)
+
+
+def _on_device_only() -> bool:
+    """Signed out and not tracked: the files are kept for this browser alone."""
+    return not current_user.is_authenticated and visitor_id() is None
 
 
 @bp.errorhandler(TrialNotFound)
@@ -70,12 +82,13 @@ def _render_try(
     read_form=None,
 ):
     """The /try/<slug> page: upload, preview with each column's reading, mapping, settings."""
-    owner = owner_key()
+    owner = trial_owner_key()
     recipe = datasets.recipe_for(product)
     context = {
         "product": product,
         "recipe": recipe,
         "owner": owner,
+        "on_device_only": _on_device_only(),
         # formdata=None: never re-read a request body that was refused or belongs elsewhere.
         "upload_form": upload_form or UploadForm(formdata=None),
         "sample_form": SampleForm(formdata=None),
@@ -111,18 +124,13 @@ def try_product(slug: str):
     initial = None
     dataset_id = request.args.get("dataset")
     if dataset_id:
-        dataset = datasets.find_dataset(owner_key(), dataset_id)
+        dataset = datasets.find_dataset(trial_owner_key(), dataset_id)
         previous = request.args.get("run")
         if previous:
-            run = runs.find_run(owner_key(), previous)
+            run = runs.find_run(trial_owner_key(), previous)
             initial = dict(run.mapping)
             initial.update({PARAM_PREFIX + k: v for k, v in run.params.items()})
     return _render_try(product, dataset=dataset, initial=initial)
-
-
-def _needs_owner(product: Product):
-    """No consent and not signed in: explain the choice instead of storing anything."""
-    return _render_try(product, 403, upload_error=None)
 
 
 @bp.post("/try/<slug>/upload")
@@ -130,9 +138,7 @@ def _needs_owner(product: Product):
 @csrf.exempt  # the form checks its own token, after the body size is capped below
 def upload(slug: str):
     product = _product(slug)
-    owner = owner_key()
-    if owner is None:
-        return _needs_owner(product)
+    owner = trial_owner_key(create=True)
     # The authoritative size check: stop reading the body early, before parsing it.
     request.max_content_length = current_app.config["SANDBOX_MAX_UPLOAD_BYTES"] + _FORM_OVERHEAD
     try:
@@ -171,9 +177,7 @@ def upload(slug: str):
 @bp.post("/try/<slug>/sample")
 def use_sample(slug: str):
     product = _product(slug)
-    owner = owner_key()
-    if owner is None:
-        return _needs_owner(product)
+    owner = trial_owner_key(create=True)
     if not SampleForm().validate_on_submit():
         return _render_try(product, 400, upload_error="The form expired. Please try again.")
     done = perform(datasets.add_sample_dataset, owner, current_actor(), product)
@@ -188,7 +192,7 @@ def use_sample(slug: str):
 def change_readings(slug: str, dataset_id: str):
     """Read some columns another way (day-first dates, decimal comma, …) without re-uploading."""
     product = _product(slug)
-    dataset = datasets.find_dataset(owner_key(), dataset_id)
+    dataset = datasets.find_dataset(trial_owner_key(), dataset_id)
     column_readings = readings.column_readings(datasets.dataset_info(dataset))
     form = readings_form(column_readings, formdata=request.form)
     if not form.validate_on_submit():
@@ -215,7 +219,7 @@ def change_readings(slug: str, dataset_id: str):
 def change_sheet(slug: str, dataset_id: str):
     """Read another sheet of the uploaded workbook, without uploading it again."""
     _product(slug)  # an unknown product, or one without a demo, is a 404
-    dataset = datasets.find_dataset(owner_key(), dataset_id)
+    dataset = datasets.find_dataset(trial_owner_key(), dataset_id)
     info = datasets.dataset_info(dataset)
     form = sheet_form(info.sheets, info.sheet, formdata=request.form)
     if not form.validate_on_submit():
@@ -230,7 +234,7 @@ def change_sheet(slug: str, dataset_id: str):
 @bp.post("/try/<slug>/datasets/<dataset_id>/run")
 def start_run(slug: str, dataset_id: str):
     product = _product(slug)
-    owner = owner_key()
+    owner = trial_owner_key()
     dataset = datasets.find_dataset(owner, dataset_id)
     recipe = datasets.recipe_for(product)
     info = datasets.dataset_info(dataset)
@@ -255,7 +259,7 @@ def start_run(slug: str, dataset_id: str):
 
 @bp.get("/try/runs/<run_id>")
 def run(run_id: str):
-    trial_run = runs.find_run(owner_key(), run_id)
+    trial_run = runs.find_run(trial_owner_key(), run_id)
     status = perform(runs.refresh_run, trial_run, let_through=(TrialNotFound,)).value
     result = runs.run_result(trial_run) if status.state == "succeeded" else None
     product = trial_run.product
@@ -273,7 +277,7 @@ def run(run_id: str):
 
 @bp.get("/try/runs/<run_id>/status")
 def run_status(run_id: str):
-    trial_run = runs.find_run(owner_key(), run_id)
+    trial_run = runs.find_run(trial_owner_key(), run_id)
     status = perform(runs.refresh_run, trial_run, let_through=(TrialNotFound,)).value
     return jsonify(
         state=status.state,
@@ -289,7 +293,7 @@ def run_status(run_id: str):
 def download_result(run_id: str, fmt: str):
     if fmt not in ("csv", "json"):
         raise TrialNotFound("We can export results as CSV or JSON.")
-    trial_run = runs.find_run(owner_key(), run_id)
+    trial_run = runs.find_run(trial_owner_key(), run_id)
     done = perform(
         runs.export_result,
         current_actor(),
@@ -309,14 +313,15 @@ def download_result(run_id: str, fmt: str):
 
 @bp.get("/try/datasets")
 def my_datasets():
-    owner = owner_key()
+    owner = trial_owner_key()
     if owner is None:
-        return render_template("trials/datasets.html", owner=None)
+        return render_template("trials/datasets.html", owner=None, on_device_only=True)
     page = db.paginate(datasets.datasets_of(owner), per_page=20, error_out=False)
     perform(runs.refresh_runs_of, page.items)
     return render_template(
         "trials/datasets.html",
         owner=owner,
+        on_device_only=_on_device_only(),
         page=page,
         usage=datasets.usage(owner),
         delete_form=DeleteDatasetForm(),
@@ -325,7 +330,7 @@ def my_datasets():
 
 @bp.post("/try/datasets/<dataset_id>/delete")
 def delete_dataset(dataset_id: str):
-    owner = owner_key()
+    owner = trial_owner_key()
     dataset = datasets.find_dataset(owner, dataset_id)
     if not DeleteDatasetForm().validate_on_submit():
         flash("The form expired. Please try again.", "warning")

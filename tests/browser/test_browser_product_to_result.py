@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from portal.catalog.seed import seed_catalog
 from portal.extensions import db as _db
 from portal.trials.sandbox_gateway import close_queue
+from tests.browser.consent import accept_tracking
 
 MY_DEALS = "\n".join(
     ["Opportunity,Stage,Amount,Created,Closed,Status,Owner"]
@@ -45,7 +46,7 @@ def test_from_product_page_to_a_result_on_my_own_file(page: Page, live_server, a
     started = time.monotonic()
     page.goto(f"{live_server.url}/products/pipeline-lens")
     page.get_by_role("link", name="Try it on your data").click()
-    page.get_by_role("button", name="Accept and try it").click()
+    accept_tracking(page)  # the banner; declining would work as well (test_browser_trials_declined)
     page.get_by_label("Your file", exact=True).set_input_files(str(mine))
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.get_by_label("Stage", exact=True)).to_have_value("Stage")

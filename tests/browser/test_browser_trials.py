@@ -60,7 +60,7 @@ def test_try_upload_map_run_chart_download_delete(
 ):
     base = live_server.url
     page.goto(f"{base}/try/{product}")
-    expect(page.get_by_role("heading", name="First, let us keep your file yours")).to_be_visible()
+    expect(page.locator("#device-note")).to_contain_text("kept privately for this browser")
     assert serious_violations(page) == []
     accept_tracking(page)
     expect(page.get_by_role("heading", name="Upload your file")).to_be_visible()

@@ -34,19 +34,26 @@ def kinds(db) -> list[str]:
 # --- who may try -------------------------------------------------------------------------
 
 
-def test_visitor_without_consent_is_asked_to_accept_or_sign_in(client, lens, app):
+def test_visitor_without_consent_may_try_on_this_device_and_nothing_is_recorded(client, lens, app):
+    """No consent, not signed in: the file is the device's (strictly necessary), untracked."""
     page = client.get(f"/try/{lens}")
     assert page.status_code == 200
-    assert "First, let us keep your file yours" in page.text
-    assert "Accept and try it" in page.text
+    assert "kept privately for this browser" in page.text
+    assert "Accept and try it" not in page.text and "First, let us keep" not in page.text
+    assert page.text.count('id="device-note"') == 1  # one message, with sign-up and sign-in
+    assert "/signup" in page.text and "/login" in page.text
     response = upload(client, lens, DEALS_CSV.encode())
-    assert response.status_code == 403
-    assert "Accept and try it" in response.text
-    assert client.post(f"/try/{lens}/sample").status_code == 403
+    assert response.status_code == 302
+    assert client.get_cookie("td_device") is not None
+    assert client.get_cookie("td_vid") is None
+    assert client.post(f"/try/{lens}/sample").status_code == 302
     listing = client.get("/try/datasets")
-    assert listing.status_code == 200
-    assert "Your uploaded files would be listed here" in listing.text
-    assert files_under(app.config["SANDBOX_STORE"]) == []
+    assert "deals.csv" in listing.text and 'id="device-note"' in listing.text
+    assert len(files_under(app.config["SANDBOX_STORE"])) > 0
+    with app.app_context():
+        keys = {d.owner_key for d in _db.session.scalars(select(TrialDataset))}
+        assert len(keys) == 1 and next(iter(keys)).startswith("d")
+        assert _db.session.scalar(select(Event)) is None
 
 
 def test_accepting_from_the_try_page_comes_back_to_it(client, lens):
@@ -387,13 +394,27 @@ def test_another_visitors_dataset_and_run_are_404_everywhere(
     wait_for_run(visitor, run_id)
     own_ds = _upload_deals(other_visitor, lens, "mine.csv")
     _assert_all_404(other_visitor, _every_route(lens, ds, run_id, own_ds))
-    _assert_all_404(client, _every_route(lens, ds, run_id))  # no consent, no owner
-    assert "deals.csv" in visitor.get("/try/datasets").text
+    _assert_all_404(client, _every_route(lens, ds, run_id))  # no consent, no device yet
+    assert "deals.csv" in visitor.get("/try/datasets").text  # (and its flash is shown)
     assert visitor.get(f"/try/runs/{run_id}").status_code == 200
+    # A visitor who declined tracking owns their device's files, and no one else's.
+    declined = app.test_client()
+    declined.post("/consent", data={"choice": "decline", "next": "/"})
+    device_ds = _upload_deals(declined, lens)
+    assert "deals.csv" in declined.get("/try/datasets").text
+    _assert_all_404(declined, _every_route(lens, ds, run_id, device_ds))
+    device_run = run_id_from(
+        declined.post(f"/try/{lens}/datasets/{device_ds}/run", data=LENS_MAPPING)
+    )
+    wait_for_run(declined, device_run)
+    _assert_all_404(visitor, _every_route(lens, device_ds, device_run, ds))
+    _assert_all_404(other_visitor, _every_route(lens, device_ds, device_run, own_ds))
+    _assert_all_404(client, _every_route(lens, device_ds, device_run))
     assert any(ds in str(p) for p in files_under(app.config["SANDBOX_STORE"]))
     with app.app_context():
         owners = {d.sandbox_id: d.owner_key for d in _db.session.scalars(select(TrialDataset))}
-    assert len(owners) == 2 and owners[ds] != owners[own_ds]
+    assert len(owners) == 3 and len(set(owners.values())) == 3
+    assert owners[device_ds].startswith("d")
 
 
 def test_another_users_dataset_and_run_are_404_everywhere(app, make_user, lens):
