@@ -257,8 +257,8 @@ def test_each_cards_value_label_links_to_its_source(app, seller_client):
             actors[name] = Actor(account_id=account.id)
         record_event(actors["Tried Co"], "demo_started", product, run_id="r1", recipe="lens")
         record_event(actors["Cart Co"], "cart_item_added", product, plan_id=plan.id, quantity=2)
-        record_event(actors["Quote Co"], "quote_requested", product, quote_id=7, number="Q-7",
-                     amount=11_900, net=10_000, currency="USD", valid_until="2026-12-31")  # fmt: skip
+        quote = dict(quote_id=7, number="Q-7", amount=11_900, net=10_000, valid_until="2026-12-31")
+        record_event(actors["Quote Co"], "quote_requested", product, currency="USD", **quote)
         for name, order_id in (("Order Co", 48), ("Paid Co", 49)):
             record_event(actors[name], "order_placed", product, order_id=order_id,
                          number=f"TD-{order_id}", amount=11_900, net=10_000, currency="USD",
