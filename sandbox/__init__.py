@@ -18,9 +18,13 @@ Datasets
     ``interpretation`` (how its text was read, with a reason) and ``profile``; ``notes``
     (title rows, footer total, second table, ragged rows, with line numbers), ``sheets``
     and ``sheet`` for workbooks (the largest table unless ``sheet`` names one); ``types``
-    maps columns to override specs. Raises ``IngestError`` with ``.message`` (plain words)
-    and ``.code`` (empty, too_large, too_many_columns, too_many_rows, not_tabular, encoding,
-    ragged, zip_bomb, bad_xlsx, no_sheet, bad_json, too_deep, bad_filename, bad_override).
+    maps columns to override specs. The file is only saved here: it is parsed in a sandbox
+    child under the run limits (``Limits``: CPU, memory, wall clock, file size); JSON is read
+    record by record; sample cells are cut at 200 characters (``sample_cell``);
+    ``size_bytes`` is what the dataset stores on disk. Raises ``IngestError`` with
+    ``.message`` (plain words) and ``.code`` (empty, too_large, too_many_columns,
+    too_many_rows, not_tabular, encoding, ragged, zip_bomb, bad_xlsx, no_sheet, bad_json,
+    too_deep, bad_filename, bad_override, timeout, too_big, unreadable).
     ``retype(store, owner_key, dataset_id, {column: spec}) -> DatasetInfo`` reads columns
     another way without a new upload (specs: ``sandbox.interpret.parse_override``);
     ``choose_sheet(store, owner_key, dataset_id, sheet) -> DatasetInfo`` reads another sheet
@@ -73,7 +77,7 @@ from .errors import (
     ResultNotReady,
     SandboxError,
 )
-from .ingest import choose_sheet, ingest, retype
+from .ingest import choose_sheet, ingest, retype, sample_cell
 from .interpret import Interpretation
 from .limits import GB, MB, Limits
 from .mapping import Suggestion, preselected_mapping
@@ -125,6 +129,7 @@ __all__ = [
     "register",
     "preselected_mapping",
     "retype",
+    "sample_cell",
     "sample_csv",
     "suggest_mapping",
     "validate_mapping",

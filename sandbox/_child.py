@@ -58,7 +58,8 @@ def main() -> int:
         category, message = classify(exc, limits)
         if category == "internal":
             traceback.print_exc()
-        emit({"type": "error", "category": category, "message": message})
+        code = getattr(exc, "code", "") if category == "bad_data" else ""
+        emit({"type": "error", "category": category, "message": message, "code": code})
         return 1
 
 
@@ -115,6 +116,8 @@ def isolate_network() -> str:
 
 
 def _run(job: dict[str, Any], emit, con) -> dict[str, Any]:
+    if job.get("kind") == "ingest":
+        return _ingest(job, emit)
     from sandbox.prepare import build_data_view
     from sandbox.recipes.base import RunContext
     from sandbox.sql import literal
@@ -157,6 +160,15 @@ def _run(job: dict[str, Any], emit, con) -> dict[str, Any]:
     return json.loads(json.dumps(result, default=str))
 
 
+def _ingest(job: dict[str, Any], emit) -> dict[str, Any]:
+    """Read an uploaded file (or re-read a dataset) inside the job's folder: it may write
+    there, and nowhere else; no network, no other program."""
+    from sandbox.ingest.job import run_job
+
+    install_audit_hook(writable=job["workdir"])
+    return run_job(job, emit)
+
+
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 _BLOCKED = {
     "socket.__new__": "open a network connection",
@@ -184,15 +196,26 @@ _BLOCKED = {
 }
 
 
-def install_audit_hook() -> None:
-    """Second line of defence after rlimits, the network namespace and DuckDB's lock."""
+def install_audit_hook(writable: str | None = None) -> None:
+    """Second line of defence after rlimits, the network namespace and DuckDB's lock.
+
+    With ``writable`` (an ingest job's folder), files inside that folder may be written and
+    changed; everything else stays blocked."""
+    inside = os.path.join(os.path.realpath(writable), "") if writable else None
+
+    def mine(path: Any) -> bool:
+        if inside is None or not isinstance(path, str | bytes | os.PathLike):
+            return False
+        return os.path.join(os.path.realpath(os.fsdecode(path)), "").startswith(inside)
 
     def hook(event: str, args: tuple) -> None:
         what = _BLOCKED.get(event)
+        if what == "change files" and mine(args[0]) and (event != "os.rename" or mine(args[1])):
+            what = None
         if what is None and event == "open":
             path, mode, flags = args
             writing = any(c in (mode or "") for c in "wax+") or bool((flags or 0) & _WRITE_FLAGS)
-            if writing and not isinstance(path, int):
+            if writing and not isinstance(path, int) and not mine(path):
                 what = "write a file"
         if what is not None:
             raise SandboxViolation(f"The demo tried to {what}, which demos are not allowed to do.")

@@ -32,6 +32,7 @@ class Outcome:
     message: str = ""
     sandbox: dict[str, Any] = field(default_factory=dict)
     stderr: str = ""
+    code: str = ""  # the error's short code, for errors the job raised itself
 
 
 def _child_env(limits: Limits) -> dict[str, str]:
@@ -237,7 +238,8 @@ def _outcome(
         if msg["type"] == "result" and returncode == 0:
             return Outcome(True, msg["result"], sandbox=sandbox, stderr=stderr)
         if msg["type"] == "error":
-            return Outcome(False, None, msg["category"], msg["message"], sandbox, stderr)
+            category, message, code = msg["category"], msg["message"], msg.get("code", "")
+            return Outcome(False, None, category, message, sandbox, stderr, code)
     category, message = _from_signal(returncode, limits)
     return Outcome(False, None, category, message, sandbox, stderr)
 

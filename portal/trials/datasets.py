@@ -80,11 +80,14 @@ def datasets_of(owner_key: str, product: Product | None = None) -> Select:
 
 
 def dataset_info(dataset: TrialDataset) -> sandbox.DatasetInfo:
-    """What the engine knows about the file: columns with types, first rows, warnings."""
+    """What the engine knows about the file: columns with types, first rows (long cells cut,
+    also for datasets stored before the engine cut them), warnings."""
     try:
-        return sandbox.get_dataset(get_store(), dataset.owner_key, dataset.sandbox_id)
+        info = sandbox.get_dataset(get_store(), dataset.owner_key, dataset.sandbox_id)
     except sandbox.NotFound:
         raise TrialNotFound(FILES_GONE) from None
+    info.sample_rows = [[sandbox.sample_cell(v) for v in row] for row in info.sample_rows]
+    return info
 
 
 def usage(owner_key: str) -> dict[str, int]:

@@ -14,7 +14,7 @@ import sandbox
 from portal.models import TrialDataset
 from portal.trials.datasets import FILES_GONE
 from portal.trials.errors import TrialError
-from portal.trials.sandbox_gateway import get_store
+from portal.trials.sandbox_gateway import get_store, sandbox_limits
 
 # One moment (31 Dec 2016, 13:45) rendered in a layout shows a person what the layout means.
 _PARTS = {
@@ -184,22 +184,28 @@ def retype_dataset(dataset: TrialDataset, overrides: dict[str, str]) -> list[str
     if not overrides:
         return []
     try:
-        sandbox.retype(get_store(), dataset.owner_key, dataset.sandbox_id, overrides)
+        info = sandbox.retype(
+            get_store(), dataset.owner_key, dataset.sandbox_id, overrides, sandbox_limits()
+        )
     except sandbox.NotFound:
         raise TrialError(FILES_GONE, status=404) from None
     except sandbox.IngestError as error:
         raise TrialError(error.message, code=error.code) from None
+    dataset.size_bytes = info.size_bytes  # the quota counts what the dataset stores now
     return list(overrides)
 
 
 def read_other_sheet(dataset: TrialDataset, sheet: str) -> sandbox.DatasetInfo:
     """Read another sheet of the uploaded workbook into the dataset, without a new upload."""
     try:
-        info = sandbox.choose_sheet(get_store(), dataset.owner_key, dataset.sandbox_id, sheet)
+        info = sandbox.choose_sheet(
+            get_store(), dataset.owner_key, dataset.sandbox_id, sheet, sandbox_limits()
+        )
     except sandbox.NotFound:
         raise TrialError(FILES_GONE, status=404) from None
     except sandbox.IngestError as error:
         raise TrialError(error.message, field="sheet", code=error.code) from None
     dataset.rows = info.rows
     dataset.columns = len(info.columns)
+    dataset.size_bytes = info.size_bytes
     return info

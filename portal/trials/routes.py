@@ -156,15 +156,18 @@ def upload(slug: str):
     if not valid:
         return _render_try(product, 422, upload_form=form)
     file = form.file.data
-    done = perform(
-        datasets.upload_dataset,
-        owner,
-        current_actor(),
-        product,
-        file.stream,
-        file.filename or "",
-        let_through=(TrialNotFound,),
-    )
+    try:
+        done = perform(
+            datasets.upload_dataset,
+            owner,
+            current_actor(),
+            product,
+            file.stream,
+            file.filename or "",
+            let_through=(TrialNotFound,),
+        )
+    finally:
+        file.close()  # the engine saved its own copy; a big upload's spool file goes now
     if not done:
         reason = getattr(done.error, "code", "")
         perform(datasets.record_rejected_upload, current_actor(), product, reason)

@@ -3,10 +3,12 @@
 Every failure raises :class:`IngestError` with a plain message and a short code, and the
 staging directory is removed, so a rejected upload leaves nothing on disk.
 
-Readers per format (:mod:`.csv`, :mod:`.xlsx`, :mod:`.json`, :mod:`.parquet`) find the table
-(:mod:`.tables`) and put its cells into a DuckDB relation ``src``; :mod:`.typed` infers and
-verifies every column's interpretation and writes ``data.parquet``;
-:mod:`.describe` profiles the result; :mod:`.retype` re-reads columns on request.
+The web process only checks the upload's size and saves it; everything that parses it runs
+in the sandbox child (:mod:`.job`) under the same limits as a run. There, readers per format
+(:mod:`.csv`, :mod:`.xlsx`, :mod:`.json`, :mod:`.parquet`) find the table (:mod:`.tables`)
+and put its cells into a DuckDB relation ``src``; :mod:`.typed` infers and verifies every
+column's interpretation and writes ``data.parquet``; :mod:`.describe` profiles the result;
+:mod:`.retype` re-reads columns on request.
 """
 
 from __future__ import annotations
@@ -14,19 +16,15 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..errors import IngestError
-from ..limits import Limits
-from ..sql import literal
-from ..store import DatasetInfo, DatasetStore, new_id, utcnow, write_json_atomic
-from . import typed
-from .csv import NotUtf8, read_csv_source
-from .describe import describe, json_safe
-from .retype import connect, finish, misfit_warnings, parse_overrides, retype
-from .sniff import CHUNK, HEAD, clean_filename, detect_format, too_large, too_many_rows
+from ..limits import Limits, human_bytes
+from ..store import DatasetInfo, DatasetStore, get_dataset, write_json_atomic
+from .describe import json_safe, sample_cell
+from .job import DATA, UPLOAD
+from .sniff import CHUNK, clean_filename, detect_format, too_large
 
 __all__ = [
     "IngestError",
@@ -36,11 +34,16 @@ __all__ = [
     "json_safe",
     "choose_sheet",
     "retype",
+    "sample_cell",
 ]
 
 # A workbook with several sheets keeps its upload beside the data, so another sheet can be
-# read later without uploading again. It counts in the dataset's size like the upload did.
+# read later without uploading again. It counts in the dataset's size like the data does.
 SOURCE_NAME = "source.xlsx"
+UNREADABLE = (
+    "We could not read this file as a table. Save it as CSV (UTF-8) or Excel (.xlsx) and "
+    "upload it again."
+)
 
 
 def ingest(
@@ -56,21 +59,24 @@ def ingest(
 
     ``source`` is a path or a binary file object; ``filename`` is only used for display and
     to guess the format; ``types`` maps column names to override specs (``"date:%d-%m-%y"``).
-    Raises :class:`IngestError` for anything that is not a usable table.
+    The file is parsed in a sandbox child. ``size_bytes`` is what the dataset stores on
+    disk. Raises :class:`IngestError` for anything that is not a usable table.
     """
     limits = limits or Limits()
     display_name = clean_filename(filename)
     staging = store.staging_dir()
     try:
-        path = _stage_source(source, staging, limits)
-        info = _ingest_staged(path, staging, owner_key, display_name, limits, sheet, types)
+        _stage_source(source, staging / UPLOAD, limits)
+        job = {"op": "read", "owner_key": owner_key, "filename": display_name}
+        info = _in_child({**job, "sheet": sheet, "types": types}, staging, limits)
         final = store.dataset_dir(owner_key, info.id)
         final.parent.mkdir(parents=True, exist_ok=True)
         keep = staging / "keep"
         keep.mkdir()
-        os.replace(staging / "data.parquet", keep / "data.parquet")
+        os.replace(staging / DATA, keep / DATA)
         if info.format == "xlsx" and len(info.sheets) > 1:
-            shutil.copyfile(path, keep / SOURCE_NAME)
+            os.replace(staging / UPLOAD, keep / SOURCE_NAME)
+        info = replace(info, size_bytes=stored_bytes(keep))
         write_json_atomic(keep / "meta.json", info.to_dict())
         os.replace(keep, final)
         return info
@@ -90,8 +96,6 @@ def choose_sheet(
     Raises ``NotFound`` for another owner's dataset and ``IngestError`` ("no_sheet") when the
     dataset is not a workbook with several sheets or has no sheet of that name.
     """
-    from ..store import get_dataset
-
     limits = limits or Limits()
     old = get_dataset(store, owner_key, dataset_id)
     folder = store.dataset_dir(owner_key, dataset_id)
@@ -106,28 +110,103 @@ def choose_sheet(
         )
     staging = store.staging_dir()
     try:
-        read = _ingest_staged(source, staging, owner_key, old.filename, limits, sheet, None)
+        _link_or_copy(source, staging / UPLOAD)
+        job = {"op": "read", "owner_key": owner_key, "filename": old.filename, "sheet": sheet}
+        read = _in_child(job, staging, limits)
+        os.replace(staging / DATA, folder / DATA)
         info = replace(
             read,
             id=old.id,
-            size_bytes=old.size_bytes,
+            size_bytes=stored_bytes(folder),
             created_at=old.created_at,
             expires_at=old.expires_at,
         )
-        os.replace(staging / "data.parquet", folder / "data.parquet")
         write_json_atomic(folder / "meta.json", info.to_dict())
         return info
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _stage_source(source: Any, staging: Path, limits: Limits) -> Path:
+def retype(
+    store: DatasetStore,
+    owner_key: str,
+    dataset_id: str,
+    overrides: dict[str, str],
+    limits: Limits | None = None,
+) -> DatasetInfo:
+    """Re-type the columns named in ``overrides`` (column -> spec); return the new info."""
+    limits = limits or Limits()
+    info = get_dataset(store, owner_key, dataset_id)
+    folder = store.dataset_dir(owner_key, dataset_id)
+    staging = store.staging_dir()
+    try:
+        _link_or_copy(folder / DATA, staging / DATA)
+        job = {"op": "retype", "info": info.to_dict(), "overrides": dict(overrides)}
+        new = _in_child(job, staging, limits)
+        os.replace(staging / DATA, folder / DATA)
+        new = replace(new, size_bytes=stored_bytes(folder))
+        write_json_atomic(folder / "meta.json", new.to_dict())
+        return new
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def stored_bytes(folder: Path) -> int:
+    """What a dataset takes on disk (its data and any workbook kept), for the quota."""
+    return sum(p.stat().st_size for p in (folder / DATA, folder / SOURCE_NAME) if p.is_file())
+
+
+def _in_child(job: dict[str, Any], staging: Path, limits: Limits) -> DatasetInfo:
+    """Run an ingest job in a sandbox child; its refusal becomes an :class:`IngestError`."""
+    from ..runner import run_child
+
+    outcome = run_child({"kind": "ingest", **job}, limits, staging)
+    if outcome.ok:
+        return DatasetInfo.from_dict(outcome.result)
+    raise _refusal(outcome.category, outcome.code, outcome.message, limits)
+
+
+def _refusal(category: str, code: str, message: str, limits: Limits) -> IngestError:
+    if category == "bad_data":
+        return IngestError(message, code or "not_tabular")
+    if category == "timeout":
+        return IngestError(
+            f"Reading this file took longer than we allow ({limits.wall_seconds} s of time, "
+            f"{limits.cpu_seconds} s of processor time), so we stopped. Upload a smaller file, "
+            "or save it as CSV and try again.",
+            "timeout",
+        )
+    if category == "memory":
+        return IngestError(
+            f"Reading this file needed more than {human_bytes(limits.memory_bytes)} of memory, "
+            "the most we allow, so we stopped. Upload a smaller file (fewer rows, or no very "
+            "long cells).",
+            "too_big",
+        )
+    if category == "disk":
+        return IngestError(
+            f"This file expands to more than {human_bytes(limits.write_bytes)} once read, the "
+            "most we store, so we stopped. Upload a smaller file.",
+            "too_big",
+        )
+    return IngestError(UNREADABLE, "unreadable")
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _stage_source(source: Any, target: Path, limits: Limits) -> None:
+    """Save the upload as ``target``, refusing it past the size limit (nothing is parsed)."""
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if path.stat().st_size > limits.max_file_bytes:
             raise too_large(limits)
-        return path
-    target = staging / "upload"
+        _link_or_copy(path, target)
+        return
     total = 0
     with open(target, "wb") as out:
         while chunk := source.read(CHUNK):
@@ -135,94 +214,3 @@ def _stage_source(source: Any, staging: Path, limits: Limits) -> Path:
             if total > limits.max_file_bytes:
                 raise too_large(limits)
             out.write(chunk)
-    return target
-
-
-def _read_source(con, fmt, path, head, staging, limits, sheet, warnings, notes, encoding):
-    """Create ``src`` and ``sample`` for the file's format; return (parts, check, sheets, sheet)."""
-    if fmt == "csv":
-        parts, check = read_csv_source(con, path, head, staging, limits, warnings, notes, encoding)
-        return parts, check, [], None
-    sheets: list[dict] = []
-    sheet_read = None
-    if fmt == "parquet":
-        from .parquet import read_parquet_source
-
-        parts = read_parquet_source(con, path, limits)
-    elif fmt == "xlsx":
-        from .xlsx import read_xlsx_source
-
-        parts, sheets, sheet_read = read_xlsx_source(con, path, limits, sheet, warnings, notes)
-    else:
-        from .json import read_json_source
-
-        parts = read_json_source(con, path, fmt, limits)
-    con.execute(
-        "CREATE OR REPLACE TABLE sample AS SELECT * FROM src "
-        f"USING SAMPLE reservoir({typed.SAMPLE_ROWS} ROWS) REPEATABLE (7)"
-    )
-    return parts, lambda: None, sheets, sheet_read
-
-
-def _ingest_staged(
-    path: Path,
-    staging: Path,
-    owner_key: str,
-    display_name: str,
-    limits: Limits,
-    sheet: str | None,
-    types: dict[str, str] | None,
-) -> DatasetInfo:
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        head = fh.read(HEAD)
-    if not head.strip():
-        raise IngestError("The file is empty. Choose a file that contains a table.", "empty")
-    fmt = detect_format(head, display_name)
-    try:
-        info = _build(path, fmt, head, staging, limits, sheet, types, None)
-    except NotUtf8:
-        info = _build(path, fmt, head, staging, limits, sheet, types, "cp1252")
-    now = utcnow()
-    return replace(
-        info,
-        id=new_id("ds"),
-        owner_key=owner_key,
-        filename=display_name,
-        format=fmt,
-        size_bytes=size,
-        created_at=now,
-        expires_at=now + timedelta(hours=limits.ttl_hours),
-    )
-
-
-def _build(path, fmt, head, staging, limits, sheet, types, encoding) -> DatasetInfo:
-    """Read, type, write and describe; the identity fields are filled in by the caller."""
-    warnings: list[str] = []
-    notes: list[dict] = []
-    con = connect(staging, limits)
-    try:
-        parts, check, sheets, sheet_read = _read_source(
-            con, fmt, path, head, staging, limits, sheet, warnings, notes, encoding
-        )
-        forced = parse_overrides([p.name for p in parts], types or {})
-        decided = typed.type_columns(con, parts, staging, forced=forced, between=check)
-        data = staging / "data.parquet"
-        rows = con.execute(f"SELECT count(*) FROM read_parquet({literal(str(data))})")
-        rows = rows.fetchone()[0]
-        if rows == 0:
-            raise IngestError(
-                "The file has column names but no rows of data. Add some rows and upload it again.",
-                "empty",
-            )
-        if rows > limits.max_rows:
-            raise too_many_rows(limits)
-        warnings += misfit_warnings(con, decided, data, forced)
-        rows, columns, sample = describe(con, str(data), typed.typed_sample(con, parts, decided))
-    finally:
-        con.close()
-    finish(decided, columns)
-    return DatasetInfo(
-        id="", owner_key="", filename="", format=fmt, rows=rows, columns=columns,
-        sample_rows=sample, warnings=warnings, notes=notes, sheets=sheets, sheet=sheet_read,
-    )  # fmt: skip

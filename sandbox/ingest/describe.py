@@ -70,6 +70,14 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def sample_cell(value: Any) -> Any:
+    """A cell as a stored or shown sample keeps it: JSON-safe, text cut at ``CUT`` characters."""
+    value = json_safe(value)
+    if isinstance(value, str) and len(value) > CUT:
+        return value[:CUT] + "…"
+    return value
+
+
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         text = str(value)
@@ -110,7 +118,7 @@ def describe(
         profiles = _profiles(con, rel, schema, rows, sample, stats, whole)
         for col, prof in zip(columns, profiles, strict=True):
             col.profile = prof
-    return rows, columns, [[json_safe(v) for v in row] for row in preview]
+    return rows, columns, [[sample_cell(v) for v in row] for row in preview]
 
 
 def _stats(con, data_path: str, schema: list[tuple[str, str]]) -> dict[str, tuple]:

@@ -29,7 +29,7 @@ from ..sql import literal
 
 # strptime directives DuckDB reads exactly as the interpretation does (no month names, no
 # two-digit years: those follow the interpretation's own rules)
-_NATIVE = {"%d", "%m", "%Y", "%H", "%M", "%S", "%-d", "%-m", "%-H", "%-M", "%-S"}
+NATIVE_DIRECTIVES = {"%d", "%m", "%Y", "%H", "%M", "%S", "%-d", "%-m", "%-H", "%-M", "%-S"}
 # quarter formats: (year position, quarter digit position, separator, its position, length)
 _QUARTERS = {
     "%Y-Q%q": (1, 7, "-Q", 5, 7),
@@ -76,7 +76,7 @@ def _moment(expr: str, interp: Interpretation) -> str | None:
         )
         return f"CASE WHEN {ok} THEN CAST({value} AS {target}) END"
     directives = set(re.findall(r"%-?[a-zA-Z]", fmt))
-    if not directives or not directives <= _NATIVE or "%Y" not in directives:
+    if not directives or not directives <= NATIVE_DIRECTIVES or "%Y" not in directives:
         return None
     if fmt == "%Y-%m-%d":
         value = f"CASE WHEN length({expr}) = 10 THEN TRY_CAST({expr} AS DATE) END"

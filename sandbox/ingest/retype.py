@@ -8,7 +8,6 @@ values' text. Only the overridden columns are recomputed; the others are copied 
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from ..errors import IngestError
 from ..interpret import Interpretation, parse_override
 from ..limits import Limits
 from ..sql import literal
-from ..store import DatasetInfo, DatasetStore, get_dataset, write_json_atomic
+from ..store import DatasetInfo
 from . import typed
 from .describe import describe
 
@@ -73,60 +72,56 @@ def finish(decided: list[typed.Typed], columns) -> None:
         col.interpretation = replace(d.interp, null_count=nulls).to_dict()
 
 
-def retype(
-    store: DatasetStore,
-    owner_key: str,
-    dataset_id: str,
-    overrides: dict[str, str],
-    limits: Limits | None = None,
+def retype_data(
+    info: DatasetInfo, overrides: dict[str, str], data: Path, staging: Path, limits: Limits
 ) -> DatasetInfo:
-    """Re-type the columns named in ``overrides`` (column -> spec); return the new info."""
-    limits = limits or Limits()
-    info = get_dataset(store, owner_key, dataset_id)
+    """Re-type the columns named in ``overrides`` (column -> spec) of ``data`` in place;
+    return the new info. Runs in the sandbox child (see :mod:`.job`)."""
     forced = parse_overrides([c.name for c in info.columns], overrides)
-    folder = store.dataset_dir(owner_key, dataset_id)
-    data = folder / "data.parquet"
-    staging = store.staging_dir()
+    con = connect(staging, limits)
     try:
-        con = connect(staging, limits)
-        try:
-            decided = typed.rewrite(con, _stored(con, info, data), forced, data, staging)
-            warnings = misfit_warnings(con, decided, data, forced)
-            rows, columns, preview = describe(con, str(data))
-        finally:
-            con.close()
-        finish(decided, columns)
-        old = [w for w in info.warnings if not any(w.startswith(f"In '{n}',") for n in forced)]
-        info = replace(info, columns=columns, sample_rows=preview, warnings=old + warnings)
-        write_json_atomic(folder / "meta.json", info.to_dict())
-        return info
+        decided = typed.rewrite(con, _stored(con, info, data), forced, data, staging)
+        warnings = misfit_warnings(con, decided, data, forced)
+        rows, columns, preview = describe(con, str(data))
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        con.close()
+    finish(decided, columns)
+    old = [w for w in info.warnings if not any(w.startswith(f"In '{n}',") for n in forced)]
+    return replace(info, columns=columns, sample_rows=preview, warnings=old + warnings)
 
 
 def _stored(con, info: DatasetInfo, data: Path) -> list[typed.Typed]:
     """The dataset's columns as decisions: what is stored where."""
     rel = f"read_parquet({literal(str(data))})"
     names = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
-    shadowed = {n[len(typed.RAW) :] for n in names if n.startswith(typed.RAW)}
-    natives = _with_natives(con, info, data, shadowed)
+    compact = {n[len(typed.SAME) :] for n in names if n.startswith(typed.SAME)}
+    shadowed = {n[len(typed.RAW) :] for n in names if n.startswith(typed.RAW)} | compact
+    natives = _with_natives(con, info, data, shadowed, compact)
     out = []
     for c in info.columns:
         interp = Interpretation.from_dict(c.interpretation or {"type": c.type})
         typed_native = c.name not in shadowed and c.type != "text"
         native = "native" if c.name in natives or typed_native else None
         part = typed.Part(c.name, "text" if c.name in shadowed else None, native, c.type)
-        out.append(typed.Typed(part, interp, "", c.name in shadowed))
+        out.append(typed.Typed(part, interp, "", c.name in shadowed, c.name in compact))
     return out
 
 
-def _with_natives(con, info: DatasetInfo, data: Path, shadowed: set[str]) -> set[str]:
+def _with_natives(
+    con, info: DatasetInfo, data: Path, shadowed: set[str], compact: set[str]
+) -> set[str]:
     """Shadowed columns with cells that have a value but no raw text (Excel numbers)."""
     names = [c.name for c in info.columns if c.name in shadowed]
     if not names:
         return set()
     decided = [
-        typed.Typed(typed.Part(c.name), Interpretation(type=c.type), "", c.name in shadowed)
+        typed.Typed(
+            typed.Part(c.name),
+            Interpretation.from_dict(c.interpretation or {"type": c.type}),
+            "",
+            c.name in shadowed,
+            c.name in compact,
+        )
         for c in info.columns
     ]
     index = {c.name: i for i, c in enumerate(info.columns)}

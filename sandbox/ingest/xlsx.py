@@ -128,7 +128,12 @@ def _read_sheets(wb: Any, sheet: str | None, limits: Limits) -> list[Sheet]:
 
 
 def _rows(ws: Any, limits: Limits) -> list[tuple[int, tuple]]:
-    """Rows up to their last filled cell; blank rows kept (they separate tables)."""
+    """Rows up to their last filled cell; blank rows kept (they separate tables).
+
+    The sheet's declared size (``<dimension ref="A1:XFD1048576"/>``) is ignored: openpyxl
+    would pad every row and add empty rows up to it. Only cells the file holds count."""
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()
     rows: list[tuple[int, tuple]] = []
     for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
         last = max((i for i, v in enumerate(values) if v not in (None, "")), default=-1)

@@ -457,9 +457,10 @@ def test_uploads_per_hour_quota_is_429_with_a_clear_message(visitor, lens, app, 
     assert len(db.session.scalars(select(TrialDataset)).all()) == 2
 
 
-def test_storage_quota_is_429(visitor, lens, app):
-    app.config["TRIAL_MAX_BYTES_PER_OWNER"] = len(DEALS_CSV) + 10
+def test_storage_quota_is_429(visitor, lens, app, db):
     _upload_deals(visitor, lens)
+    stored = db.session.scalar(select(TrialDataset)).size_bytes  # what the dataset stores
+    app.config["TRIAL_MAX_BYTES_PER_OWNER"] = stored + 10
     response = upload(visitor, lens, DEALS_CSV.encode())
     assert response.status_code == 429
     assert "Delete a dataset you no longer need" in response.text
