@@ -29,6 +29,7 @@ import importlib.util
 import os
 import platform
 import resource
+import signal
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,6 +38,7 @@ from typing import Any
 UID_BASE = 1_000_000
 EXTRA_TASKS = 64  # threads beyond one per core (DuckDB's pool) the child may start
 
+PR_SET_PDEATHSIG = 1
 PR_SET_KEEPCAPS = 8
 PR_SET_SECCOMP = 22
 PR_SET_NO_NEW_PRIVS = 38
@@ -97,10 +99,12 @@ def read_paths_for(job: dict[str, Any]) -> list[str]:
     where importing it is safe)."""
     paths = [p for p in (job.get("parquet"),) if p]
     module = job.get("recipe_ref", "").partition(":")[0]
-    if module:
-        spec = importlib.util.find_spec(module)
-        if spec is not None and spec.origin and os.path.isabs(spec.origin):
-            paths.append(os.path.dirname(spec.origin))
+    try:
+        spec = importlib.util.find_spec(module) if module else None
+    except (ImportError, ValueError):
+        spec = None  # the child reports the missing recipe
+    if spec is not None and spec.origin and os.path.isabs(spec.origin):
+        paths.append(os.path.dirname(spec.origin))
     return paths
 
 
@@ -161,10 +165,16 @@ def _drop_root() -> str | None:
         return f"unavailable (not root: stays uid {os.getuid()})"
     uid = UID_BASE + os.getpid()
     tasks = len(os.listdir("/proc/self/task"))
+    parent = os.getppid()
     _check(_libc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(KEEPCAPS)")
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
+    # A change of uid clears the parent-death signal: set it again, then make sure the
+    # parent did not go in between.
+    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
+    if os.getppid() != parent:
+        os._exit(1)
     header = _CapHeader(CAPABILITY_VERSION_3, 0)
     data = (_CapData * 2)()
     data[0].effective = data[0].permitted = 1 << CAP_DAC_READ_SEARCH
@@ -395,7 +405,7 @@ def _install_audit_hook() -> None:
             raise _refuse(f"load {args[0]}")
         if event == "sqlite3.connect":
             raise _refuse("open a database")
-        if event in ("os.kill", "os.killpg", "signal.pthread_kill") and args[0] not in (me, 0):
+        if event in ("os.kill", "os.killpg", "signal.pthread_kill") and args[0] != me:
             raise _refuse("signal another process")
 
     sys.addaudithook(hook)

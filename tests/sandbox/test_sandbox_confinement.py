@@ -178,6 +178,7 @@ def attempt(name, action):
 
 attempt("read_secret", lambda: open(secret, "rb").read())
 attempt("read_passwd", lambda: open("/etc/passwd").read())
+attempt("read_via_proc", lambda: open("/proc/self/root/etc/passwd").read())
 attempt("write_workdir", lambda: open(os.path.join(workdir, "ok.txt"), "w").write("x"))
 attempt("write_tmp", lambda: open("/tmp/sandbox_probe_escape.txt", "w").write("x"))
 attempt("kill_parent", lambda: os.kill(os.getppid(), 0))
@@ -225,7 +226,8 @@ def probe(tmp_path, drop: str = "") -> dict:
 @pytest.mark.skipif(landlock_abi() < 6, reason="needs Landlock ABI 6 (Linux 6.12)")
 def test_kernel_refuses_without_the_audit_hook(tmp_path):
     out = probe(tmp_path)
-    assert out["read_secret"] == out["read_passwd"] == out["write_tmp"] == "EACCES"
+    assert out["read_secret"] == out["read_passwd"] == out["read_via_proc"] == "EACCES"
+    assert out["write_tmp"] == "EACCES"
     assert out["write_workdir"] == "done"
     assert out["kill_parent"] == out["fork"] == out["fork_exec"] == "EPERM"
     assert out["leaked_fd_open"] is False
