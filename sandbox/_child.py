@@ -21,17 +21,16 @@ import sys
 import traceback
 from typing import Any
 
+from sandbox import isolation
+from sandbox.isolation import SandboxViolation
+
 CLONE_NEWNET = 0x40000000
 PR_SET_PDEATHSIG = 1
 
 
-class SandboxViolation(PermissionError):
-    """Raised by the audit hook when recipe code does something demos may not do."""
-
-
 def main() -> int:
     _die_with_parent()
-    con = _preload()
+    _preload()
     text = sys.stdin.read()  # a child started ahead waits here, idle, for its job
     if not text:
         return 0  # started ahead and never used: the worker closed it
@@ -48,9 +47,11 @@ def main() -> int:
 
     limits = job["limits"]
     apply_rlimits(limits)
-    emit({"type": "meta", "network": isolate_network(), "pid": os.getpid()})
+    network = isolate_network()  # needs root: before isolation drops it
+    layers = isolation.apply(workdir, job.get("read_paths", []), keep_fds=[proto.fileno()])
+    emit({"type": "meta", "network": network, "isolation": layers, "pid": os.getpid()})
     try:
-        result = _run(job, emit, con)
+        result = _run(job, emit, _connect())  # after isolation: DuckDB's threads are isolated
         emit({"type": "result", "result": result})
         _hang_up(proto)
         return 0
@@ -73,14 +74,18 @@ def _hang_up(proto) -> None:
     os.close(2)
 
 
-def _preload():
-    """Load what every run needs before the job arrives: DuckDB with an empty in-memory
-    database, and the product's recipes (our own code). The job's recipe module, its data
-    and its limits come after. Returns the DuckDB connection."""
-    import duckdb
+def _preload() -> None:
+    """Load what every run needs before the job arrives: DuckDB and the product's recipes
+    (our own code). The job's recipe module, its data and its limits come after."""
+    import duckdb  # noqa: F401
 
     import sandbox.prepare
     import sandbox.recipes  # noqa: F401
+
+
+def _connect():
+    """The run's DuckDB connection, an empty in-memory database."""
+    import duckdb
 
     return duckdb.connect(
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -246,7 +251,17 @@ def classify(exc: BaseException, limits: dict[str, Any]) -> tuple[str, str]:
         return "disk", (
             f"The demo tried to write more than {human_bytes(limits['write_bytes'])} to disk."
         )
-    if isinstance(exc, OSError) and exc.errno in (errno.ENETUNREACH, errno.EACCES, errno.EPERM):
+    if isinstance(exc, PermissionError) and exc.filename is not None:
+        return "forbidden", (
+            "The demo tried to read or write a file outside its own dataset, which demos are "
+            "not allowed to do."
+        )
+    if isinstance(exc, OSError) and exc.errno == errno.EPERM:
+        return "forbidden", (
+            "The demo tried to start another program or reach another process, which demos "
+            "are not allowed to do."
+        )
+    if isinstance(exc, OSError) and exc.errno in (errno.ENETUNREACH, errno.EACCES):
         return "forbidden", "The demo tried to use the network, which demos are not allowed to do."
     if isinstance(exc, duckdb.Error) and "memory" in str(exc).lower():
         return "memory", memory

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .isolation import read_paths_for
 from .limits import Limits, human_bytes
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
@@ -139,6 +140,7 @@ def run_child(
     spill = workdir / "spill"
     spill.mkdir(parents=True, exist_ok=True)
     job = {**job, "limits": limits.to_dict(), "spill_dir": str(spill), "workdir": str(workdir)}
+    job["read_paths"] = [*job.get("read_paths", []), *read_paths_for(job)]
     proc = _take_spare(limits) if warm else None
     if proc is not None and not _send(proc, job):
         _discard(proc)
@@ -213,6 +215,7 @@ def _read_child(
                     on_progress(msg["step"], msg["percent"])
                 elif msg["type"] == "meta":
                     sandbox["network"] = msg["network"]
+                    sandbox["isolation"] = msg.get("isolation", {})
                 else:
                     messages.append(msg)
     sel.close()

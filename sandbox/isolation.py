@@ -1,0 +1,432 @@
+"""Operating-system isolation of the sandbox child, beyond DuckDB's own lock.
+
+:func:`apply` runs in the child once it has its job and before any of the job's code runs.
+Each layer is tried on its own and degrades to "unavailable" where the system lacks it; the
+returned report says which layers are active (the child sends it in its "meta" message):
+
+- ``no_new_privs``: ``PR_SET_NO_NEW_PRIVS``, so nothing can regain privileges.
+- ``fds``: every descriptor except stdin, stdout and stderr (the protocol pipes) is closed.
+- ``landlock``: the file system shrinks to the run's workdir (read and write), the files the
+  job names (read), and the Python and DuckDB install (read); no TCP; no signals to
+  processes outside the sandbox (Landlock ABI 6+).
+- ``uid``: when started as root, the child becomes a uid of its own (``UID_BASE + pid``), so
+  it cannot signal the worker, and ``RLIMIT_NPROC`` (ignored for root) caps its tasks. It
+  keeps only ``CAP_DAC_READ_SEARCH``, which lets it read the Python install under a private
+  home; Landlock bounds what it may read.
+- ``seccomp``: a BPF filter refuses fork, vfork, execve, non-thread clone, ptrace,
+  namespaces and mounts, and signals to any process but itself.
+- ``duckdb_module``: after the child's own connection, ``duckdb.connect`` refuses; the
+  module's default connection (``duckdb.sql``) is the run's own, locked.
+- ``audit``: a Python audit hook refuses process creation, ``sqlite3`` and signals, with a
+  plain message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib.util
+import os
+import platform
+import resource
+import signal
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+UID_BASE = 1_000_000
+EXTRA_TASKS = 64  # threads beyond one per core (DuckDB's pool) the child may start
+
+PR_SET_PDEATHSIG = 1
+PR_SET_KEEPCAPS = 8
+PR_SET_SECCOMP = 22
+PR_SET_NO_NEW_PRIVS = 38
+PR_GET_NO_NEW_PRIVS = 39
+SECCOMP_MODE_FILTER = 2
+CAP_DAC_READ_SEARCH = 2
+CAPABILITY_VERSION_3 = 0x20080522
+CLONE_THREAD = 0x00010000
+
+_SYS = {  # x86_64 system call numbers
+    "capset": 126,
+    "landlock_create_ruleset": 444,
+    "landlock_add_rule": 445,
+    "landlock_restrict_self": 446,
+}
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class SandboxViolation(PermissionError):
+    """Raised by the audit hook when recipe code does something demos may not do."""
+
+
+def apply(
+    workdir: str,
+    read_paths: Iterable[str] = (),
+    *,
+    keep_fds: Iterable[int] = (),
+    audit: bool = True,
+) -> dict[str, Any]:
+    """Isolate this process for a run in ``workdir`` that may also read ``read_paths``;
+    descriptors other than 0, 1, 2 and ``keep_fds`` (the protocol pipes) are closed.
+
+    Returns ``{layer: "active" | "unavailable (...)"}`` plus ``uid``."""
+    report: dict[str, Any] = {}
+    report["no_new_privs"] = _layer(_no_new_privs)
+    report["fds"] = _layer(lambda: _close_fds({0, 1, 2, *keep_fds}))
+    readable = [*_python_paths(), *read_paths]
+    if os.geteuid() == 0:
+        _give_workdir(workdir, UID_BASE + os.getpid())
+    report["landlock"] = _layer(lambda: _landlock(workdir, readable))
+    report["uid"] = _layer(_drop_root)
+    report["seccomp"] = _layer(_seccomp)
+    report["duckdb_module"] = _layer(_lock_duckdb_module)
+    report["audit"] = _layer(_install_audit_hook) if audit else "unavailable (off)"
+    report["uid_number"] = os.getuid()
+    return report
+
+
+def active(report: dict[str, Any]) -> list[str]:
+    """The names of the layers ``report`` says are active."""
+    return sorted(k for k, v in report.items() if v == "active")
+
+
+def read_paths_for(job: dict[str, Any]) -> list[str]:
+    """What a job needs to read besides its workdir and the install: its dataset, and the
+    recipe's module when it lives outside the installed packages (found in the parent,
+    where importing it is safe)."""
+    paths = [p for p in (job.get("parquet"),) if p]
+    module = job.get("recipe_ref", "").partition(":")[0]
+    try:
+        spec = importlib.util.find_spec(module) if module else None
+    except (ImportError, ValueError):
+        spec = None  # the child reports the missing recipe
+    if spec is not None and spec.origin and os.path.isabs(spec.origin):
+        paths.append(os.path.dirname(spec.origin))
+    return paths
+
+
+def _layer(step) -> str:
+    try:
+        outcome = step()
+    except Exception as exc:  # a layer the system lacks is reported, not fatal
+        return f"unavailable ({type(exc).__name__}: {exc})"
+    return outcome or "active"
+
+
+def _check(rc: int, what: str) -> int:
+    if rc < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+    return rc
+
+
+# --- privileges and descriptors ------------------------------------------------------------
+
+
+def _no_new_privs() -> None:
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+
+
+def _close_fds(keep: set[int]) -> None:
+    """Close everything but the protocol pipes. The runner already spawns with ``close_fds``;
+    this also covers a child started any other way."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd not in keep:
+            with contextlib.suppress(OSError):  # the listing's own descriptor, already gone
+                os.close(fd)
+
+
+def _give_workdir(workdir: str, uid: int) -> None:
+    for root, dirs, files in os.walk(workdir):
+        os.chown(root, uid, uid)
+        for name in dirs + files:
+            os.chown(os.path.join(root, name), uid, uid, follow_symlinks=False)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+def _drop_root() -> str | None:
+    """Become ``UID_BASE + pid`` with only CAP_DAC_READ_SEARCH; cap the task count."""
+    if os.geteuid() != 0:
+        return f"unavailable (not root: stays uid {os.getuid()})"
+    uid = UID_BASE + os.getpid()
+    tasks = len(os.listdir("/proc/self/task"))
+    parent = os.getppid()
+    _check(_libc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(KEEPCAPS)")
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    # A change of uid clears the parent-death signal: set it again, then make sure the
+    # parent did not go in between.
+    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
+    if os.getppid() != parent:
+        os._exit(1)
+    header = _CapHeader(CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    data[0].effective = data[0].permitted = 1 << CAP_DAC_READ_SEARCH
+    _check(_libc.syscall(_SYS["capset"], ctypes.byref(header), data), "capset")
+    # Root is exempt from RLIMIT_NPROC; this uid is the child's own, so it counts only its
+    # own tasks: the ones it has, DuckDB's threads (one per core at first), and some more.
+    cap = tasks + (os.cpu_count() or 1) + EXTRA_TASKS
+    resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))
+    return None
+
+
+# --- Landlock ------------------------------------------------------------------------------
+
+_FS_EXECUTE = 1 << 0
+_FS_WRITE_FILE = 1 << 1
+_FS_READ_FILE = 1 << 2
+_FS_READ_DIR = 1 << 3
+_FS_ALL_V1 = (1 << 13) - 1
+_FS_REFER = 1 << 13  # ABI 2
+_FS_TRUNCATE = 1 << 14  # ABI 3
+_FS_IOCTL_DEV = 1 << 15  # ABI 5
+_NET_TCP = (1 << 0) | (1 << 1)  # bind, connect (ABI 4)
+_SCOPE_ALL = (1 << 0) | (1 << 1)  # abstract unix sockets, signals (ABI 6)
+_FILE_RIGHTS = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE | _FS_TRUNCATE | _FS_IOCTL_DEV
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def _landlock(workdir: str, readable: list[str]) -> str | None:
+    if platform.machine() != "x86_64":
+        return "unavailable (Landlock numbers known for x86_64 only)"
+    abi = _libc.syscall(_SYS["landlock_create_ruleset"], None, 0, 1)
+    if abi < 1:
+        return f"unavailable (kernel {platform.release()}: {os.strerror(ctypes.get_errno())})"
+    fs = _FS_ALL_V1
+    fs |= _FS_REFER if abi >= 2 else 0
+    fs |= _FS_TRUNCATE if abi >= 3 else 0
+    fs |= _FS_IOCTL_DEV if abi >= 5 else 0
+    attr = _RulesetAttr(fs, _NET_TCP if abi >= 4 else 0, _SCOPE_ALL if abi >= 6 else 0)
+    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
+    ruleset = _check(
+        _libc.syscall(_SYS["landlock_create_ruleset"], ctypes.byref(attr), size, 0),
+        "landlock_create_ruleset",
+    )
+    read = _FS_READ_FILE | _FS_READ_DIR
+    try:
+        _allow(ruleset, workdir, fs)
+        for path in readable:
+            _allow(ruleset, path, read)
+        # DuckDB sizes itself from these when its database opens (after isolation).
+        for info in ("/proc/meminfo", "/proc/cpuinfo", "/sys/fs/cgroup", "/sys/devices/system/cpu"):
+            _allow(ruleset, info, read)
+        _allow(ruleset, f"/proc/{os.getpid()}", read)
+        for dev in ("/dev/null", "/dev/zero", "/dev/urandom"):
+            _allow(ruleset, dev, _FS_READ_FILE | _FS_WRITE_FILE)
+        _no_new_privs()  # restrict_self needs it; also its own layer
+        _check(_libc.syscall(_SYS["landlock_restrict_self"], ruleset, 0), "landlock_restrict")
+    finally:
+        os.close(ruleset)
+    return None if abi >= 6 else f"active (ABI {abi}: signals not scoped)"
+
+
+def _allow(ruleset: int, path: str, access: int) -> None:
+    try:
+        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    except (FileNotFoundError, PermissionError):
+        return  # absent, or out of this uid's reach anyway
+    try:
+        if not os.path.isdir(path):
+            access &= _FILE_RIGHTS
+        rule = _PathBeneath(access, fd)
+        _check(
+            _libc.syscall(_SYS["landlock_add_rule"], ruleset, 1, ctypes.byref(rule), 0),
+            f"landlock_add_rule({path})",
+        )
+    finally:
+        os.close(fd)
+
+
+def _python_paths() -> list[str]:
+    """The interpreter, its standard library and installed packages, and our own package:
+    not the rest of the project (the app's database lives beside it)."""
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    roots.add(str(Path(__file__).resolve().parent))
+    roots.add(os.path.dirname(os.path.realpath(sys.executable)))
+    return sorted(roots)
+
+
+# --- seccomp -------------------------------------------------------------------------------
+
+_AUDIT_ARCH_X86_64 = 0xC000003E
+_RET_ALLOW = 0x7FFF0000
+_RET_KILL = 0x80000000
+_RET_EPERM = 0x00050000 | 1
+_RET_ENOSYS = 0x00050000 | 38
+_LD_ABS = 0x20  # BPF_LD | BPF_W | BPF_ABS
+_JEQ = 0x15  # BPF_JMP | BPF_JEQ | BPF_K
+_JGE = 0x35  # BPF_JMP | BPF_JGE | BPF_K
+_JSET = 0x45  # BPF_JMP | BPF_JSET | BPF_K
+_RET = 0x06  # BPF_RET | BPF_K
+
+_DENIED = {
+    "fork": 57,
+    "vfork": 58,
+    "execve": 59,
+    "execveat": 322,
+    "ptrace": 101,
+    "process_vm_readv": 310,
+    "process_vm_writev": 311,
+    "unshare": 272,
+    "setns": 308,
+    "mount": 165,
+    "pivot_root": 155,
+    "chroot": 161,
+    "tkill": 200,
+    "pidfd_open": 434,
+    "pidfd_send_signal": 424,
+    "pidfd_getfd": 438,
+    "io_uring_setup": 425,
+    "bpf": 321,
+    "perf_event_open": 298,
+    "keyctl": 250,
+    "add_key": 248,
+    "request_key": 249,
+}
+_SELF_SIGNAL = {"kill": 62, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297}
+_CLONE, _CLONE3 = 56, 435
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [
+        ("code", ctypes.c_uint16),
+        ("jt", ctypes.c_uint8),
+        ("jf", ctypes.c_uint8),
+        ("k", ctypes.c_uint32),
+    ]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def seccomp_program(pid: int) -> list[tuple[int, int, int, int]]:
+    """The filter as (code, jt, jf, k): threads yes, new processes and foreign signals no."""
+    prog = [
+        (_LD_ABS, 0, 0, 4),  # arch
+        (_JEQ, 1, 0, _AUDIT_ARCH_X86_64),
+        (_RET, 0, 0, _RET_KILL),
+        (_LD_ABS, 0, 0, 0),  # syscall number
+        (_JGE, 0, 1, 0x40000000),  # the x32 ABI
+        (_RET, 0, 0, _RET_EPERM),
+        (_JEQ, 0, 1, _CLONE3),  # flags out of reach: make glibc fall back to clone
+        (_RET, 0, 0, _RET_ENOSYS),
+    ]
+    for nr in _DENIED.values():
+        prog += [(_JEQ, 0, 1, nr), (_RET, 0, 0, _RET_EPERM)]
+    for nr in _SELF_SIGNAL.values():
+        # if nr matches: load the target pid; itself -> allow, else refuse; then reload nr.
+        prog += [
+            (_JEQ, 0, 4, nr),
+            (_LD_ABS, 0, 0, 16),
+            (_JEQ, 0, 1, pid),
+            (_RET, 0, 0, _RET_ALLOW),
+            (_RET, 0, 0, _RET_EPERM),
+        ]
+    prog += [
+        (_JEQ, 0, 4, _CLONE),
+        (_LD_ABS, 0, 0, 16),  # clone flags (low word)
+        (_JSET, 1, 0, CLONE_THREAD),
+        (_RET, 0, 0, _RET_EPERM),
+        (_RET, 0, 0, _RET_ALLOW),
+        (_RET, 0, 0, _RET_ALLOW),
+    ]
+    return prog
+
+
+def _seccomp() -> str | None:
+    if platform.machine() != "x86_64":
+        return "unavailable (filter written for x86_64 only)"
+    prog = seccomp_program(os.getpid())
+    filters = (_SockFilter * len(prog))(*(_SockFilter(*ins) for ins in prog))
+    fprog = _SockFprog(len(prog), filters)
+    _no_new_privs()
+    _check(
+        _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0),
+        "prctl(SECCOMP)",
+    )
+    return None
+
+
+# --- audit hook ----------------------------------------------------------------------------
+
+_PROCESS_EVENTS = {
+    "subprocess.Popen",
+    "os.system",
+    "os.exec",
+    "os.posix_spawn",
+    "os.spawn",
+    "os.fork",
+    "os.forkpty",
+    "pty.spawn",
+}
+_BLOCKED_IMPORTS = {"sqlite3", "_sqlite3", "_posixsubprocess", "multiprocessing", "pty"}
+
+
+def _refuse(what: str) -> SandboxViolation:
+    return SandboxViolation(f"The demo tried to {what}, which demos are not allowed to do.")
+
+
+def _install_audit_hook() -> None:
+    me = os.getpid()
+
+    def hook(event: str, args: tuple) -> None:
+        if event in _PROCESS_EVENTS:
+            raise _refuse("start another program")
+        if event == "import" and args[0].partition(".")[0] in _BLOCKED_IMPORTS:
+            raise _refuse(f"load {args[0]}")
+        if event == "sqlite3.connect":
+            raise _refuse("open a database")
+        if event in ("os.kill", "os.killpg", "signal.pthread_kill") and args[0] != me:
+            raise _refuse("signal another process")
+
+    sys.addaudithook(hook)
+
+
+def _lock_duckdb_module() -> None:
+    """One DuckDB connection per child: the next ``duckdb.connect`` (the child's own, made
+    right after isolation, so DuckDB's threads start isolated) becomes the module's default
+    (``duckdb.sql`` uses it, locked like the run's); any further one is refused."""
+    import duckdb
+
+    real = duckdb.connect
+    made: list[Any] = []
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        if made:
+            raise _refuse("open a second database connection")
+        made.append(real(*args, **kwargs))
+        duckdb.set_default_connection(made[0])
+        return made[0]
+
+    for module in (duckdb, sys.modules.get("_duckdb")):
+        if module is not None and hasattr(module, "connect"):
+            module.connect = connect
