@@ -51,7 +51,10 @@ def main() -> int:
     layers = isolation.apply(workdir, job.get("read_paths", []), keep_fds=[proto.fileno()])
     emit({"type": "meta", "network": network, "isolation": layers, "pid": os.getpid()})
     try:
-        result = _run(job, emit, _connect())  # after isolation: DuckDB's threads are isolated
+        # After isolation, so DuckDB's threads are isolated too. An ingest job makes its own
+        # connection (with its spill folder): the child allows only one.
+        con = None if job.get("kind") == "ingest" else _connect()
+        result = _run(job, emit, con)
         emit({"type": "result", "result": result})
         _hang_up(proto)
         return 0

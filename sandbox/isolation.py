@@ -239,6 +239,13 @@ def _landlock(workdir: str, readable: list[str]) -> str | None:
         for info in ("/proc/meminfo", "/proc/cpuinfo", "/sys/fs/cgroup", "/sys/devices/system/cpu"):
             _allow(ruleset, info, read)
         _allow(ruleset, f"/proc/{os.getpid()}", read)
+        # Public system files the readers need: shared libraries loaded late (pyarrow's
+        # librt), the MIME table openpyxl's import reads, time zones.
+        for data in (
+            "/etc/ld.so.cache", "/lib", "/lib64", "/usr/lib", "/usr/lib64",
+            "/etc/mime.types", "/etc/localtime", "/usr/share/zoneinfo",
+        ):  # fmt: skip
+            _allow(ruleset, data, read)
         for dev in ("/dev/null", "/dev/zero", "/dev/urandom"):
             _allow(ruleset, dev, _FS_READ_FILE | _FS_WRITE_FILE)
         _no_new_privs()  # restrict_self needs it; also its own layer
