@@ -126,8 +126,4 @@ def register_security_headers(app: Flask) -> None:
             current_user.is_authenticated or is_personal(request.path)
         ):
             headers["Cache-Control"] = "no-store"
-        # Werkzeug's server sends "Werkzeug/<version> Python/<version>" unless the app names
-        # itself; gunicorn sends its bare name anyway (a second header would double it).
-        if not request.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn"):
-            headers["Server"] = "Testdrive"
         return response
