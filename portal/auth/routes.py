@@ -122,8 +122,10 @@ def logout():
 @login_required
 def sign_out_elsewhere():
     user = current_user._get_current_object()
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
     perform(end_sessions, user)
-    login_user(user)  # this session carries the new version; the others do not
+    # This session (and its remember cookie, if any) carries the new version; others do not.
+    login_user(user, remember=remembered)
     flash("Every other session of your account is signed out.", "success")
     return redirect(url_for("commerce.account"))
 

@@ -79,11 +79,12 @@ def test_a_password_change_ends_every_session(app, db, make_user):
 
 def test_sign_out_everywhere_else_keeps_this_session_only(app, db, make_user):
     user = make_user()
-    here, there = _login(app, user.email), _login(app, user.email, remember=True)
+    here, there = _login(app, user.email, remember=True), _login(app, user.email, remember=True)
     assert "Sign out everywhere else" in here.get("/account").text
     response = here.post("/account/sign-out-elsewhere")
     assert response.status_code == 302 and response.headers["Location"].endswith("/account")
     assert _signed_in(here)
+    assert _signed_in(_replay(app, remember_token=here.get_cookie("remember_token").value))
     assert not _signed_in(there)
     assert not _signed_in(_replay(app, remember_token=there.get_cookie("remember_token").value))
     version = db.session.scalar(select(User.session_version).where(User.id == user.id))
