@@ -5,6 +5,7 @@ import re
 import pytest
 
 from portal import create_app
+from portal.extensions import db as _db
 from tests.conftest import PASSWORD, CSRFClient
 
 # The settings of the ``app`` fixture that another app on the same database needs.
@@ -22,10 +23,23 @@ SHARED = (
 )
 
 
-def _app_behind(app, proxies: int):
-    other = create_app({**{key: app.config[key] for key in SHARED}, "TRUSTED_PROXIES": proxies})
-    other.test_client_class = CSRFClient
-    return other
+@pytest.fixture
+def app_behind(app):
+    """``app_behind(n)``: an app on the same database that trusts ``n`` proxies."""
+    made = []
+
+    def _make(proxies: int):
+        config = {key: app.config[key] for key in SHARED}
+        other = create_app({**config, "TRUSTED_PROXIES": proxies})
+        other.test_client_class = CSRFClient
+        made.append(other)
+        return other
+
+    yield _make
+    for other in made:  # give its connections back before the database is emptied
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 def _bad_login(client, email, ip="192.0.2.1", **headers):
@@ -87,9 +101,9 @@ def test_successful_sign_ins_do_not_use_up_the_account_throttle(app, make_user):
 
 @pytest.mark.parametrize(("proxies", "limited_separately"), [(1, True), (0, False)])
 def test_the_ip_limit_uses_the_forwarded_client_only_behind_trusted_proxies(
-    app, proxies, limited_separately
+    app_behind, proxies, limited_separately
 ):
-    proxied = _app_behind(app, proxies)
+    proxied = app_behind(proxies)
     proxied.config["LOGIN_RATE_LIMIT"] = "2 per minute"
     first, second = proxied.test_client(), proxied.test_client()
     # Both arrive from the proxy's address; only X-Forwarded-For tells them apart.
@@ -113,8 +127,8 @@ def test_the_ip_limit_uses_the_forwarded_client_only_behind_trusted_proxies(
 
 
 @pytest.mark.parametrize(("proxies", "hsts"), [(1, True), (0, False)])
-def test_hsts_is_sent_behind_tls_termination_at_a_trusted_proxy(app, proxies, hsts):
-    client = _app_behind(app, proxies).test_client()
+def test_hsts_is_sent_behind_tls_termination_at_a_trusted_proxy(app_behind, proxies, hsts):
+    client = app_behind(proxies).test_client()
     response = client.get(
         "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.1"}
     )
