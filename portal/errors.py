@@ -64,7 +64,8 @@ def _retry_hint() -> str:
     """ "Too many attempts…" with the wait of the limit that was hit (the same words for every
     address, so it tells nothing about who has an account)."""
     limit = limiter.current_limit
-    wait = max(limit.reset_at - time.time(), 1) if limit is not None else 60
+    # reset_at is rounded up by a second; a 15-minute window should read "15 minutes".
+    wait = max(limit.reset_at - 1 - time.time(), 1) if limit is not None else 60
     minutes = math.ceil(wait / 60)
     return (
         "Too many attempts in a short time. "

@@ -83,7 +83,8 @@ def test_the_account_throttle_reads_the_same_for_unknown_addresses(app, client, 
     answers = []
     for email in (user.email, "ghost@acme.example"):
         codes = [_bad_login(client, email, ip=f"198.51.100.{i}").status_code for i in range(3)]
-        answers.append((codes, _hint(_bad_login(client, email, ip="198.51.100.99"))))
+        hint = _hint(_bad_login(client, email, ip="198.51.100.99"))
+        answers.append((codes, re.sub(r"\d+", "N", hint)))  # the minutes tick on meanwhile
     assert answers[0] == answers[1]
     assert answers[0][0] == [422, 422, 429]
 
