@@ -12,7 +12,7 @@ run: install assets
 	$(RUN_ENV) $(FLASK) db upgrade
 	$(RUN_ENV) $(FLASK) seed-demo
 	@echo "Testdrive is starting on http://127.0.0.1:5000 (demo logins above; Ctrl+C stops it)"
-	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+	$(RUN_ENV) $(FLASK) serve --host 127.0.0.1 --port 5000
 
 test: install-dev assets chromium poppler
 	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)

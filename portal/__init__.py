@@ -11,14 +11,16 @@ import os
 from importlib import import_module
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import portal.models  # noqa: F401 - every table is known before create_all/migrations
+from portal.auth.services import user_for_session_id
 from portal.cli import register_cli
-from portal.config import ROOT, load_config
+from portal.config import ROOT, instance_secret_key, load_config
 from portal.db_setup import configure_engine_events
 from portal.errors import register_error_handlers
 from portal.extensions import csrf, db, limiter, login_manager, migrate
-from portal.models import User
+from portal.links import Portal, trusted_hosts
 from portal.security import register_security_headers
 from portal.templating import register_template_helpers
 
@@ -38,7 +40,7 @@ BLUEPRINTS = (
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = Portal(
         __name__,
         instance_path=os.environ.get("TESTDRIVE_INSTANCE") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
@@ -49,7 +51,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+        app.config["SECRET_KEY_FROM_FILE"] = True
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
 
+    register_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_security(app)
@@ -58,6 +65,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_commands(app)
     warn_about_production_settings(app)
     return app
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, believe their X-Forwarded-For (rate limits
+    see the real client) and X-Forwarded-Proto (HSTS, secure cookies); never the client's."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:
@@ -72,8 +87,8 @@ def register_extensions(app: Flask) -> None:
     configure_engine_events()
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        return user_for_session_id(session_id)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -100,9 +115,9 @@ def register_commands(app: Flask) -> None:
 def warn_about_production_settings(app: Flask) -> None:
     if app.config["TESTDRIVE_ENV"] == "development" or app.testing:
         return
-    if app.config.get("SECRET_KEY_GENERATED"):
+    if app.config.get("SECRET_KEY_FROM_FILE"):
         logging.getLogger("portal").warning(
-            "\n" + "!" * 72 + "\n!! SECRET_KEY is not set: a random key was generated. Sessions"
-            " break on\n!! every restart and differ between workers. Set SECRET_KEY in"
-            " production.\n" + "!" * 72
+            "\n" + "!" * 72 + "\n!! SECRET_KEY is not set: using the key file in the instance"
+            " folder.\n!! Hosts that do not share that folder sign different sessions. Set"
+            " SECRET_KEY in production.\n" + "!" * 72
         )

@@ -8,14 +8,17 @@ on the form field it names, on the form as a whole, or as a flash.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash
+from flask import after_this_request, current_app, flash
 
 from portal.errors import ServiceError
 from portal.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -80,3 +83,28 @@ def perform(
         return Outcome(error=error)
     db.session.commit()
     return Outcome(value=value)
+
+
+def perform_after_response(call: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
+    """Run ``call(*args, **kwargs)`` and commit once this request's response has been sent,
+    so its cost (a lookup, a mail over SMTP) neither delays nor shows in the answer.
+
+    It runs in a fresh request context on ``PUBLIC_BASE_URL`` (templates and ``url_for``
+    work as in a request); a refusal or failure is logged, never shown.
+    """
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.test_request_context(base_url=app.config["PUBLIC_BASE_URL"]):
+            try:
+                outcome = perform(call, *args, **kwargs)
+                if not outcome:
+                    log.info("%s refused after the response: %s", call.__name__, outcome.message)
+            except Exception:
+                db.session.rollback()
+                log.exception("%s failed after the response", call.__name__)
+
+    @after_this_request
+    def schedule(response):
+        response.call_on_close(run)
+        return response

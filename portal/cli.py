@@ -8,8 +8,9 @@ from __future__ import annotations
 from importlib import import_module
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from portal.auth.services import AuthError, create_user
 from portal.catalog.cli import catalog_cli
@@ -59,7 +60,24 @@ def seed_demo_command() -> None:
     click.echo("Demo data is ready.")
 
 
+class BannerlessRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without "Server: Werkzeug/<version> Python/<version>"."""
+
+    def version_string(self) -> str:
+        return "Testdrive"
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Serve the portal on the built-in server (``make run``), naming no server version."""
+    app = current_app._get_current_object()
+    run_simple(host, port, app, threaded=True, request_handler=BannerlessRequestHandler)
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(serve_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(seed_demo_command)

@@ -12,6 +12,8 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+SECRET_KEY_FILE = "secret_key"
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,17 +30,20 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+def _list(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
 def load_config(instance_path: str, environ: Mapping[str, str] | None = None) -> dict:
     """Build the settings dictionary from ``environ`` (default: ``os.environ``)."""
     env = os.environ if environ is None else environ
     mode = env.get("TESTDRIVE_ENV", "production").strip().lower()
     development = mode in {"development", "dev"}
     instance = Path(instance_path)
-    secret = env.get("SECRET_KEY")
     return {
         "TESTDRIVE_ENV": "development" if development else mode,
-        "SECRET_KEY": secret or secrets.token_hex(32),
-        "SECRET_KEY_GENERATED": not secret,
+        # Unset: create_app reads (or creates once) the key file in the instance folder.
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
         or f"sqlite:///{instance / 'testdrive.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -55,13 +60,19 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Failed sign-ins per e-mail address, from any IP (known and unknown addresses alike).
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
         "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT", "5 per minute;30 per hour"),
         "UPLOAD_RATE_LIMIT": env.get("UPLOAD_RATE_LIMIT", "20 per hour"),
         "MAIL_URL": env.get("MAIL_URL", ""),
         "MAIL_FROM": env.get("MAIL_FROM", "Testdrive <hello@testdrive.example>"),
         "MAIL_OUTBOX": env.get("MAIL_OUTBOX") or str(instance / "outbox"),
         "PASSWORD_RESET_MAX_AGE": _int(env.get("PASSWORD_RESET_MAX_AGE"), 3600),
+        # Every absolute link (mails, PDFs, API) starts here; its host is a trusted Host.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "EXTRA_TRUSTED_HOSTS": _list(env.get("TRUSTED_HOSTS")),
+        # Reverse proxies in front of the app (X-Forwarded-For/-Proto are believed that deep).
+        "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES"), 0),
         "VENDOR_NAME": env.get("VENDOR_NAME", "Northwind Analytics"),
         "SANDBOX_STORE": env.get("SANDBOX_STORE") or str(instance / "sandbox"),
         # Uploaded catalog PDFs (datasheets, guides): a volume shared by web instances at scale.
@@ -87,3 +98,26 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE", ""),
     }
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """The key in ``<instance>/secret_key``, created once (mode 0600) and reused after.
+
+    Written to a private temporary file and linked into place, so two workers starting at
+    once agree on one key and nobody reads a half-written file.
+    """
+    path = Path(instance_path) / SECRET_KEY_FILE
+    if not path.exists():
+        tmp = path.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_text().strip()

@@ -3,11 +3,14 @@ and what to do."""
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 
 class ServiceError(Exception):
@@ -57,6 +60,19 @@ def abort_with(code: int, message: str):
     raise error
 
 
+def _retry_hint() -> str:
+    """ "Too many attempts…" with the wait of the limit that was hit (the same words for every
+    address, so it tells nothing about who has an account)."""
+    limit = limiter.current_limit
+    # reset_at is rounded up by a second; a 15-minute window should read "15 minutes".
+    wait = max(limit.reset_at - 1 - time.time(), 1) if limit is not None else 60
+    minutes = math.ceil(wait / 60)
+    return (
+        "Too many attempts in a short time. "
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -72,6 +88,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         detail = error.description if getattr(error, "show_detail", False) else None
+        if error.code == 429:
+            detail = _retry_hint()
         return _render(error.code or 500, detail)
 
     @app.errorhandler(Exception)

@@ -1,4 +1,5 @@
-"""Cross-cutting security: role checks, safe redirects, security headers with a CSP."""
+"""Cross-cutting security: role checks, safe redirects, security headers with a CSP, and
+``Cache-Control: no-store`` on personal pages."""
 
 from __future__ import annotations
 
@@ -86,6 +87,27 @@ def _content_security_policy(app: Flask) -> str:
     )
 
 
+# Pages under these paths show the visitor's own data (a cart, a trial, an order) or need a
+# sign-in; together with every page served to a signed-in person they are never stored.
+PERSONAL_PATHS = (
+    "/account",
+    "/admin",
+    "/api/",
+    "/cart",
+    "/checkout",
+    "/orders",
+    "/password/reset",
+    "/quotes",
+    "/references",
+    "/seller",
+    "/try",
+)
+
+
+def is_personal(path: str) -> bool:
+    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in PERSONAL_PATHS)
+
+
 def register_security_headers(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
@@ -100,4 +122,8 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static" and (
+            current_user.is_authenticated or is_personal(request.path)
+        ):
+            headers["Cache-Control"] = "no-store"
         return response

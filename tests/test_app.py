@@ -1,12 +1,19 @@
 """The application shell: factory, security headers, error pages, health, migrations."""
 
+import stat
+import threading
+import urllib.request
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, select
+from werkzeug.serving import make_server
 
 from portal import create_app
+from portal.cli import BannerlessRequestHandler
+from portal.config import ROOT
 from portal.extensions import db
 from portal.mail import queue_mail
 from portal.models import Base, Stage, include_in_migrations
@@ -160,3 +167,76 @@ def test_queued_mail_is_dropped_on_rollback(app, db, make_user, outbox):
         db.session.rollback()
         db.session.commit()  # a later commit does not send what was rolled back
     assert outbox() == []
+
+
+def _embedded_app(tmp_path, monkeypatch, **env):
+    monkeypatch.setenv("TESTDRIVE_INSTANCE", str(tmp_path))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return create_app()
+
+
+def test_the_embedded_secret_key_is_made_once_and_kept_private(tmp_path, monkeypatch):
+    first = _embedded_app(tmp_path, monkeypatch).config["SECRET_KEY"]
+    second = _embedded_app(tmp_path, monkeypatch).config["SECRET_KEY"]  # a restart
+    assert first == second and len(first) >= 64
+    key_file = tmp_path / "secret_key"
+    assert key_file.read_text().strip() == first
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert list(tmp_path.glob(".secret_key*")) == []  # no temporary file left behind
+
+
+def test_an_explicit_secret_key_wins_over_the_key_file(tmp_path, monkeypatch):
+    _embedded_app(tmp_path, monkeypatch)
+    app = _embedded_app(tmp_path, monkeypatch, SECRET_KEY="from-the-environment")
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_trusted_hosts_come_from_public_base_url_and_the_environment(tmp_path, monkeypatch):
+    app = _embedded_app(
+        tmp_path,
+        monkeypatch,
+        PUBLIC_BASE_URL="https://portal.example.com",
+        TRUSTED_HOSTS="portal-internal.example, .corp.example",
+    )
+    app.config["TESTING"] = True
+    hosts = app.config["TRUSTED_HOSTS"]
+    assert hosts[0] == "portal.example.com" and "localhost" in hosts
+    client = app.test_client()
+    for host in ("portal.example.com", "portal-internal.example", "a.corp.example", "localhost"):
+        assert client.get("/privacy", headers={"Host": host}).status_code == 200, host
+    assert client.get("/privacy", headers={"Host": "evil.example"}).status_code == 400
+    assert _embedded_app(tmp_path, monkeypatch, TRUSTED_HOSTS="*").config["TRUSTED_HOSTS"] is None
+
+
+def test_personal_pages_are_never_stored(client, buyer_client):
+    assert "no-store" not in client.get("/products").headers.get("Cache-Control", "")
+    for path in ("/cart", "/try/datasets", "/orders"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    for path in ("/account", "/account/data", "/cart", "/orders", "/quotes", "/products"):
+        assert buyer_client.get(path).headers["Cache-Control"] == "no-store", path
+    static = buyer_client.get("/static/js/portal.js")
+    static.close()
+    assert "no-store" not in static.headers.get("Cache-Control", "")
+
+
+def test_make_run_serves_without_a_version_banner(app):
+    """``make run`` serves through ``flask serve``: its Server header names no version."""
+    server = make_server("127.0.0.1", 0, app, request_handler=BannerlessRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/healthz") as response:
+            banner = response.headers.get_all("Server")
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+    assert banner == ["Testdrive"]
+    assert "serve --host" in (ROOT / "Makefile").read_text()
+
+
+def test_content_type_has_one_charset(client):
+    for path in ("/", "/healthz", "/api/v1/openapi.json"):
+        content_type = client.get(path).headers["Content-Type"]
+        assert content_type.count("charset") <= 1, (path, content_type)

@@ -1,18 +1,21 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from portal.auth import bp
 from portal.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from portal.auth.services import (
     authenticate,
     create_user,
+    end_sessions,
     find_user_by_email,
-    make_reset_token,
+    issue_reset_token,
+    normalise_email,
     set_password,
     user_for_reset_token,
 )
-from portal.boundary import perform
-from portal.extensions import db, limiter
+from portal.boundary import perform, perform_after_response
+from portal.extensions import limiter
 from portal.journey.services import Actor, attach_device, attach_visitor, record_event
 from portal.journey.tracking import consent_state, device_owner_key, visitor_id
 from portal.mail import queue_mail
@@ -21,6 +24,20 @@ from portal.security import safe_next
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _login_account_key() -> str:
+    """Failed sign-ins count per address too, so spreading guesses over many IPs does not
+    help; every address gets a bucket, whether or not it has an account."""
+    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed_sign_in(response: Response) -> bool:
+    return response.status_code == 422
 
 
 def _signup_limit() -> str:
@@ -67,6 +84,12 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(
+    _login_account_limit,
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_failed_sign_in,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -87,9 +110,41 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # A saved copy of this session or remember cookie must not sign in again, and a signed
+    # cookie cannot be recalled one by one: raising the version ends every session.
+    perform(end_sessions, current_user._get_current_object())
     logout_user()
-    flash("You are signed out.", "info")
+    flash("You are signed out, on this device and every other.", "info")
     return redirect(url_for("main.index"))
+
+
+@bp.post("/account/sign-out-elsewhere")
+@login_required
+def sign_out_elsewhere():
+    user = current_user._get_current_object()
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    perform(end_sessions, user)
+    # This session (and its remember cookie, if any) carries the new version; others do not.
+    login_user(user, remember=remembered)
+    flash("Every other session of your account is signed out.", "success")
+    return redirect(url_for("commerce.account"))
+
+
+def _send_reset_link(email: str) -> None:
+    """Mail a reset link when ``email`` has an account. Runs after the response was sent,
+    so known and unknown addresses answer alike and equally fast."""
+    user = find_user_by_email(email)
+    if user is None:
+        return
+    token = issue_reset_token(user, current_app.config["SECRET_KEY"])
+    queue_mail(
+        user.email,
+        "Reset your Testdrive password",
+        "password_reset",
+        user=user,
+        reset_url=url_for("auth.reset_password", token=token, _external=True),
+        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -97,18 +152,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = find_user_by_email(form.email.data)
-        if user is not None:
-            token = make_reset_token(user, current_app.config["SECRET_KEY"])
-            queue_mail(
-                user.email,
-                "Reset your Testdrive password",
-                "password_reset",
-                user=user,
-                reset_url=url_for("auth.reset_password", token=token, _external=True),
-                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
-            )
-            db.session.commit()  # nothing else to commit here: this sends the queued mail
+        perform_after_response(_send_reset_link, form.email.data)
         # Same answer either way, so the form does not reveal who has an account.
         flash("If that address has an account, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
@@ -230,19 +233,48 @@ def _DUMMY_HASH() -> str:  # a lazily computed constant
 
 
 def set_password(user: User, password: str) -> None:
+    """Change the password; every session and reset link of the user ends with it."""
     if problem := password_problem(password):
         raise AuthError(problem, "password")
     user.password_hash = generate_password_hash(password)
+    user.reset_nonce = None
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: session and remember cookies carry the old version."""
+    user.session_version = (user.session_version or 0) + 1
     db.session.flush()
+
+
+def user_for_session_id(session_id: str) -> User | None:
+    """The user a session or remember cookie names (``"<id>:<version>"``, see
+    ``User.get_id``), or None when the user is gone or the version was raised since."""
+    user_id, _, version = (session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or (user.session_version or 0) != int(version):
+        return None
+    return user
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt="password-reset")
 
 
-def make_reset_token(user: User, secret_key: str) -> str:
-    # The hash's tail makes the token single-use: it dies once the password changes.
-    return _serializer(secret_key).dumps({"uid": user.id, "h": user.password_hash[-12:]})
+def _password_fingerprint(user: User) -> str:
+    # Binds a token to the current password without putting any of the hash in the link.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
+
+
+def issue_reset_token(user: User, secret_key: str) -> str:
+    """A password-reset token for ``user``. It dies when the password changes, when it
+    expires, and when a newer one is issued (only the latest nonce is kept)."""
+    user.reset_nonce = secrets.token_hex(16)
+    db.session.flush()
+    payload = {"uid": user.id, "h": _password_fingerprint(user), "n": user.reset_nonce}
+    return _serializer(secret_key).dumps(payload)
 
 
 def user_for_reset_token(token: str, secret_key: str, max_age: int) -> User | None:
@@ -250,7 +282,11 @@ def user_for_reset_token(token: str, secret_key: str, max_age: int) -> User | No
         data = _serializer(secret_key).loads(token, max_age=max_age)
     except (SignatureExpired, BadSignature):
         return None
-    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or user.password_hash[-12:] != data.get("h"):
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
         return None
-    return user
+    user = db.session.get(User, data["uid"])
+    if user is None or not user.reset_nonce:
+        return None
+    fresh = hmac.compare_digest(str(data.get("n", "")), user.reset_nonce)
+    same_password = hmac.compare_digest(str(data.get("h", "")), _password_fingerprint(user))
+    return user if fresh and same_password else None

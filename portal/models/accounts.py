@@ -43,8 +43,16 @@ class User(UserMixin, TimestampMixin, Base):
     tracking_consent: Mapped[bool | None] = mapped_column(default=None)
     consent_changed_at: Mapped[datetime | None] = mapped_column(default=None)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Part of every session and remember cookie (``get_id``); raising it ends them all.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Only the reset link carrying the latest nonce works; a new request replaces it.
+    reset_nonce: Mapped[str | None] = mapped_column(String(32), default=None)
 
     account: Mapped[Account] = relationship(back_populates="users")
+
+    def get_id(self) -> str:
+        """The id Flask-Login signs into the session and the remember cookie."""
+        return f"{self.id}:{self.session_version or 0}"
 
     @property
     def display_name(self) -> str:

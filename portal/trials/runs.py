@@ -195,7 +195,7 @@ def export_result(actor: Actor | None, run: TrialRun, fmt: str) -> tuple[str, st
     is recorded as a journey event."""
     refresh_run(run)
     if fmt == "csv":
-        body, mimetype = result_csv(run), "text/csv; charset=utf-8"
+        body, mimetype = result_csv(run), "text/csv"  # Response adds "; charset=utf-8"
     else:
         body, mimetype = json.dumps(run_result(run), indent=2), "application/json"
     record_event(actor, "demo_result_downloaded", run.product_id, run_id=run.sandbox_id, format=fmt)

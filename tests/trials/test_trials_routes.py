@@ -246,7 +246,7 @@ def test_upload_map_run_result_and_downloads(visitor, lens, db):
 
     csv = visitor.get(f"/try/runs/{run_id}/result.csv")
     assert csv.status_code == 200
-    assert csv.mimetype == "text/csv"
+    assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert "attachment" in csv.headers["Content-Disposition"]
     assert csv.text.startswith("KPI,Value,Unit,Explanation")
     as_json = visitor.get(f"/try/runs/{run_id}/result.json")

@@ -1,0 +1,73 @@
+"""External links (e-mails, PDFs, the API, payment return URLs) are built from the
+configured ``PUBLIC_BASE_URL``, never from the request's ``Host`` header: a forged Host must
+not be able to put its own domain into a password-reset mail ("reset poisoning").
+
+``Portal.url_for`` does this for every ``url_for(..., _external=True)`` in code and templates,
+and makes external links work outside a request too (workers, CLI). ``trusted_hosts`` lists
+the host names requests may carry (Flask's ``TRUSTED_HOSTS``): other hosts get 400.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+from flask import Flask, has_request_context, request
+from flask.globals import request_ctx
+from werkzeug.routing import BuildError
+
+# Loopback names stay trusted: local tools, health checks on the same host and the test client.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"  # as Flask quotes ``_anchor``
+
+
+class Portal(Flask):
+    """Flask, with absolute URLs always on ``PUBLIC_BASE_URL``."""
+
+    def url_for(
+        self,
+        /,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values,
+    ) -> str:
+        in_request = has_request_context()
+        # No adapter in a request means its Host was refused (the error page still has links).
+        routable = in_request and request_ctx.url_adapter is not None
+        if routable and not _external and _scheme is None:
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, **values)
+        if in_request and endpoint[:1] == ".":
+            blueprint = request.blueprint
+            endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
+        self.inject_url_defaults(endpoint, values)
+        base = urlsplit(self.config["PUBLIC_BASE_URL"])
+        adapter = self.url_map.bind(
+            base.netloc, script_name=base.path or "/", url_scheme=_scheme or base.scheme
+        )
+        external = _external if _external is not None else not in_request or bool(_scheme)
+        try:
+            url = adapter.build(endpoint, values, method=_method, force_external=external)
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=external)
+            return self.handle_url_build_error(error, endpoint, values)
+        if _anchor is not None:
+            url = f"{url}#{quote(_anchor, safe=ANCHOR_SAFE)}"
+        return url
+
+
+def public_host(config) -> str:
+    return urlsplit(config["PUBLIC_BASE_URL"]).hostname or ""
+
+
+def trusted_hosts(config) -> list[str] | None:
+    """The host of ``PUBLIC_BASE_URL``, the loopback names and ``EXTRA_TRUSTED_HOSTS``
+    (env ``TRUSTED_HOSTS``, comma-separated; ``.example.com`` also trusts its subdomains).
+    ``*`` turns the check off, for a proxy that already refuses unknown hosts."""
+    extra = list(config.get("EXTRA_TRUSTED_HOSTS") or [])
+    if "*" in extra:
+        return None
+    hosts = [public_host(config), *LOOPBACK_HOSTS, *extra]
+    return list(dict.fromkeys(h for h in hosts if h))
