@@ -13,6 +13,7 @@ from importlib import import_module
 from flask import Flask
 
 import portal.models  # noqa: F401 - every table is known before create_all/migrations
+from portal.bounds import register_converters
 from portal.cli import register_cli
 from portal.config import ROOT, load_config
 from portal.db_setup import configure_engine_events
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_security(app)
     register_errors(app)
