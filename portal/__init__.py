@@ -16,7 +16,7 @@ import portal.models  # noqa: F401 - every table is known before create_all/migr
 from portal.bounds import register_converters
 from portal.cli import register_cli
 from portal.config import ROOT, load_config
-from portal.db_setup import configure_engine_events
+from portal.db_setup import configure_engine_events, engine_options
 from portal.errors import register_error_handlers
 from portal.extensions import csrf, db, limiter, login_manager, migrate
 from portal.models import User
@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
