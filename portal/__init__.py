@@ -13,7 +13,7 @@ from importlib import import_module
 from flask import Flask
 
 import portal.models  # noqa: F401 - every table is known before create_all/migrations
-from portal.bounds import register_converters
+from portal.bounds import MAX_ID, bounded_int, register_converters
 from portal.cli import register_cli
 from portal.config import ROOT, load_config
 from portal.db_setup import configure_engine_events, engine_options
@@ -76,7 +76,8 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        number = bounded_int(user_id, 1, MAX_ID)
+        return db.session.get(User, number) if number else None
 
 
 def register_blueprints(app: Flask) -> None:

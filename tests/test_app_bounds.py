@@ -146,3 +146,47 @@ def test_csv_export_fails_before_the_first_byte(db, seller_client, monkeypatch):
     answer = seller_client.get("/seller/pipeline/export.csv")
     assert answer.status_code >= 500
     assert "deal_id" not in answer.text
+
+
+def _number_field_names() -> set[str]:
+    """Every integer/decimal field of every form in the portal, plus the ids read by hand."""
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+    from wtforms import DecimalField, IntegerField
+
+    import portal
+
+    names = {"id", "position", "plan_id", "quantity", "product_id", "owner", "page"}
+    for module in pkgutil.walk_packages(portal.__path__, "portal."):
+        if not module.name.endswith(".forms"):
+            continue
+        for value in vars(importlib.import_module(module.name)).values():
+            if isinstance(value, type) and issubclass(value, FlaskForm):
+                for name in dir(value):
+                    field = getattr(value, name)
+                    if getattr(field, "field_class", None) and issubclass(
+                        field.field_class, (IntegerField, DecimalField)
+                    ):
+                        names.add(name)
+    return names
+
+
+@pytest.mark.parametrize("role", [None, "buyer", "admin"])
+def test_every_form_takes_huge_numbers(app, make_user, auth, client, role):
+    """POST every rule (ids in the URL made real where there is one: 1) with a huge number in
+    every numeric field any form has."""
+    if role:
+        auth.login(make_user(role=role).email)
+    data = {name: str(HUGE) for name in _number_field_names()}
+    assert {"plan_id", "quantity", "position"} <= set(data)
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint in ("auth.logout",):
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?(\w+)>", "1", rule.rule)
+        response = client.post(path, data=data)
+        if response.status_code >= 500:
+            failures.append((path, response.status_code))
+    assert failures == []
