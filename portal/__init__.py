@@ -15,9 +15,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import portal.models  # noqa: F401 - every table is known before create_all/migrations
 from portal.auth.services import user_for_session_id
+from portal.bounds import register_converters
 from portal.cli import register_cli
 from portal.config import ROOT, instance_secret_key, load_config
-from portal.db_setup import configure_engine_events
+from portal.db_setup import configure_engine_events, engine_options
 from portal.errors import register_error_handlers
 from portal.extensions import csrf, db, limiter, login_manager, migrate
 from portal.links import Portal, trusted_hosts
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_proxies(app)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_security(app)
     register_errors(app)
@@ -76,6 +78,7 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

@@ -47,6 +47,15 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
         or f"sqlite:///{instance / 'testdrive.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Bounded waits (see portal.db_setup): PostgreSQL ends a statement or a lock wait after
+        # these many milliseconds; SQLite waits at most this long for its write lock.
+        "DATABASE_STATEMENT_TIMEOUT_MS": _int(env.get("DATABASE_STATEMENT_TIMEOUT_MS"), 15_000),
+        "DATABASE_LOCK_TIMEOUT_MS": _int(env.get("DATABASE_LOCK_TIMEOUT_MS"), 5_000),
+        "SQLITE_BUSY_TIMEOUT_MS": _int(env.get("SQLITE_BUSY_TIMEOUT_MS"), 5_000),
+        # /healthz waits at most this long for the write lock (SQLite) or a lock (PostgreSQL).
+        "HEALTHZ_TIMEOUT_MS": _int(env.get("HEALTHZ_TIMEOUT_MS"), 1_000),
+        # Outgoing webhooks may target loopback/private addresses only when this is on.
+        "WEBHOOKS_ALLOW_PRIVATE": _bool(env.get("WEBHOOKS_ALLOW_PRIVATE"), False),
         # Cookies: HttpOnly always, SameSite=Lax, Secure everywhere but development.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

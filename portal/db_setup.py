@@ -1,11 +1,41 @@
-"""Per-connection database settings (SQLite: WAL, foreign keys, a busy timeout)."""
+"""Per-connection database settings.
+
+SQLite: WAL, foreign keys and a bounded busy timeout (the ``timeout`` connect argument, so a
+locked database fails after that many seconds instead of hanging a worker). PostgreSQL:
+``statement_timeout`` and ``lock_timeout`` set as connection options, so a stuck query or a
+lock held elsewhere ends the request with an error (503) rather than pinning the worker.
+"""
+
+from __future__ import annotations
 
 import sqlite3
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+
+# A request never waits longer than this for SQLite's write lock, whatever the setting says.
+MAX_SQLITE_BUSY_MS = 30_000
 
 _configured = False
+
+
+def engine_options(config: dict) -> dict:
+    """``SQLALCHEMY_ENGINE_OPTIONS`` with the timeouts for the configured database added."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    backend = make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    if backend == "sqlite":
+        busy_ms = min(max(int(config["SQLITE_BUSY_TIMEOUT_MS"]), 0), MAX_SQLITE_BUSY_MS)
+        connect_args.setdefault("timeout", busy_ms / 1000)
+    elif backend == "postgresql":
+        settings = (
+            f"-c statement_timeout={int(config['DATABASE_STATEMENT_TIMEOUT_MS'])}"
+            f" -c lock_timeout={int(config['DATABASE_LOCK_TIMEOUT_MS'])}"
+        )
+        given = connect_args.get("options", "")
+        connect_args["options"] = f"{given} {settings}".strip()
+    options["connect_args"] = connect_args
+    return options
 
 
 def configure_engine_events() -> None:
@@ -20,6 +50,5 @@ def configure_engine_events() -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()

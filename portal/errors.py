@@ -8,6 +8,8 @@ import time
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from portal.extensions import db, limiter
@@ -73,6 +75,31 @@ def _retry_hint() -> str:
     )
 
 
+# How long a client (or Stripe, or a load balancer) should wait before retrying an outage.
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE = "The database or a service we depend on is busy or down. Please retry in a moment."
+
+
+def outage_errors() -> tuple[type[Exception], ...]:
+    """Exceptions that mean "a dependency is down or busy", not "a bug": the database
+    refused (locked, timed out, connection lost, pool exhausted) or Redis does not answer."""
+    errors: list[type[Exception]] = [OperationalError, DisconnectionError, PoolTimeout]
+    try:
+        import redis
+    except ImportError:
+        return tuple(errors)
+    return (*errors, redis.ConnectionError, redis.TimeoutError)
+
+
+def _unavailable():
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _wants_json():
+        body = jsonify(error="Temporarily unavailable", detail=UNAVAILABLE, status=503)
+        return body, 503, headers
+    # Standalone template: base.html would ask the (unavailable) database for the user.
+    return render_template("errors/unavailable.html", hint=UNAVAILABLE), 503, headers
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -91,6 +118,19 @@ def register_error_handlers(app: Flask) -> None:
         if error.code == 429:
             detail = _retry_hint()
         return _render(error.code or 500, detail)
+
+    def outage(error: Exception):
+        app.logger.warning(
+            "dependency unavailable on %s %s: %s", request.method, request.path, error
+        )
+        try:
+            db.session.rollback()
+        except Exception:  # the connection itself may be gone; the pool replaces it
+            app.logger.debug("rollback after an outage failed", exc_info=True)
+        return _unavailable()
+
+    for error_class in outage_errors():
+        app.register_error_handler(error_class, outage)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.bounds import MAX_ID, MAX_PAGE
 from portal.journey.kinds import EVENT_KINDS
 
 _NULLABLE_STR = {"type": ["string", "null"]}
@@ -184,14 +185,17 @@ def _query(name: str, schema: dict, description: str) -> dict:
 
 
 _PAGING = [
-    _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
+    _query(
+        "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page number."
+    ),
     _query(
         "per_page",
         {"type": "integer", "minimum": 1, "maximum": 100, "default": 25},
         "Items per page.",
     ),
 ]
-_DEAL_ID = {"name": "deal_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+_DEAL_ID = {"name": "deal_id", "in": "path", "required": True, "schema": _ID}
 
 
 def _json(schema_name: str, description: str) -> dict:
@@ -203,6 +207,7 @@ def _json(schema_name: str, description: str) -> dict:
 
 _ERRORS = {
     "401": _json("Error", "No token, or an unknown or revoked one."),
+    "422": _json("Error", "A parameter is out of range or not a number where one is needed."),
 }
 
 
@@ -210,7 +215,7 @@ _PIPELINE_PATH = {
     "get": {
         "operationId": "getPipeline",
         "summary": "Open, weighted and won value per stage and currency; forecast",
-        "parameters": [_query("product", {"type": "integer"}, "Deals that touched a product.")],
+        "parameters": [_query("product", _ID, "Deals that touched a product.")],
         "responses": {"200": _json("Pipeline", "The figures."), **_ERRORS},
     }
 }
@@ -222,8 +227,8 @@ _DEALS_PATH = {
         "summary": "Deals matching the board's filters",
         "parameters": [
             *_PAGING,
-            _query("stage", {"type": "integer"}, "Only deals in this stage."),
-            _query("product", {"type": "integer"}, "Deals that touched a product."),
+            _query("stage", _ID, "Only deals in this stage."),
+            _query("product", _ID, "Deals that touched a product."),
             _query("owner", {"type": "string"}, "'me', 'none' or a seller's id."),
             _query("score_min", {"type": "number"}, "Lowest engagement score."),
             _query("score_max", {"type": "number"}, "Highest engagement score."),

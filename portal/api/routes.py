@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from portal.api import bp
 from portal.api.openapi import document
 from portal.api.services import authenticate
+from portal.bounds import MAX_ID, MAX_PAGE, bounded_int, whole_number
 from portal.extensions import db, limiter
 from portal.models import Account, Deal, Event, Stage
 from portal.pipeline.board import BoardFilters, filtered_deals, names_of_products, names_of_users
@@ -55,16 +56,31 @@ def token_required(view):
     return wrapped
 
 
-def _page_args() -> tuple[int, int]:
-    def number(name: str, default: int) -> int:
-        try:
-            return int(request.args.get(name, default))
-        except (TypeError, ValueError):
-            return default
+def _refuse(detail: str):
+    response = jsonify(error="Invalid parameter", detail=detail, status=422)
+    response.status_code = 422
+    abort(response)
 
-    page = max(1, number("page", 1))
-    per_page = min(MAX_PER_PAGE, max(1, number("per_page", 25)))
-    return page, per_page
+
+def _page_args() -> tuple[int, int]:
+    """``page`` and ``per_page``: malformed → the default, ``per_page`` clamped to
+    1..MAX_PER_PAGE, a page past ``MAX_PAGE`` refused (422) before any offset is computed."""
+    page = whole_number(request.args.get("page"), 1)
+    if page > MAX_PAGE:
+        _refuse(f"page must be between 1 and {MAX_PAGE}.")
+    per_page = whole_number(request.args.get("per_page"), 25)
+    return max(1, page), min(MAX_PER_PAGE, max(1, per_page))
+
+
+def _id_query(name: str) -> int | None:
+    """An id filter from the query string: absent → None, anything but an id → 422."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    value = bounded_int(raw, 1, MAX_ID)
+    if value is None:
+        _refuse(f"{name} must be an id (an integer from 1 to {MAX_ID}).")
+    return value
 
 
 def deal_json(
@@ -121,7 +137,7 @@ def pipeline():
     """The pipeline's figures per stage and per currency, and the forecast by month: the same
     service the board and analytics read. ``?product=<id>`` narrows to deals of a product."""
     stages = list_stages()
-    where = product_filter(request.args.get("product", type=int))
+    where = product_filter(_id_query("product"))
     numbers = pipeline_numbers(stages, where)
     return jsonify(**numbers.as_dict(), forecast=forecast(stages, datetime.now(UTC).date(), where))
 
@@ -130,10 +146,11 @@ def pipeline():
 @token_required
 def deals():
     now = datetime.now(UTC)
+    _id_query("product")  # the board's filter ignores a malformed one; the API says so
     filters = BoardFilters.from_args(request.args)
     stages = list_stages()
     query = filtered_deals(filters, stages, g.api_user.id, now)
-    stage_id = request.args.get("stage", type=int)
+    stage_id = _id_query("stage")
     if stage_id is not None:
         query = query.where(Deal.stage_id == stage_id)
     page, per_page = _page_args()

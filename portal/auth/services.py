@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.bounds import MAX_ID, bounded_int
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import ROLES, Account, User
@@ -251,9 +252,10 @@ def user_for_session_id(session_id: str) -> User | None:
     """The user a session or remember cookie names (``"<id>:<version>"``, see
     ``User.get_id``), or None when the user is gone or the version was raised since."""
     user_id, _, version = (session_id or "").partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    number = bounded_int(user_id, 1, MAX_ID)
+    if number is None or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, number)
     if user is None or (user.session_version or 0) != int(version):
         return None
     return user

@@ -41,10 +41,7 @@ def products():
     filters = CatalogFilters.parse(
         request.args.get("category"), request.args.get("use_case"), request.args.get("sort")
     )
-    page_number = max(1, request.args.get("page", 1, type=int))
-    page = db.paginate(
-        browse_products(filters), page=page_number, per_page=PER_PAGE, error_out=False
-    )
+    page = db.paginate(browse_products(filters), per_page=PER_PAGE, error_out=False)
     return render_template(
         "catalog/products.html",
         page=page,

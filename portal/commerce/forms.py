@@ -11,6 +11,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.bounds import MAX_ID
 from portal.commerce.settings import COUNTRIES
 
 COUNTRY_CHOICES = [SelectChoice("", "Choose a country")] + [
@@ -59,7 +60,8 @@ def _quantity_field(label: str = "Quantity") -> QuantityField:
 
 class AddItemForm(FlaskForm):
     plan_id = IntegerField(
-        "Plan", validators=[InputRequired(message="Choose a plan."), NumberRange(min=1)]
+        "Plan",
+        validators=[InputRequired(message="Choose a plan."), NumberRange(min=1, max=MAX_ID)],
     )
     quantity = _quantity_field()
 
@@ -70,7 +72,8 @@ class UpdateItemForm(FlaskForm):
 
 class ChangePlanForm(FlaskForm):
     plan_id = IntegerField(
-        "Plan", validators=[InputRequired(message="Choose a plan."), NumberRange(min=1)]
+        "Plan",
+        validators=[InputRequired(message="Choose a plan."), NumberRange(min=1, max=MAX_ID)],
     )
 
 

@@ -15,23 +15,40 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: FOR UPDATE NOWAIT found the row locked
 
 
 def _is_sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
-def lock_row(obj: Any) -> None:
-    """Serialise writers on ``obj``'s row and reload it (and its collections) fresh."""
+class RowBusy(Exception):
+    """``lock_row(..., nowait=True)``: another transaction holds the row right now."""
+
+
+def lock_row(obj: Any, *, nowait: bool = False) -> None:
+    """Serialise writers on ``obj``'s row and reload it (and its collections) fresh.
+
+    ``nowait``: on PostgreSQL, raise ``RowBusy`` at once instead of queueing behind the
+    holder (SQLite, one writer at a time, waits its bounded busy timeout either way)."""
     model = type(obj)
     if _is_sqlite():
         db.session.execute(
             update(model).where(model.id == obj.id).values(id=model.id),
             execution_options={"synchronize_session": False},
         )
-    db.session.refresh(obj, with_for_update=True)
+        db.session.refresh(obj, with_for_update=True)
+        return
+    try:
+        db.session.refresh(obj, with_for_update={"nowait": True} if nowait else True)
+    except OperationalError as error:
+        if nowait and getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise RowBusy(str(error.orig)) from error
+        raise
 
 
 def dialect_insert(model):

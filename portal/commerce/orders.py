@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.commerce import stripe_gateway
 from portal.commerce.errors import CommerceError
-from portal.commerce.locking import lock_row
+from portal.commerce.locking import RowBusy, lock_row
 from portal.extensions import db
 from portal.journey.services import Actor, record_event
 from portal.models import CreditNote, Order, OrderStatusChange, Payment, User
@@ -145,10 +145,24 @@ def issue_credit_note(
 
 
 def refund_order(order: Order, admin: User, reason: str = "") -> CreditNote:
-    """Refund a paid order in full: through Stripe for card orders (idempotent by order, so
-    a double click refunds once), and a credit note for every order."""
+    """Refund a paid order in full: through Stripe for card orders, and a credit note for
+    every order.
+
+    The order's row is locked *before* Stripe is called and held until the commit, so of N
+    concurrent refunds exactly one reaches the gateway; the others are told the order is
+    being (or already) refunded. The idempotency key (by order) still guards a retry after a
+    timeout. Holding a lock across the call is bounded by the gateway's own timeout."""
     if not admin.is_admin:
         raise CommerceError("Only an administrator can refund an order.")
+    number = order.number  # read now: after a refused lock the transaction takes no query
+    try:
+        lock_row(order, nowait=True)
+    except RowBusy as busy:
+        raise CommerceError(
+            f"{number} is being refunded by someone else right now.", status=409
+        ) from busy
+    if order.status == "refunded":  # a second click, another admin, or Stripe's webhook
+        raise CommerceError(f"{order.number} is already refunded.", status=409)
     if order.status != "paid":
         raise CommerceError(
             f"Only paid orders can be refunded ({order.number} is: {STATUS_LABELS[order.status]})."
@@ -158,14 +172,10 @@ def refund_order(order: Order, admin: User, reason: str = "") -> CreditNote:
         payment = next((p for p in order.payments if p.provider == "stripe"), None)
         if payment is None:
             raise CommerceError("This card order has no recorded card payment to refund.")
-        # The API call happens before the row lock: no lock is held across the network.
         refund = stripe_gateway.refund_payment_intent(
             payment.reference, amount=payment.amount, idempotency_key=f"testdrive-refund-{order.id}"
         )
         refund_id = refund.id
-    lock_row(order)
-    if order.status != "paid":  # refunded meanwhile (a second click, or Stripe's webhook)
-        return order.credit_note
     return issue_credit_note(order, order.total, (reason or "").strip(), admin, refund_id)
 
 

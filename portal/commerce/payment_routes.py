@@ -109,6 +109,9 @@ def stripe_webhook():
         # The same event (or payment) was applied by a concurrent delivery.
         db.session.rollback()
         return jsonify(status="duplicate"), 200
+    if isinstance(done.error, stripe_events.MalformedEvent):
+        log.warning("refused a malformed Stripe event %s: %s", event["id"], done.message)
+        return jsonify(error="malformed event", detail=done.message), 400
     if not done:
         log.info(
             "Stripe event %s not applicable yet (%s); Stripe will retry", event["id"], done.error

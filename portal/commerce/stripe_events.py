@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from portal.bounds import MAX_ID, bounded_int
 from portal.commerce.locking import lock_row
 from portal.commerce.orders import apply_payment, change_status, issue_credit_note
 from portal.commerce.payments import latest_attempt
@@ -27,6 +28,65 @@ class WebhookNotReady(ServiceError):
     """The event refers to an order this instance cannot see yet: let Stripe retry."""
 
     status = 409
+
+
+class MalformedEvent(ServiceError):
+    """Correctly signed, but not the shape Stripe documents for its type: answered 400 and
+    logged (no retry will make it valid), never applied."""
+
+    status = 400
+
+
+# The fields each handled object may carry, with their JSON types (None is always allowed:
+# Stripe sends null for an absent value). Anything else is a MalformedEvent.
+_AMOUNT_LIMIT = 10**12
+_SHAPES: dict[str, tuple[str, dict[str, type | tuple[type, ...]]]] = {
+    "payment_intent": (
+        "payment_intent",
+        {
+            "id": str,
+            "amount": int,
+            "amount_received": int,
+            "currency": str,
+            "metadata": dict,
+            "last_payment_error": dict,
+        },
+    ),
+    "charge": ("charge", {"payment_intent": str, "amount_refunded": int, "refunds": dict}),
+}
+_OBJECT_OF = {
+    "payment_intent.succeeded": "payment_intent",
+    "payment_intent.payment_failed": "payment_intent",
+    "charge.refunded": "charge",
+}
+
+
+def checked_object(kind: str, event: dict[str, Any]) -> dict[str, Any]:
+    """``event.data.object`` when it has the documented shape for ``kind``, else
+    ``MalformedEvent`` naming what is wrong."""
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict):
+        raise MalformedEvent("data.object is missing or not an object")
+    expected, fields = _SHAPES[_OBJECT_OF[kind]]
+    if obj.get("object", expected) != expected:
+        raise MalformedEvent(f"data.object is a {obj.get('object')!r}, not a {expected}")
+    for name, kinds in fields.items():
+        value = obj.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            raise MalformedEvent(f"data.object.{name} has the wrong type")
+        if isinstance(value, int) and not 0 <= value <= _AMOUNT_LIMIT:
+            raise MalformedEvent(f"data.object.{name} is out of range")
+    if expected == "payment_intent" and not obj.get("id"):
+        raise MalformedEvent("data.object.id is missing")
+    refunds = (obj.get("refunds") or {}).get("data")
+    if refunds is not None and not (
+        isinstance(refunds, list) and all(isinstance(r, dict) for r in refunds)
+    ):
+        raise MalformedEvent("data.object.refunds.data is not a list of refunds")
+    return obj
 
 
 @dataclass
@@ -48,11 +108,12 @@ def _attempt_for_intent(intent: dict[str, Any]) -> PaymentAttempt | None:
     if attempt is not None:
         return attempt
     metadata = intent.get("metadata") or {}
-    order_id, attempt_id = metadata.get("order_id"), metadata.get("attempt_id")
-    if not (str(order_id or "").isdigit() and str(attempt_id or "").isdigit()):
+    order_id = bounded_int(metadata.get("order_id"), 1, MAX_ID)
+    attempt_id = bounded_int(metadata.get("attempt_id"), 1, MAX_ID)
+    if order_id is None or attempt_id is None:
         return None  # not one of ours (another integration on the same Stripe account)
-    attempt = db.session.get(PaymentAttempt, int(attempt_id))
-    if attempt is None or attempt.order_id != int(order_id):
+    attempt = db.session.get(PaymentAttempt, attempt_id)
+    if attempt is None or attempt.order_id != order_id:
         raise WebhookNotReady(f"order {order_id} / attempt {attempt_id} is not visible yet")
     if attempt.provider_ref is None:  # we crashed before storing Stripe's answer
         attempt.provider_ref = intent_id
@@ -161,7 +222,7 @@ def _on_charge_refunded(charge: dict[str, Any]) -> WebhookResult:
         db.session.flush()
         return WebhookResult("partial_refund", order)
     refunds = (charge.get("refunds") or {}).get("data") or []
-    refund_id = refunds[0].get("id") if refunds and isinstance(refunds[0], dict) else None
+    refund_id = (str(refunds[0].get("id") or "")[:80] or None) if refunds else None
     issue_credit_note(order, refunded, "Refunded in Stripe.", None, refund_id)
     return WebhookResult("refunded", order)
 
@@ -175,8 +236,10 @@ WEBHOOK_HANDLERS = {
 
 def handle_stripe_event(event: dict[str, Any]) -> WebhookResult:
     """Apply one verified Stripe event, once. Unknown kinds are ignored; a redelivered event
-    is a no-op; ``WebhookNotReady`` means "answer non-2xx so Stripe delivers it again"."""
-    handler = WEBHOOK_HANDLERS.get(str(event.get("type")))
+    is a no-op; ``WebhookNotReady`` means "answer non-2xx so Stripe delivers it again";
+    ``MalformedEvent`` means "answer 400": the body will never be valid."""
+    kind = str(event.get("type"))
+    handler = WEBHOOK_HANDLERS.get(kind)
     if handler is None:
         return WebhookResult("ignored")
     event_id = str(event["id"])[:80]
@@ -184,10 +247,7 @@ def handle_stripe_event(event: dict[str, Any]) -> WebhookResult:
         select(ProcessedWebhookEvent.id).where(ProcessedWebhookEvent.event_id == event_id)
     ):
         return WebhookResult("duplicate")
-    obj = (event.get("data") or {}).get("object") or {}
-    if not isinstance(obj, dict):
-        return WebhookResult("ignored")
-    result = handler(obj)
+    result = handler(checked_object(kind, event))
     db.session.add(
         ProcessedWebhookEvent(
             event_id=event_id,

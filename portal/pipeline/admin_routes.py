@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from portal.boundary import perform
+from portal.bounds import MAX_ID, bounded_int, page_arg
 from portal.extensions import db
 from portal.journey.kinds import EVENT_KINDS
 from portal.models import Deal, Stage, WebhookDelivery, WebhookEndpoint
@@ -110,7 +111,7 @@ def stage_preview(stage_id: int):
     text, source = request.form.get("criteria", ""), "text"
     try:
         text, source = _posted_criteria()
-        position = request.form.get("position", type=int)
+        position = bounded_int(request.form.get("position"), 0, MAX_ID)
         editor = _editor(text, source, moves=preview_criteria(stage, text, position))
     except CriteriaError as error:
         editor = _editor(text, source, error=str(error))
@@ -199,7 +200,7 @@ def webhook(endpoint_id: int):
     endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
     page = db.paginate(
         webhooks.deliveries_for(endpoint),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=30,
         error_out=False,
     )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Select, func, or_, select, union_all
 
+from portal.bounds import MAX_ID, bounded_int
 from portal.extensions import db
 from portal.models import Account, Deal, DealProduct, Product, Stage, User
 from portal.pipeline.numbers import PipelineNumbers, StageFigures, pipeline_numbers
@@ -31,10 +32,7 @@ STATUSES = {"open": "Open deals", "lost": "Lost deals", "all": "Open and lost"}
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    return bounded_int(value, 1, MAX_ID)
 
 
 def _float(value: str | None) -> float | None:

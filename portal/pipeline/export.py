@@ -60,43 +60,50 @@ def _line(row: list) -> str:
 
 
 def deals_csv(filters: BoardFilters, viewer_id: int | None, batch: int = 1000) -> Iterator[str]:
-    """Lines of CSV for every deal matching the board filters (streamed in batches)."""
+    """Lines of CSV for every deal matching the board filters (streamed in batches).
+
+    The first batch is read before this returns, so a query the database refuses fails here,
+    while the route can still answer with an error page, not halfway through a download."""
     now = datetime.now(UTC)
     stages = list_stages()
+    query = filtered_deals(filters, stages, viewer_id, now)
+    first = db.session.execute(query.limit(batch)).all()
+    return _lines(query, first, stages, now, batch)
+
+
+def _lines(query, rows: list, stages: list, now: datetime, batch: int) -> Iterator[str]:
     by_id = {stage.id: stage for stage in stages}
     half_life = float(setting("PIPELINE_HALF_LIFE_DAYS"))
     yield _line(HEADER)
-    query = filtered_deals(filters, stages, viewer_id, now)
     offset = 0
-    while True:
-        rows = db.session.execute(query.offset(offset).limit(batch)).all()
-        if not rows:
-            return
+    while rows:
         owners = names_of_users({deal.owner_id for deal, _ in rows if deal.owner_id})
         for deal, account in rows:
-            stage = by_id.get(deal.stage_id)
-            yield _line(
-                [
-                    deal.id,
-                    account.name,
-                    account.domain or "",
-                    stage.name if stage else "",
-                    deal_status(deal, stage),
-                    _amount(deal.value, deal.currency),
-                    deal.currency,
-                    deal.value_source,
-                    deal.value_label,
-                    round(score_at(deal.score_log, now, half_life), 1),
-                    owners.get(deal.owner_id, ""),
-                    len(deal.people),
-                    len(deal.product_counters),
-                    deal.opened_at.isoformat(),
-                    deal.last_activity_at.isoformat(),
-                    "yes" if is_stalled(deal, stage, now) else "no",
-                    deal.lost_reason,
-                ]
-            )
+            yield _line(_cells(deal, account, by_id.get(deal.stage_id), owners, now, half_life))
         offset += batch
         for deal, account in rows:  # keep the session small on long exports
             db.session.expunge(deal)
             db.session.expunge(account)
+        rows = db.session.execute(query.offset(offset).limit(batch)).all()
+
+
+def _cells(deal, account, stage, owners: dict, now: datetime, half_life: float) -> list:
+    return [
+        deal.id,
+        account.name,
+        account.domain or "",
+        stage.name if stage else "",
+        deal_status(deal, stage),
+        _amount(deal.value, deal.currency),
+        deal.currency,
+        deal.value_source,
+        deal.value_label,
+        round(score_at(deal.score_log, now, half_life), 1),
+        owners.get(deal.owner_id, ""),
+        len(deal.people),
+        len(deal.product_counters),
+        deal.opened_at.isoformat(),
+        deal.last_activity_at.isoformat(),
+        "yes" if is_stalled(deal, stage, now) else "no",
+        deal.lost_reason,
+    ]

@@ -24,6 +24,7 @@ from sqlalchemy import or_, select, update
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import Deal, Stage, WebhookDelivery, WebhookEndpoint
+from portal.pipeline import webhook_targets as targets
 from portal.pipeline.engine import TransitionLike
 from portal.pipeline.settings import setting
 
@@ -49,6 +50,13 @@ def check_url(url: str) -> str:
         raise WebhookError("Leave credentials out of the URL; verify the signature instead.")
     if len(url) > 500:
         raise WebhookError("Keep the URL under 500 characters.")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise WebhookError("The port in the URL is not a number from 1 to 65535.", "url") from None
+    refused = targets.refusal(parts.hostname, port)
+    if refused:
+        raise WebhookError(refused, "url")
     return url
 
 
@@ -127,7 +135,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # a redirect is an answer, not a delivery
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+_opener = targets.guarded_opener(_NoRedirect)
 
 
 def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from portal.api.services import create_token, revoke_token, tokens_of
 from portal.boundary import perform
+from portal.bounds import MAX_ID, bounded_int, id_arg, page_arg
 from portal.extensions import db
 from portal.models import Deal, Product
 from portal.pipeline import alerts, analytics, bp, listening
@@ -105,7 +106,7 @@ def _deal_page(deal: Deal, note_form=None, lost_form=None, status: int = 200):
     owner_form.owner.choices = [("", "Nobody")] + [(str(u.id), u.display_name) for u in sellers()]
     return render_template(
         "pipeline/deal.html",
-        **deal_overview(deal, request.args.get("page", 1, type=int)),
+        **deal_overview(deal, page_arg()),
         owner_form=owner_form,
         note_form=note_form or NoteForm(),
         lost_form=lost_form or LostForm(),
@@ -145,7 +146,7 @@ def lost(deal_id: int):
 
 
 def _int_arg(name: str, default: int | None, allowed=None) -> int | None:
-    value = request.args.get(name, type=int)
+    value = bounded_int(request.args.get(name), 0, MAX_ID)
     if value is None or (allowed is not None and value not in allowed):
         return default
     return value
@@ -208,9 +209,9 @@ def listening_deals_view():
     for name in ("query", "recipe", "reason"):
         if name in request.args:
             props[name] = request.args[name]
-    if (testimonial := request.args.get("testimonial_id", type=int)) is not None:
+    if (testimonial := id_arg("testimonial_id")) is not None:
         props["testimonial_id"] = testimonial
-    product = request.args.get("product", type=int)
+    product = id_arg("product")
     rows = listening.deals_behind(kind, props, product, days)
     return render_template(
         "pipeline/listening_deals.html",
@@ -226,7 +227,7 @@ def listening_deals_view():
 def notifications():
     page = db.paginate(
         alerts.notifications_for(current_user),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=30,
         error_out=False,
     )
@@ -236,7 +237,7 @@ def notifications():
 @bp.post("/seller/notifications/read")
 @role_required("seller")
 def notifications_read():
-    notification_id = request.form.get("id", type=int)
+    notification_id = id_arg("id", request.form)
     count = perform(alerts.mark_read, current_user, notification_id).value
     if notification_id is None:
         flash(f"Marked {count} notification{'s' if count != 1 else ''} read.", "success")

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.boundary import perform
+from portal.bounds import MAX_ID, bounded_int
 from portal.errors import abort_with
 from portal.extensions import db
 from portal.journey.tracking import current_actor
@@ -24,8 +25,8 @@ from portal.voices.settings import post_limit
 def request_reference():
     """A prospect asks to talk to a customer like them."""
     form = ReferenceRequestForm()
-    product_id = form.product_id.data or ""
-    product = db.session.get(Product, int(product_id)) if product_id.isdigit() else None
+    product_id = bounded_int(form.product_id.data, 1, MAX_ID)
+    product = db.session.get(Product, product_id) if product_id else None
     if product is None or not product.is_active:
         abort(404)
     back_to = url_for("voices.testimonials", slug=product.slug) + "#talk"

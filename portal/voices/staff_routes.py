@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.boundary import perform, show_on_form
+from portal.bounds import MAX_ID, bounded_int
 from portal.extensions import db
 from portal.models import Answer, Product, Question
 from portal.models.voices import REFERENCE_STATUSES
@@ -179,14 +180,14 @@ def _propose_and_ask(request_id: int, reference_id: int, note: str):
 def propose_reference(request_id: int):
     form = ProposeForm()
     back_to = url_for("voices.seller_references", status="requested")
-    reference_id = form.reference_id.data or ""
-    if not form.validate_on_submit() or not reference_id.isdigit():
+    reference_id = bounded_int(form.reference_id.data, 1, MAX_ID)
+    if not form.validate_on_submit() or reference_id is None:
         flash("Pick a customer, and keep the note to 500 characters.", "danger")
         return redirect(back_to, code=303)
     done = perform(
         _propose_and_ask,
         request_id,
-        int(reference_id),
+        reference_id,
         form.note.data or "",
         flash_category="warning",
         let_through=PAGE_ERRORS,
