@@ -70,6 +70,7 @@ from .errors import (
     IngestError,
     MappingError,
     NotFound,
+    QueueUnavailable,
     ResultNotReady,
     SandboxError,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "LocalQueue",
     "MappingError",
     "NotFound",
+    "QueueUnavailable",
     "RQQueue",
     "ResultNotReady",
     "RunQueue",
