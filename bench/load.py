@@ -154,11 +154,12 @@ class Stack:
             "web",
             [str(BIN / "gunicorn"), "-w", str(self.web_workers), "-k", "gthread",
              "--threads", str(self.threads), "-b", f"127.0.0.1:{self.web_port}",
-             "--timeout", "60", "--graceful-timeout", "5", "--pythonpath", str(ROOT / "bench"),
+             "--timeout", "60", "--graceful-timeout", "5", "--keep-alive", "30",
+             "--pythonpath", str(ROOT / "bench"),
              "load_app:app"],
             "gunicorn",
         )  # fmt: skip
-        wait_for(lambda: http_ok(self.url + "/bench/bare"), 60, "gunicorn")
+        wait_for(lambda: http_ok(self.url + "/bench/bare"), 300, "gunicorn")
         for n in range(self.workers):
             self.start_worker(n)
         self._supervisor.start()
@@ -361,15 +362,15 @@ class Probe(threading.Thread):
         super().__init__(daemon=True)
         self.url = url
         self.samples: list[tuple[float, bool]] = []
-        self._stop = threading.Event()
+        self._done = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._done.is_set():
             self.samples.append((time.monotonic(), http_ok(self.url, timeout=10)))
-            self._stop.wait(0.25)
+            self._done.wait(0.25)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._done.set()
         self.join(15)
 
     def recovery_after(self, cleared: float) -> float:
