@@ -74,6 +74,7 @@ from .errors import (
     IngestError,
     MappingError,
     NotFound,
+    QueueUnavailable,
     ResultNotReady,
     SandboxError,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "LocalQueue",
     "MappingError",
     "NotFound",
+    "QueueUnavailable",
     "RQQueue",
     "ResultNotReady",
     "RunQueue",

@@ -36,6 +36,12 @@ class NotFound(SandboxError):
     code = "not_found"
 
 
+class QueueUnavailable(SandboxError):
+    """The run queue (Redis) cannot be reached: nothing was queued; try again shortly."""
+
+    code = "queue_unavailable"
+
+
 class ResultNotReady(SandboxError):
     """A run has no result: it is still going or it failed."""
 

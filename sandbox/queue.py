@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .errors import NotFound, ResultNotReady
+from .errors import NotFound, QueueUnavailable, ResultNotReady
 from .limits import Limits
 from .recipes import Recipe, get_recipe, validate_mapping
 from .runner import discard_spares, prestart, run_child
@@ -31,6 +31,10 @@ from .store import (
 )
 
 STATES = ("queued", "running", "succeeded", "failed")
+QUEUE_DOWN = (
+    "Demos are paused for a moment (the run queue cannot be reached). Nothing was started: "
+    "please press Run again in a minute."
+)
 WORKER_LOST = "The demo stopped because the worker running it went away. Please run it again."
 
 
@@ -223,6 +227,16 @@ class RQQueue(RunQueue):
         self.queue = Queue(queue_name, connection=self.connection)
 
     def _dispatch(self, run_id: str) -> None:
+        from redis.exceptions import RedisError
+
+        try:
+            self._enqueue(run_id)
+        except RedisError:
+            # Not queued: the run is over before it began (never left "queued" for ever).
+            _finish(self.store, run_id, "failed", category="worker_lost", message=QUEUE_DOWN)
+            raise QueueUnavailable(QUEUE_DOWN) from None
+
+    def _enqueue(self, run_id: str) -> None:
         self.queue.enqueue_call(
             "sandbox.queue.execute_run",
             args=(str(self.store.root), run_id, self.limits.to_dict()),
@@ -237,6 +251,7 @@ class RQQueue(RunQueue):
     def _lost(self, state: dict[str, Any]) -> bool:
         if super()._lost(state):
             return True
+        from redis.exceptions import RedisError
         from rq.exceptions import NoSuchJobError
         from rq.job import Job, JobStatus
 
@@ -244,6 +259,8 @@ class RQQueue(RunQueue):
             status = Job.fetch(state["run_id"], connection=self.connection).get_status()
         except NoSuchJobError:
             return state["state"] == "queued"
+        except RedisError:  # Redis is away: the job may well be there; ask again later
+            return False
         return status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
@@ -24,16 +25,25 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def render_markdown(source: str | None) -> Markup:
-    """Markdown → sanitised HTML, ready for a template."""
-    html = markdown_lib.markdown(source or "", extensions=["extra", "sane_lists"])
-    clean = nh3.clean(
+    """Markdown → sanitised HTML, ready for a template.
+
+    Rendering and sanitising cost about a third of a product page view, and the texts change
+    only when an admin saves them, so the HTML is kept per process, keyed by the text itself:
+    an edit is a new key (nothing to invalidate), and the output is the same function's.
+    """
+    return Markup(_sanitised_html(source or ""))  # sanitised in _sanitised_html
+
+
+@lru_cache(maxsize=1024)
+def _sanitised_html(source: str) -> str:
+    html = markdown_lib.markdown(source, extensions=["extra", "sane_lists"])
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",
     )
-    return Markup(clean)  # sanitised just above
 
 
 def markdown_to_text(source: str | None) -> str:

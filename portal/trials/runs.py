@@ -79,6 +79,8 @@ def start_run(
         raise TrialError(error.message, code="mapping") from None
     except sandbox.NotFound:
         raise TrialNotFound(FILES_GONE) from None
+    except sandbox.QueueUnavailable as error:
+        raise TrialError(error.message, status=503, code="queue_unavailable") from None
     status = get_queue().status(run_id, owner_key)
     run = TrialRun(
         sandbox_id=run_id,

@@ -92,11 +92,9 @@ def testimonials_page(product: Product, request_form: ReferenceRequestForm, stat
                 ReferenceRequest.status.in_(("requested", "proposed")),
             )
         )
-    if status == 200:
-        perform(
-            record_event, current_actor(), "testimonials_viewed", product, count=len(page.items)
-        )
-    return render_template(
+    # Render before recording the view: its commit expires the page's testimonials, and the
+    # template would load each one again (a query per testimonial shown).
+    html = render_template(
         "voices/testimonials.html",
         product=product,
         page=page,
@@ -109,7 +107,12 @@ def testimonials_page(product: Product, request_form: ReferenceRequestForm, stat
         can_write=user is not None and customers.verified_purchase(user.id, product.id),
         request_form=request_form,
         open_request=open_request,
-    ), status
+    )
+    if status == 200:
+        perform(
+            record_event, current_actor(), "testimonials_viewed", product, count=len(page.items)
+        )
+    return html, status
 
 
 @bp.get("/products/<slug>/testimonials")
