@@ -129,9 +129,12 @@ def describe(events: Sequence[Event], account: Account) -> list[Entry]:
         e.props["step_id"] for e in events if isinstance(e.props, dict) and e.props.get("step_id")
     }
     steps = (
-        dict(
-            db.session.execute(select(PlanStep.id, PlanStep.title).where(PlanStep.id.in_(step_ids)))
-        )
+        {
+            step_id: title
+            for step_id, title in db.session.execute(
+                select(PlanStep.id, PlanStep.title).where(PlanStep.id.in_(step_ids))
+            )
+        }
         if step_ids
         else {}
     )
