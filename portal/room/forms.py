@@ -39,7 +39,7 @@ class InviteForm(FlaskForm):
         validators=[DataRequired(message="Enter their e-mail address."), Length(max=254)],
         description="Any address: a colleague, a consultant, your CFO.",
     )
-    role = SelectField("Their role (they can change it)", choices=ROLE_CHOICES)
+    invitee_role = SelectField("Their role (they can change it)", choices=ROLE_CHOICES)
 
 
 class ShortlistAddForm(FlaskForm):

@@ -109,7 +109,7 @@ def _invite(form: InviteForm):
     invitation, token = members.invite(
         current_user,
         form.email.data,
-        form.role.data,
+        form.invitee_role.data,
         current_actor(),
         current_app.config["ROOM_INVITE_DAYS"],
     )

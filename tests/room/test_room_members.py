@@ -13,7 +13,7 @@ from tests.room.conftest import link_in, signed_in
 
 def _invite(app, room, email="carol@othercorp.example", role="finance"):
     ann = signed_in(app, room.ann)
-    response = ann.post("/account/room/invitations", data={"email": email, "role": role})
+    response = ann.post("/account/room/invitations", data={"email": email, "invitee_role": role})
     assert response.status_code == 303, response.text
     return ann
 
@@ -111,7 +111,12 @@ def test_members_choose_their_own_role(app, db, room):
 def test_invalid_invitations_are_refused_on_the_form(app, room):
     ann = signed_in(app, room.ann)
     assert (
-        ann.post("/account/room/invitations", data={"email": "nope", "role": ""}).status_code == 422
+        ann.post(
+            "/account/room/invitations", data={"email": "nope", "invitee_role": ""}
+        ).status_code
+        == 422
     )
-    already = ann.post("/account/room/invitations", data={"email": "bob@acme.example", "role": ""})
+    already = ann.post(
+        "/account/room/invitations", data={"email": "bob@acme.example", "invitee_role": ""}
+    )
     assert already.status_code == 422 and "already in your room" in already.text

@@ -205,7 +205,7 @@ def test_timeline_tells_plan_changes_and_invitations_in_words(app, db, room, sel
     ann = signed_in(app, room.ann)
     ann.post("/account/room/plan/steps", data={"title": "Pilot with the sales team"})
     ann.post(f"/account/room/plan/steps/{room.proposed_step_id}/accept")
-    ann.post("/account/room/invitations", data={"email": "x@y.example", "role": ""})
+    ann.post("/account/room/invitations", data={"email": "x@y.example", "invitee_role": ""})
     page = seller_client.get(f"/seller/deals/{deal_id}").text
     assert "Ann (acme.example) added “Pilot with the sales team” to the evaluation plan" in page
     assert "accepted the seller&#39;s proposed step “Security review call”" in page
