@@ -36,6 +36,7 @@ BLUEPRINTS = (
     "portal.trials",
     "portal.commerce",
     "portal.voices",
+    "portal.room",
     "portal.api",
 )
 

@@ -26,7 +26,8 @@ DEMO_SEEDERS = (
     "portal.catalog.seed:seed_catalog",
     "portal.commerce.seed:seed_commerce",
     "portal.voices.seed:seed_voices",
-    "portal.pipeline.seed:seed_pipeline",  # last: simulates journeys over the others' data
+    "portal.pipeline.seed:seed_pipeline",  # simulates journeys over the others' data
+    "portal.room.seed:seed_rooms",  # two committees' rooms on top of the simulated deals
 )
 
 users_cli = AppGroup("users", help="Manage user accounts.")

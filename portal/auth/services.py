@@ -176,9 +176,11 @@ def create_user(
     company: str | None = None,
     tracking_consent: bool | None = None,
     password_method: str | None = None,
+    account: Account | None = None,
 ) -> User:
     """Create a user in the right buying account. Raises AuthError with a readable message.
 
+    ``account`` puts them in that account whatever their domain (an accepted room invitation).
     ``password_method`` overrides the KDF, only for bulk-simulated demo buyers who never sign in.
     """
     if role not in ROLES:
@@ -199,7 +201,7 @@ def create_user(
             if password_method
             else generate_password_hash(password)
         ),
-        account=account_for_email(email, company),
+        account=account or account_for_email(email, company),
         tracking_consent=tracking_consent,
         consent_changed_at=datetime.now(UTC) if tracking_consent is not None else None,
     )

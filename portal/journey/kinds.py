@@ -54,6 +54,23 @@ EVENT_KINDS: dict[str, EventKind] = _kinds(
     EventKind("reference_requested", "asked to talk to a customer", {"request_id": "id"}),
     EventKind("question_asked", "asked a question", {"question_id": "id"}),
     EventKind("answer_viewed", "read answers", {"question_id": "id"}),
+    # the buying committee's room
+    EventKind("committee_invited", "invited someone to the room", {"invitation_id": "id"}),
+    EventKind("committee_joined", "joined the buying committee", {"role": "code"}),
+    EventKind("committee_role_set", "said their role in the purchase", {"role": "code"}),
+    EventKind("committee_member_removed", "removed someone from the room"),
+    EventKind("shortlist_added", "added a product to the shortlist"),
+    EventKind("shortlist_commented", "commented on the shortlist", {"comment_id": "id"}),
+    EventKind("result_shared", "shared a demo result", {"run_id": "code", "scope": "code"}),
+    EventKind(
+        "shared_result_viewed", "viewed a shared demo result", {"run_id": "code", "via": "code"}
+    ),
+    EventKind("result_share_revoked", "stopped sharing a demo result", {"run_id": "code"}),
+    EventKind("plan_step_added", "added a step to the evaluation plan", {"step_id": "id"}),
+    EventKind("plan_step_accepted", "accepted a proposed plan step", {"step_id": "id"}),
+    EventKind("plan_step_removed", "removed a step from the evaluation plan", {"step_id": "id"}),
+    EventKind("plan_step_done", "completed a plan step", {"step_id": "id", "auto": "code"}),
+    EventKind("reference_call_held", "held a reference call", {"request_id": "id"}),
     # commerce
     EventKind("cart_item_added", "added to cart", {"plan_id": "id", "quantity": "int"}),
     EventKind("cart_item_removed", "removed from cart", {"plan_id": "id"}),

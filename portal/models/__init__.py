@@ -36,6 +36,18 @@ from portal.models.quotes import (
     QuoteAcceptance,
     QuoteLine,
 )
+from portal.models.room import (
+    COMMITTEE_ROLES,
+    STEP_AUTO_KINDS,
+    CommitteeRole,
+    PlanComment,
+    PlanStep,
+    PlanTemplate,
+    ResultShare,
+    RoomInvitation,
+    ShortlistComment,
+    ShortlistItem,
+)
 from portal.models.search import SEARCH_TABLE, include_in_migrations
 from portal.models.trials import RUN_STATES, TrialDataset, TrialRun
 from portal.models.voices import (
@@ -48,6 +60,16 @@ from portal.models.voices import (
 )
 
 __all__ = [
+    "COMMITTEE_ROLES",
+    "STEP_AUTO_KINDS",
+    "CommitteeRole",
+    "PlanComment",
+    "PlanStep",
+    "PlanTemplate",
+    "ResultShare",
+    "RoomInvitation",
+    "ShortlistComment",
+    "ShortlistItem",
     "ATTEMPT_STATUSES",
     "Cart",
     "CartItem",

@@ -26,6 +26,8 @@ NOTIFICATION_KINDS = (
     "stage",
     "stalled",
     "score_jump",
+    "committee",
+    "plan_overdue",
 )
 DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed")
 
@@ -111,6 +113,10 @@ class Deal(Base):
     value_label: Mapped[str] = mapped_column(String(120), default="")
     lost_at: Mapped[datetime | None] = mapped_column(default=None)
     lost_reason: Mapped[str] = mapped_column(String(300), default="")
+    # The buying committee's room as the room last told it (not derived from events): members,
+    # distinct roles, plan steps done / total, live shares and the due date of the oldest
+    # overdue step (portal.room.summary). Criteria read it; the board shows it.
+    room: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Alert bookkeeping (not derived from events): the score when sellers were last told.
     alerted_score_log: Mapped[float | None] = mapped_column(Float, default=None)
 

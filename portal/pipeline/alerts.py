@@ -38,6 +38,8 @@ ALERT_GROUPS: dict[str, str] = {
     "stage": "Stages entered",
     "stalled": "Gone quiet",
     "score_jump": "Engagement",
+    "committee": "Buying committees",
+    "plan_overdue": "Evaluation plans",
 }
 
 # (kind, once-key, message)

@@ -16,6 +16,7 @@ from portal.bounds import MAX_ID, bounded_int
 from portal.extensions import db
 from portal.models import Account, Deal, DealProduct, Product, Stage, User
 from portal.pipeline.numbers import PipelineNumbers, StageFigures, pipeline_numbers
+from portal.pipeline.room_link import PlanStatus, plan_status
 from portal.pipeline.scoring import score_at, score_log_for
 from portal.pipeline.settings import setting
 from portal.pipeline.stages import list_stages
@@ -165,6 +166,7 @@ class Card:
     days_in_stage: int
     stalled: bool
     products: list[str]
+    plan: PlanStatus | None = None
 
 
 @dataclass
@@ -270,6 +272,7 @@ def _cards(rows, stages: list[Stage], now: datetime) -> list[Card]:
                 days_in_stage=max(0, (now - deal.stage_entered_at).days),
                 stalled=is_stalled(deal, stage_of.get(deal.stage_id), now),
                 products=[products[int(p)] for p in touched if int(p) in products],
+                plan=plan_status(deal.room, now.date()),
             )
         )
     return cards

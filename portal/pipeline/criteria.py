@@ -7,7 +7,9 @@
     comparison := name op integer          op: >= > <= < = == !=
 
 A name is an event kind from ``portal/journey/kinds.py`` (its count for the deal), or one of
-the deal metrics ``people`` (people involved) and ``products`` (products touched). Keywords
+the deal metrics ``people`` (people involved) and ``products`` (products touched), or one of
+the buying committee's room metrics (``ROOM_METRICS``: plan steps done and in total, members,
+distinct roles, results shared). Keywords
 are case-insensitive. An empty text means "always holds" (the first stage's usual criteria).
 """
 
@@ -23,7 +25,14 @@ from functools import lru_cache
 from portal.journey.kinds import EVENT_KINDS
 
 MAX_LENGTH = 500
-METRICS = {"people": "people involved", "products": "products touched"}
+ROOM_METRICS = {
+    "plan_steps_done": "evaluation plan steps done",
+    "plan_steps_total": "evaluation plan steps",
+    "committee_members": "committee members",
+    "committee_roles": "distinct committee roles",
+    "shares": "trial results shared",
+}
+METRICS = {"people": "people involved", "products": "products touched", **ROOM_METRICS}
 OPERATORS = {
     ">=": operator.ge,
     ">": operator.gt,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Account, Deal, Quote
+from portal.models import Account, Deal, PlanStep, Quote
 from portal.models.quotes import OPEN_STATUSES
 from portal.pipeline.alerts import notify
 from portal.pipeline.settings import setting
@@ -22,7 +22,7 @@ from portal.pipeline.stalled import stalled_condition
 def raise_due_alerts(now: datetime | None = None) -> int:
     """Raise the due "quote expiring" and "stalled" alerts. Returns how many were new."""
     now = now or datetime.now(UTC)
-    return _expiring_quotes(now) + _stalled_deals(now)
+    return _expiring_quotes(now) + _stalled_deals(now) + _overdue_plan_steps(now)
 
 
 def _expiring_quotes(now: datetime) -> int:
@@ -64,4 +64,29 @@ def _stalled_deals(now: datetime) -> int:
         key = f"stalled:{last:%Y%m%dT%H%M%S}"
         message = f"{account.name} has been quiet for {days} days in {stage.name}."
         raised += bool(notify(deal, [("stalled", key, message)]))
+    return raised
+
+
+def _overdue_plan_steps(now: datetime) -> int:
+    """A plan step past its due date and not done: once per step and due date."""
+    rows = db.session.execute(
+        select(PlanStep, Deal)
+        .join(Deal, Deal.account_id == PlanStep.account_id)
+        .where(
+            PlanStep.status == "active",
+            PlanStep.done_at.is_(None),
+            PlanStep.due_on < now.date(),
+            Deal.lost_at.is_(None),
+        )
+        .order_by(PlanStep.id)
+    ).all()
+    raised = 0
+    for step, deal in rows:
+        late = (now.date() - step.due_on).days
+        message = (
+            f"{deal.account.name}'s plan step “{step.title}” is overdue by {late} "
+            f"day{'s' if late != 1 else ''} (due {step.due_on:%d %b %Y})."
+        )
+        key = f"plan_step:{step.id}:{step.due_on.isoformat()}"
+        raised += bool(notify(deal, [("plan_overdue", key, message)]))
     return raised

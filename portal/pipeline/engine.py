@@ -127,6 +127,9 @@ class DealState:
     last_event_id: int | None = None
     lost_at: datetime | None = None
     lost_reason: str = ""
+    # The room's metrics (``Deal.room``): read by criteria, never written from events, so
+    # not in FIELDS.
+    room: dict[str, Any] = field(default_factory=dict)
 
     FIELDS = (
         "counters",
@@ -167,6 +170,7 @@ class DealState:
             last_event_id=deal.last_event_id,
             lost_at=deal.lost_at,
             lost_reason=deal.lost_reason or "",
+            room=dict(getattr(deal, "room", None) or {}),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -174,12 +178,15 @@ class DealState:
 
 
 class Metrics(Mapping):
-    """What criteria read: event counts plus the ``people`` and ``products`` metrics."""
+    """What criteria read: event counts, the ``people`` and ``products`` metrics and the
+    room's metrics (``criteria.ROOM_METRICS``)."""
 
     def __init__(self, state: DealState):
         self.state = state
 
     def __getitem__(self, name: str) -> int:
+        if name in criteria.ROOM_METRICS:
+            return int(self.state.room.get(name) or 0)
         if name == "people":
             return len(self.state.people)
         if name == "products":
@@ -187,6 +194,8 @@ class Metrics(Mapping):
         return self.state.counters[name]
 
     def get(self, name: str, default: int = 0) -> int:
+        if name in criteria.ROOM_METRICS:
+            return int(self.state.room.get(name) or 0)
         if name == "people":
             return len(self.state.people)
         if name == "products":
@@ -314,6 +323,17 @@ def _apply_money(state: DealState, kind: str, props: Mapping[str, Any]) -> None:
         state.paid[currency] = state.paid.get(currency, 0) + sign * int(props["amount"])
 
 
+def apply_room(state: DealState, room: Mapping[str, Any], rules: Rules, moment: datetime):
+    """The room changed (members, plan, shares): take its metrics and move the deal forward
+    when a further stage now holds. Returns the transitions (none for a lost deal)."""
+    state.room = dict(room)
+    current = rules.position(state.stage_id)
+    if state.lost_at is not None or current < 0:
+        return []
+    target = furthest_holding(rules, Metrics(state), above=current)
+    return [_move(state, "advanced", target, moment, None)] if target else []
+
+
 def apply_lost(
     state: DealState, moment: datetime, reason: str, actor_id: int | None
 ) -> TransitionDraft:
@@ -335,10 +355,12 @@ def fold(
     events: Iterable[EventLike],
     rules: Rules,
     lost_marks: Iterable[TransitionDraft] = (),
+    room: Mapping[str, Any] | None = None,
 ) -> tuple[DealState, list[TransitionDraft]]:
     """Replay a deal from scratch: events in (occurred_at, id) order with the seller's lost
-    marks interleaved by time (a mark goes after events of the same moment)."""
-    state = DealState()
+    marks interleaved by time (a mark goes after events of the same moment). The room's
+    metrics are today's (``room``): the room keeps no history to replay."""
+    state = DealState(room=dict(room or {}))
     transitions: list[TransitionDraft] = []
     marks = sorted(lost_marks, key=lambda m: m.occurred_at)
     index = 0

@@ -83,17 +83,19 @@ def rebuild_deals(
 def _rebuild_batch(
     account_ids: list[int], rules: Rules, prices: PriceBook, staff: list[int]
 ) -> int:
-    deals = {
-        account_id: deal_id
-        for deal_id, account_id in db.session.execute(
-            select(Deal.id, Deal.account_id).where(Deal.account_id.in_(account_ids))
-        )
-    }
+    deals, rooms = {}, {}
+    for deal_id, account_id, room in db.session.execute(
+        select(Deal.id, Deal.account_id, Deal.room).where(Deal.account_id.in_(account_ids))
+    ):
+        deals[account_id] = deal_id
+        rooms[account_id] = room
     marks = _keep_lost_marks(deals)
     events = account_events(account_ids, staff)
     folded: dict[int, tuple[DealState, list[TransitionDraft]]] = {}
     for account_id, rows in groupby(events, key=lambda row: row.account_id):
-        folded[account_id] = fold(rows, rules, marks.get(account_id, ()))
+        folded[account_id] = fold(
+            rows, rules, marks.get(account_id, ()), room=rooms.get(account_id)
+        )
     _write_deals(deals, folded, prices)
     return len(folded)
 

@@ -15,6 +15,8 @@ from portal.journey.services import (
 from portal.models import ApiToken, Deal, DealNote, Event, Notification, User
 from portal.pipeline.deals import fold_event_into_deal
 from portal.pipeline.rebuild import rebuild_deals
+from portal.pipeline.room_link import alert_new_member, apply_room_summary
+from portal.room.signals import member_joined, room_changed
 
 
 def on_identity_merged(sender, user: User, visitor_id: str | None = None, **_extra) -> None:
@@ -76,9 +78,19 @@ def on_event_recorded(sender, event: Event, **_extra) -> None:
     fold_event_into_deal(event)
 
 
+def on_room_changed(sender, account_id: int, summary: dict, **_extra) -> None:
+    apply_room_summary(account_id, summary)
+
+
+def on_member_joined(sender, account_id: int, user: User, role: str = "", **_extra) -> None:
+    alert_new_member(account_id, user, role)
+
+
 # Connected at import, so once per process however many apps are created.
 event_recorded.connect(on_event_recorded)
 identity_merged.connect(on_identity_merged)
 user_erasing.connect(on_user_erasing)
 account_erasing.connect(on_account_erasing)
 data_exporting.connect(on_data_exporting)
+room_changed.connect(on_room_changed)
+member_joined.connect(on_member_joined)

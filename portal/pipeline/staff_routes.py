@@ -30,6 +30,7 @@ from portal.pipeline.forms import LostForm, NoteForm, OwnerForm, TokenForm
 from portal.pipeline.overview import deal_overview
 from portal.pipeline.settings import setting
 from portal.pipeline.value_links import value_sources
+from portal.room.staff_routes import deal_room
 from portal.security import role_required, safe_next
 
 
@@ -107,6 +108,7 @@ def _deal_page(deal: Deal, note_form=None, lost_form=None, status: int = 200):
     return render_template(
         "pipeline/deal.html",
         **deal_overview(deal, page_arg()),
+        **deal_room(deal),
         owner_form=owner_form,
         note_form=note_form or NoteForm(),
         lost_form=lost_form or LostForm(),

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.journey.kinds import EVENT_KINDS
-from portal.models import Account, Event, Plan, Product, User
+from portal.models import Account, Event, Plan, PlanStep, Product, User
 from portal.pipeline.timeline_groups import link_of
-from portal.pipeline.words import reason_words
+from portal.pipeline.words import ROOM_KINDS, reason_words, room_sentence
 from portal.templating import money
 
 
@@ -45,9 +45,14 @@ def _n(value) -> str:
     return f"{value:,}" if isinstance(value, int) else "some"
 
 
-def sentence(event: Event, who: str, product: str | None, plan: Plan | None) -> str:
-    """One event as a sentence (``product`` is its name, or None)."""
+def sentence(
+    event: Event, who: str, product: str | None, plan: Plan | None, step: str | None = None
+) -> str:
+    """One event as a sentence (``product`` is its name, or None; ``step`` the title of the
+    plan step it is about)."""
     p = event.props or {}
+    if event.kind in ROOM_KINDS:
+        return room_sentence(event.kind, p, who, product, step)
     thing = product or (plan.product.name if plan is not None else None) or "a product"
     amount = money(p["amount"], p.get("currency", "USD")) if "amount" in p else None
     plan_name = f"{thing} {plan.name}" if plan is not None else thing
@@ -120,6 +125,19 @@ def describe(events: Sequence[Event], account: Account) -> list[Entry]:
         if plan_ids
         else {}
     )
+    step_ids = {
+        e.props["step_id"] for e in events if isinstance(e.props, dict) and e.props.get("step_id")
+    }
+    steps = (
+        {
+            step_id: title
+            for step_id, title in db.session.execute(
+                select(PlanStep.id, PlanStep.title).where(PlanStep.id.in_(step_ids))
+            )
+        }
+        if step_ids
+        else {}
+    )
     entries = []
     for event in events:
         name, slug = products.get(event.product_id, (None, None))
@@ -127,5 +145,7 @@ def describe(events: Sequence[Event], account: Account) -> list[Entry]:
         if slug is None and plan is not None:
             slug = plan.product.slug
         who = _who(users.get(event.user_id), account)
-        entries.append(Entry(event, sentence(event, who, name, plan), link_of(event, slug)))
+        step = steps.get((event.props or {}).get("step_id"))
+        text = sentence(event, who, name, plan, step)
+        entries.append(Entry(event, text, link_of(event, slug)))
     return entries

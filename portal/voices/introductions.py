@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from portal.extensions import db
+from portal.journey.services import Actor, record_event
 from portal.mail import queue_mail
 from portal.models import ReferenceProfile, ReferenceRequest, User
 from portal.models.base import utcnow
@@ -126,7 +127,15 @@ def complete_introduction(user: User, request_id: int) -> ReferenceRequest:
     involved = user.id in (reference_request.requester_id, reference_request.reference_id)
     if not (involved or user.has_role("seller")):
         raise NotFound("That introduction is not yours.")
-    return _transition(reference_request, ("introduced",), "completed", completed_at=utcnow())
+    done = _transition(reference_request, ("introduced",), "completed", completed_at=utcnow())
+    # Credited to the prospect (their consent decides), whoever marked it held.
+    record_event(
+        Actor.for_user(done.requester),
+        "reference_call_held",
+        done.product_id,
+        request_id=done.id,
+    )
+    return done
 
 
 def close_request(seller: User, request_id: int, reason: str) -> ReferenceRequest:

@@ -1,0 +1,8 @@
+"""The buying committee's room: members and invitations, the shortlist, shared trial
+results and the mutual evaluation plan."""
+
+from flask import Blueprint
+
+bp = Blueprint("room", __name__)
+
+from portal.room import receivers, routes, staff_routes  # noqa: E402,F401

@@ -1,0 +1,12 @@
+"""What the room tells other areas (the pipeline listens): no Flask, no database."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+signals = Namespace()
+#: sent with ``account_id=`` and ``summary=`` (``portal.room.summary.room_summary``) after a
+#: change of members, roles, plan steps or shares, inside the caller's transaction.
+room_changed = signals.signal("room-changed")
+#: sent with ``account_id=``, ``user=`` and ``role=`` when someone joins an account's room.
+member_joined = signals.signal("member-joined")
