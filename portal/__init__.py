@@ -33,6 +33,7 @@ BLUEPRINTS = (
     "portal.trials",
     "portal.commerce",
     "portal.voices",
+    "portal.ideas",
     "portal.api",
 )
 

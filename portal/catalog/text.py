@@ -23,12 +23,13 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(source: str | None) -> Markup:
-    """Markdown → sanitised HTML, ready for a template."""
+def render_markdown(source: str | None, tags: set[str] = ALLOWED_TAGS) -> Markup:
+    """Markdown → sanitised HTML, ready for a template (``tags``: the allow-list, narrower
+    for text buyers write)."""
     html = markdown_lib.markdown(source or "", extensions=["extra", "sane_lists"])
     clean = nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=tags,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",

@@ -54,6 +54,9 @@ EVENT_KINDS: dict[str, EventKind] = _kinds(
     EventKind("reference_requested", "asked to talk to a customer", {"request_id": "id"}),
     EventKind("question_asked", "asked a question", {"question_id": "id"}),
     EventKind("answer_viewed", "read answers", {"question_id": "id"}),
+    # co-creation
+    EventKind("idea_posted", "posted an idea", {"idea_id": "id"}),
+    EventKind("idea_voted", "voted for an idea", {"idea_id": "id"}),
     # commerce
     EventKind("cart_item_added", "added to cart", {"plan_id": "id", "quantity": "int"}),
     EventKind("cart_item_removed", "removed from cart", {"plan_id": "id"}),

@@ -17,6 +17,7 @@ from portal.models.commerce import (
     PaymentAttempt,
     ProcessedWebhookEvent,
 )
+from portal.models.ideas import IDEA_STATUSES, Idea, IdeaComment, IdeaNotice, IdeaVote
 from portal.models.journey import Event
 from portal.models.pipeline import (
     ApiToken,
@@ -78,6 +79,11 @@ __all__ = [
     "Event",
     "Faq",
     "HelpfulVote",
+    "IDEA_STATUSES",
+    "Idea",
+    "IdeaComment",
+    "IdeaNotice",
+    "IdeaVote",
     "Order",
     "OrderLine",
     "Plan",

@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
         "reference_requested": 10,
         "question_asked": 5,
         "answer_viewed": 2,
+        "idea_posted": 4,
+        "idea_voted": 2,
         "cart_item_added": 8,
         "checkout_started": 10,
         "quote_downloaded": 8,
