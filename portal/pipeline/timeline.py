@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.journey.kinds import EVENT_KINDS
-from portal.models import Account, Event, Plan, Product, User
+from portal.models import Account, Event, Idea, Plan, Product, User
 from portal.pipeline.timeline_groups import link_of
 from portal.pipeline.words import reason_words
 from portal.templating import money
@@ -45,8 +45,10 @@ def _n(value) -> str:
     return f"{value:,}" if isinstance(value, int) else "some"
 
 
-def sentence(event: Event, who: str, product: str | None, plan: Plan | None) -> str:
-    """One event as a sentence (``product`` is its name, or None)."""
+def sentence(
+    event: Event, who: str, product: str | None, plan: Plan | None, idea: str | None = None
+) -> str:
+    """One event as a sentence (``product`` is its name, ``idea`` an idea's title, or None)."""
     p = event.props or {}
     thing = product or (plan.product.name if plan is not None else None) or "a product"
     amount = money(p["amount"], p.get("currency", "USD")) if "amount" in p else None
@@ -74,6 +76,8 @@ def sentence(event: Event, who: str, product: str | None, plan: Plan | None) -> 
         "reference_requested": f"{who} asked to talk to a customer who uses {thing}",
         "question_asked": f"{who} asked a question about {thing}",
         "answer_viewed": f"{who} read answers about {thing}",
+        "idea_posted": f"{who} posted the idea “{idea}”" if idea else f"{who} posted an idea",
+        "idea_voted": f"{who} voted for “{idea}”" if idea else f"{who} voted for an idea",
         "cart_item_added": f"{who} put {p.get('quantity', 1)} × {plan_name} in the cart",
         "cart_item_removed": f"{who} took {plan_name} out of the cart",
         "checkout_started": f"{who} started checkout" + (f" for {amount}" if amount else ""),
@@ -120,6 +124,14 @@ def describe(events: Sequence[Event], account: Account) -> list[Entry]:
         if plan_ids
         else {}
     )
+    idea_ids = {
+        e.props["idea_id"] for e in events if isinstance(e.props, dict) and e.props.get("idea_id")
+    }
+    ideas = (
+        dict(db.session.execute(select(Idea.id, Idea.title).where(Idea.id.in_(idea_ids))).all())
+        if idea_ids
+        else {}
+    )
     entries = []
     for event in events:
         name, slug = products.get(event.product_id, (None, None))
@@ -127,5 +139,7 @@ def describe(events: Sequence[Event], account: Account) -> list[Entry]:
         if slug is None and plan is not None:
             slug = plan.product.slug
         who = _who(users.get(event.user_id), account)
-        entries.append(Entry(event, sentence(event, who, name, plan), link_of(event, slug)))
+        idea = ideas.get((event.props or {}).get("idea_id"))
+        text = sentence(event, who, name, plan, idea)
+        entries.append(Entry(event, text, link_of(event, slug)))
     return entries
