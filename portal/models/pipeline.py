@@ -26,6 +26,7 @@ NOTIFICATION_KINDS = (
     "stage",
     "stalled",
     "score_jump",
+    "question",
 )
 DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed")
 

@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "PIPELINE_SCORE_JUMP": 15,
     # ... told at most once per deal in this many hours.
     "PIPELINE_SCORE_JUMP_COOLDOWN_HOURS": 24,
+    # Sellers hear once about a question left unanswered this many days.
+    "PIPELINE_QUESTION_UNANSWERED_DAYS": 3,
     # Sellers hear about an open quote this many days before it expires.
     "PIPELINE_QUOTE_EXPIRING_DAYS": 3,
     # Events older than this (imported history, merged visitor events) raise no alerts.

@@ -217,3 +217,10 @@ def close_request(request_id: int):
     ):
         flash("Request closed.", "success")
     return redirect(url_for("voices.seller_references"), code=303)
+
+
+@bp.get("/seller/questions")
+@role_required("seller")
+def seller_questions():
+    """Questions still waiting for an answer, oldest first, with their age."""
+    return render_template("voices/seller_questions.html", items=qa.unanswered_questions())
