@@ -1,4 +1,5 @@
-"""ideas: the co-creation board (ideas, votes, comments, notices to voters)
+"""ideas: the co-creation board (ideas, votes, comments, notices to voters); reviews with
+depth (sub-ratings, recommend 0-10, pros, cons, use case), vendor replies, review revisions
 
 Revision ID: f7b9c1d3e5a6
 Revises: c4e6a8b0d2f3
@@ -98,9 +99,57 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_idea_notice')),
     )
     op.create_index('ix_idea_notice_pending', 'idea_notice', ['sent_at', 'user_id'])
+    with op.batch_alter_table('testimonial', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('ease_of_use', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('support_rating', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('value_rating', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('recommend', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('pros', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('cons', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('use_case', sa.String(length=200), nullable=False, server_default=''))
+        batch_op.create_check_constraint('ease_range', 'ease_of_use BETWEEN 1 AND 5')
+        batch_op.create_check_constraint('support_range', 'support_rating BETWEEN 1 AND 5')
+        batch_op.create_check_constraint('value_range', 'value_rating BETWEEN 1 AND 5')
+        batch_op.create_check_constraint('recommend_range', 'recommend BETWEEN 0 AND 10')
+    op.create_table(
+        'vendor_reply',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('testimonial_id', sa.Integer(), nullable=False),
+        sa.Column('author_id', sa.Integer(), nullable=True),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('status', sa.String(length=10), nullable=False),
+        sa.Column('moderated_by_id', sa.Integer(), nullable=True),
+        sa.Column('moderated_at', UTCDateTime(), nullable=True),
+        sa.Column('created_at', UTCDateTime(), nullable=False),
+        sa.Column('updated_at', UTCDateTime(), nullable=False),
+        sa.CheckConstraint("status IN ('pending', 'approved', 'rejected')", name=op.f('ck_vendor_reply_status_known')),
+        sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_vendor_reply_author_id_user_account'), ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['moderated_by_id'], ['user_account.id'], name=op.f('fk_vendor_reply_moderated_by_id_user_account'), ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['testimonial_id'], ['testimonial.id'], name=op.f('fk_vendor_reply_testimonial_id_testimonial'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_vendor_reply')),
+        sa.UniqueConstraint('testimonial_id', name=op.f('uq_vendor_reply_testimonial_id')),
+    )
+    op.create_table(
+        'testimonial_revision',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('testimonial_id', sa.Integer(), nullable=False),
+        sa.Column('snapshot', sa.JSON(), nullable=False),
+        sa.Column('published_at', UTCDateTime(), nullable=True),
+        sa.Column('created_at', UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['testimonial_id'], ['testimonial.id'], name=op.f('fk_testimonial_revision_testimonial_id_testimonial'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_testimonial_revision')),
+    )
+    op.create_index(op.f('ix_testimonial_revision_testimonial_id'), 'testimonial_revision', ['testimonial_id'])
 
 
 def downgrade():
+    op.drop_table('testimonial_revision')
+    op.drop_table('vendor_reply')
+    with op.batch_alter_table('testimonial', schema=None) as batch_op:
+        for name in ('recommend_range', 'value_range', 'support_range', 'ease_range'):
+            batch_op.drop_constraint(op.f(f'ck_testimonial_{name}'), type_='check')
+        for column in ('use_case', 'cons', 'pros', 'recommend', 'value_rating', 'support_rating', 'ease_of_use'):
+            batch_op.drop_column(column)
     op.drop_table('idea_notice')
     op.drop_table('idea_comment')
     op.drop_table('idea_vote')

@@ -46,6 +46,8 @@ from portal.models.voices import (
     ReferenceProfile,
     ReferenceRequest,
     Testimonial,
+    TestimonialRevision,
+    VendorReply,
 )
 
 __all__ = [
@@ -98,6 +100,8 @@ __all__ = [
     "ReferenceRequest",
     "Resource",
     "Testimonial",
+    "TestimonialRevision",
+    "VendorReply",
     "TimestampMixin",
     "TrialDataset",
     "TrialRun",
