@@ -37,6 +37,7 @@ BLUEPRINTS = (
     "portal.commerce",
     "portal.voices",
     "portal.room",
+    "portal.ideas",
     "portal.api",
 )
 

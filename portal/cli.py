@@ -16,6 +16,7 @@ from portal.auth.services import AuthError, create_user
 from portal.catalog.cli import catalog_cli
 from portal.commerce.cli import quotes_cli
 from portal.extensions import db
+from portal.ideas.cli import ideas_cli
 from portal.models.accounts import ROLES
 from portal.pipeline.cli import pipeline_cli
 from portal.trials.cli import purge_sandbox_command, worker_command
@@ -26,6 +27,7 @@ DEMO_SEEDERS = (
     "portal.catalog.seed:seed_catalog",
     "portal.commerce.seed:seed_commerce",
     "portal.voices.seed:seed_voices",
+    "portal.ideas.seed:seed_ideas",
     "portal.pipeline.seed:seed_pipeline",  # simulates journeys over the others' data
     "portal.room.seed:seed_rooms",  # two committees' rooms on top of the simulated deals
 )
@@ -86,3 +88,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(pipeline_cli)
     app.cli.add_command(quotes_cli)
+    app.cli.add_command(ideas_cli)

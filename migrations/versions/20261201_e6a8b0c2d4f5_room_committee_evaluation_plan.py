@@ -1,7 +1,7 @@
 """room: committee roles, invitations, shortlist, shared results, evaluation plan
 
 Revision ID: e6a8b0c2d4f5
-Revises: c4e6a8b0d2f3
+Revises: d5f7a9b1c3e4
 Create Date: 2026-12-01 13:51:22.523276
 
 """
@@ -13,7 +13,7 @@ import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'e6a8b0c2d4f5'
-down_revision = 'c4e6a8b0d2f3'
+down_revision = 'd5f7a9b1c3e4'
 branch_labels = None
 depends_on = None
 

@@ -25,6 +25,7 @@ from portal.catalog.services import (
 from portal.catalog.sheet import build_product_sheet
 from portal.errors import abort_with
 from portal.extensions import db
+from portal.ideas.board import search_ideas
 from portal.journey.tracking import current_actor
 from portal.models import Product
 
@@ -82,9 +83,10 @@ def compare():
 @bp.get("/search")
 def search():
     outcome = search_catalog(request.args.get("q", ""))
+    ideas = search_ideas(outcome.terms)
     record_search(current_actor(), outcome)
     db.session.commit()  # search hits are plain rows: nothing to reload after the commit
-    return render_template("catalog/search.html", outcome=outcome)
+    return render_template("catalog/search.html", outcome=outcome, ideas=ideas)
 
 
 @bp.get("/products/<slug>/sheet.pdf")

@@ -15,31 +15,32 @@ import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
-ALLOWED_TAGS = {
+ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3",
     "h4", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td",
     "th", "thead", "tr", "ul",
-}  # fmt: skip
+})  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(source: str | None) -> Markup:
-    """Markdown → sanitised HTML, ready for a template.
+def render_markdown(source: str | None, tags: frozenset[str] | set[str] = ALLOWED_TAGS) -> Markup:
+    """Markdown → sanitised HTML, ready for a template (``tags``: the allow-list, narrower
+    for text buyers write).
 
     Rendering and sanitising cost about a third of a product page view, and the texts change
-    only when an admin saves them, so the HTML is kept per process, keyed by the text itself:
-    an edit is a new key (nothing to invalidate), and the output is the same function's.
+    only when someone saves them, so the HTML is kept per process, keyed by the text itself
+    (and the allow-list): an edit is a new key (nothing to invalidate).
     """
-    return Markup(_sanitised_html(source or ""))  # sanitised in _sanitised_html
+    return Markup(_sanitised_html(source or "", frozenset(tags)))  # sanitised below
 
 
 @lru_cache(maxsize=1024)
-def _sanitised_html(source: str) -> str:
+def _sanitised_html(source: str, tags: frozenset[str]) -> str:
     html = markdown_lib.markdown(source, extensions=["extra", "sane_lists"])
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=set(tags),
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",

@@ -71,6 +71,9 @@ EVENT_KINDS: dict[str, EventKind] = _kinds(
     EventKind("plan_step_removed", "removed a step from the evaluation plan", {"step_id": "id"}),
     EventKind("plan_step_done", "completed a plan step", {"step_id": "id", "auto": "code"}),
     EventKind("reference_call_held", "held a reference call", {"request_id": "id"}),
+    # co-creation
+    EventKind("idea_posted", "posted an idea", {"idea_id": "id"}),
+    EventKind("idea_voted", "voted for an idea", {"idea_id": "id"}),
     # commerce
     EventKind("cart_item_added", "added to cart", {"plan_id": "id", "quantity": "int"}),
     EventKind("cart_item_removed", "removed from cart", {"plan_id": "id"}),

@@ -17,6 +17,7 @@ from portal.models.commerce import (
     PaymentAttempt,
     ProcessedWebhookEvent,
 )
+from portal.models.ideas import IDEA_STATUSES, Idea, IdeaComment, IdeaNotice, IdeaVote
 from portal.models.journey import Event
 from portal.models.pipeline import (
     ApiToken,
@@ -57,6 +58,8 @@ from portal.models.voices import (
     ReferenceProfile,
     ReferenceRequest,
     Testimonial,
+    TestimonialRevision,
+    VendorReply,
 )
 
 __all__ = [
@@ -100,6 +103,11 @@ __all__ = [
     "Event",
     "Faq",
     "HelpfulVote",
+    "IDEA_STATUSES",
+    "Idea",
+    "IdeaComment",
+    "IdeaNotice",
+    "IdeaVote",
     "Order",
     "OrderLine",
     "Plan",
@@ -114,6 +122,8 @@ __all__ = [
     "ReferenceRequest",
     "Resource",
     "Testimonial",
+    "TestimonialRevision",
+    "VendorReply",
     "TimestampMixin",
     "TrialDataset",
     "TrialRun",

@@ -28,6 +28,7 @@ NOTIFICATION_KINDS = (
     "score_jump",
     "committee",
     "plan_overdue",
+    "question",
 )
 DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed")
 

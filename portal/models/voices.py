@@ -69,6 +69,16 @@ ANSWER_MAX = 2000
 MESSAGE_MAX = 1000
 AVAILABILITY_MAX = 200
 MONTHLY_CAP_MAX = 10
+PROS_MAX = 1500
+USE_CASE_MAX = 200
+REPLY_MAX = 2000
+REPLY_STATUSES = ("pending", "approved", "rejected")
+# Sub-ratings of a review: column -> the question it answers (1–5 stars each).
+SUB_RATINGS: dict[str, str] = {
+    "ease_of_use": "Ease of use",
+    "support_rating": "Quality of support",
+    "value_rating": "Value for money",
+}
 
 
 class Testimonial(TimestampMixin, Base):
@@ -86,6 +96,10 @@ class Testimonial(TimestampMixin, Base):
         CheckConstraint("helpful_count >= 0", name="helpful_not_negative"),
         CheckConstraint("kind IN ('verified', 'imported')", name="kind_known"),
         CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status_known"),
+        CheckConstraint("ease_of_use BETWEEN 1 AND 5", name="ease_range"),
+        CheckConstraint("support_rating BETWEEN 1 AND 5", name="support_range"),
+        CheckConstraint("value_rating BETWEEN 1 AND 5", name="value_range"),
+        CheckConstraint("recommend BETWEEN 0 AND 10", name="recommend_range"),
         Index("ix_testimonial_product_status", "product_id", "status"),
     )
 
@@ -115,6 +129,15 @@ class Testimonial(TimestampMixin, Base):
     )
     moderated_at: Mapped[datetime | None] = mapped_column(default=None)
     helpful_count: Mapped[int] = mapped_column(default=0)
+    # Depth (all optional, so older reviews and imported stories stay valid): sub-ratings
+    # 1–5, likelihood to recommend 0–10 (the product's NPS), pros, cons and the use case.
+    ease_of_use: Mapped[int | None] = mapped_column(default=None)
+    support_rating: Mapped[int | None] = mapped_column(default=None)
+    value_rating: Mapped[int | None] = mapped_column(default=None)
+    recommend: Mapped[int | None] = mapped_column(default=None)
+    pros: Mapped[str] = mapped_column(Text, default="")
+    cons: Mapped[str] = mapped_column(Text, default="")
+    use_case: Mapped[str] = mapped_column(String(USE_CASE_MAX), default="")
 
     product: Mapped[Product] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -130,6 +153,46 @@ class Testimonial(TimestampMixin, Base):
     @property
     def company_size_label(self) -> str:
         return COMPANY_SIZES.get(self.company_size, self.company_size)
+
+
+class VendorReply(TimestampMixin, Base):
+    """The vendor's one public reply to a review, moderated like reviews before it shows."""
+
+    __tablename__ = "vendor_reply"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    testimonial_id: Mapped[int] = mapped_column(
+        ForeignKey("testimonial.id", ondelete="CASCADE"), unique=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    moderated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    moderated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    testimonial: Mapped[Testimonial] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+
+
+class TestimonialRevision(Base):
+    """A published version of a review, kept when its author updates it."""
+
+    __tablename__ = "testimonial_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    testimonial_id: Mapped[int] = mapped_column(
+        ForeignKey("testimonial.id", ondelete="CASCADE"), index=True
+    )
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class HelpfulVote(Base):

@@ -40,6 +40,7 @@ ALERT_GROUPS: dict[str, str] = {
     "score_jump": "Engagement",
     "committee": "Buying committees",
     "plan_overdue": "Evaluation plans",
+    "question": "Questions waiting for an answer",
 }
 
 # (kind, once-key, message)
@@ -129,10 +130,29 @@ def score_jump_alert(deal: Deal, event: Event, rules: Rules, now: datetime) -> A
     return ("score_jump", f"score:{event.id}", message)
 
 
-def recipients(deal: Deal) -> list[int]:
-    if deal.owner_id is not None:
+def recipients(deal: Deal | None) -> list[int]:
+    if deal is not None and deal.owner_id is not None:
         return [deal.owner_id]
     return list(db.session.scalars(select(User.id).where(User.role.in_(STAFF_ROLES))))
+
+
+def notify_without_deal(kind: str, key: str, message: str) -> list[Notification]:
+    """An alert about no buying account (an anonymous asker's question): raised once per
+    key among the alerts without a deal, to every seller."""
+    seen = db.session.scalar(
+        select(Notification.id)
+        .where(Notification.deal_id.is_(None), Notification.once_key == key)
+        .limit(1)
+    )
+    if seen is not None:
+        return []
+    notes = [
+        Notification(user_id=user_id, deal_id=None, kind=kind, once_key=key, message=message)
+        for user_id in recipients(None)
+    ]
+    db.session.add_all(notes)
+    db.session.flush()
+    return notes
 
 
 def notify(deal: Deal, alerts: Sequence[Alert]) -> list[Notification]:

@@ -1,5 +1,6 @@
 """Alerts no buyer action raises, found by a periodic job (``flask pipeline digest`` and the
-worker run it before mailing): quotes about to expire, and deals gone quiet (stalled).
+worker run it before mailing): quotes about to expire, deals gone quiet (stalled), and
+questions nobody answered for ``PIPELINE_QUESTION_UNANSWERED_DAYS`` (once per question).
 
 Each is raised once: a quote once per version, a stalled deal once per quiet spell (the key
 holds the deal's last activity, so new activity and a new silence make a new alert)."""
@@ -11,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Account, Deal, PlanStep, Quote
+from portal.models import Account, Answer, Deal, PlanStep, Product, Question, Quote, User
 from portal.models.quotes import OPEN_STATUSES
-from portal.pipeline.alerts import notify
+from portal.pipeline.alerts import notify, notify_without_deal
 from portal.pipeline.settings import setting
 from portal.pipeline.stages import list_stages
 from portal.pipeline.stalled import stalled_condition
@@ -22,7 +23,12 @@ from portal.pipeline.stalled import stalled_condition
 def raise_due_alerts(now: datetime | None = None) -> int:
     """Raise the due "quote expiring" and "stalled" alerts. Returns how many were new."""
     now = now or datetime.now(UTC)
-    return _expiring_quotes(now) + _stalled_deals(now) + _overdue_plan_steps(now)
+    return (
+        _expiring_quotes(now)
+        + _stalled_deals(now)
+        + _overdue_plan_steps(now)
+        + _unanswered_questions(now)
+    )
 
 
 def _expiring_quotes(now: datetime) -> int:
@@ -89,4 +95,33 @@ def _overdue_plan_steps(now: datetime) -> int:
         )
         key = f"plan_step:{step.id}:{step.due_on.isoformat()}"
         raised += bool(notify(deal, [("plan_overdue", key, message)]))
+    return raised
+
+
+def _unanswered_questions(now: datetime) -> int:
+    """A visible question with no visible answer after the set days: one alert each, on the
+    asker's deal when there is one."""
+    days = float(setting("PIPELINE_QUESTION_UNANSWERED_DAYS"))
+    answered = select(Answer.question_id).where(Answer.is_hidden.is_(False))
+    rows = db.session.execute(
+        select(Question, Product.name, Deal)
+        .join(Product, Product.id == Question.product_id)
+        .outerjoin(User, User.id == Question.author_id)
+        .outerjoin(Deal, Deal.account_id == User.account_id)
+        .where(
+            Question.is_hidden.is_(False),
+            Question.created_at <= now - timedelta(days=days),
+            Question.id.not_in(answered),
+        )
+        .order_by(Question.id)
+    ).all()
+    raised = 0
+    for question, product_name, deal in rows:
+        asked = question.created_at.replace(tzinfo=question.created_at.tzinfo or UTC)
+        message = (
+            f"A question about {product_name} has waited {(now - asked).days} days for an "
+            f"answer: “{question.title[:120]}”."
+        )
+        alert = ("question", f"question:{question.id}", message[:300])
+        raised += bool(notify(deal, [alert]) if deal is not None else notify_without_deal(*alert))
     return raised

@@ -1,16 +1,23 @@
 """The listening view: what buyers look for, straight from the journey log, by period, in
-words; every row leads to the deals behind it (``deals_behind``)."""
+words; every row leads to the deals behind it (``deals_behind``). The ideas open deals voted
+for, with the pipeline value behind each, come from the ideas board (``ideas_in_demand``).
+
+Ideas: "open" is the pipeline's one definition (``numbers.open_condition``); a deal's value is
+its ``Deal.value`` (net, from ``portal.pipeline.value``). An account with several voters
+counts its deal's value once per idea; currencies are never added together."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 
 from portal.extensions import db
-from portal.models import Account, Deal, Event, Testimonial
+from portal.models import Account, Deal, Event, Idea, IdeaVote, Testimonial
 from portal.pipeline.board import names_of_products
+from portal.pipeline.numbers import open_condition
+from portal.pipeline.stages import list_stages
 from portal.pipeline.words import reason_words, recipe_title
 
 TOP = 10
@@ -161,3 +168,53 @@ def deals_behind(
             .limit(limit)
         )
     ]
+
+
+@dataclass
+class IdeaDemand:
+    idea: Idea
+    open_votes: int = 0  # votes from people whose account has an open deal
+    open_deals: int = 0
+    value: dict[str, int] = field(default_factory=dict)  # {currency: Σ open deal value}
+
+
+def ideas_in_demand(limit: int | None = TOP) -> list[IdeaDemand]:
+    """The ideas most voted for by open deals, with the open pipeline value behind each;
+    most open-deal votes first, then the most value."""
+    is_open = open_condition(list_stages())
+    votes = db.session.execute(
+        select(IdeaVote.idea_id, func.count(IdeaVote.id), func.count(distinct(Deal.id)))
+        .join(Deal, Deal.account_id == IdeaVote.account_id)
+        .join(Idea, Idea.id == IdeaVote.idea_id)
+        .where(is_open, Idea.merged_into_id.is_(None), Idea.is_hidden.is_(False))
+        .group_by(IdeaVote.idea_id)
+    ).all()
+    if not votes:
+        return []
+    pairs = select(IdeaVote.idea_id, IdeaVote.account_id).distinct().subquery()
+    values = db.session.execute(
+        select(pairs.c.idea_id, Deal.currency, func.sum(Deal.value))
+        .join(Deal, Deal.account_id == pairs.c.account_id)
+        .where(is_open, pairs.c.idea_id.in_([idea_id for idea_id, _, _ in votes]))
+        .group_by(pairs.c.idea_id, Deal.currency)
+    ).all()
+    by_idea = {idea_id: IdeaDemand(None, n, deals) for idea_id, n, deals in votes}  # type: ignore[arg-type]
+    for idea_id, currency, total in values:
+        if total:
+            by_idea[idea_id].value[currency] = int(total)
+    ideas = db.session.scalars(select(Idea).where(Idea.id.in_(by_idea)))
+    for idea in ideas:
+        by_idea[idea.id].idea = idea
+    ranked = sorted(
+        by_idea.values(),
+        key=lambda d: (-d.open_votes, -max(d.value.values(), default=0), d.idea.id),
+    )
+    return ranked[:limit] if limit is not None else ranked
+
+
+def ideas_by_value(rows: list[IdeaDemand], currency: str) -> list[IdeaDemand]:
+    """The same ideas ranked by the open pipeline value behind them in ``currency``."""
+    return sorted(
+        (row for row in rows if row.value.get(currency)),
+        key=lambda row: (-row.value[currency], row.idea.id),
+    )

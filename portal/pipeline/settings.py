@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
         "reference_requested": 10,
         "question_asked": 5,
         "answer_viewed": 2,
+        "idea_posted": 4,
+        "idea_voted": 2,
         "cart_item_added": 8,
         "checkout_started": 10,
         "quote_downloaded": 8,
@@ -45,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "PIPELINE_SCORE_JUMP": 15,
     # ... told at most once per deal in this many hours.
     "PIPELINE_SCORE_JUMP_COOLDOWN_HOURS": 24,
+    # Sellers hear once about a question left unanswered this many days.
+    "PIPELINE_QUESTION_UNANSWERED_DAYS": 3,
     # Sellers hear about an open quote this many days before it expires.
     "PIPELINE_QUOTE_EXPIRING_DAYS": 3,
     # Events older than this (imported history, merged visitor events) raise no alerts.

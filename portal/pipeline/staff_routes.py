@@ -187,6 +187,16 @@ def analytics_view():
     )
 
 
+def _ideas_context() -> dict:
+    wanted = listening.ideas_in_demand(limit=None)
+    currency = setting("PIPELINE_CURRENCY")
+    return {
+        "ideas": wanted[: listening.TOP],
+        "ideas_by_value": listening.ideas_by_value(wanted, currency)[: listening.TOP],
+        "ideas_currency": currency,
+    }
+
+
 @bp.get("/seller/listening", endpoint="listening")
 @role_required("seller")
 def listening_view():
@@ -194,6 +204,7 @@ def listening_view():
     return render_template(
         "pipeline/listening.html",
         data=listening.compute(days=days),
+        **_ideas_context(),
         days=days,
         periods=analytics.PERIODS,
     )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.journey.kinds import EVENT_KINDS
-from portal.models import Account, Event, Plan, PlanStep, Product, User
+from portal.models import Account, Event, Idea, Plan, PlanStep, Product, User
 from portal.pipeline.timeline_groups import link_of
 from portal.pipeline.words import ROOM_KINDS, reason_words, room_sentence
 from portal.templating import money
@@ -46,10 +46,15 @@ def _n(value) -> str:
 
 
 def sentence(
-    event: Event, who: str, product: str | None, plan: Plan | None, step: str | None = None
+    event: Event,
+    who: str,
+    product: str | None,
+    plan: Plan | None,
+    step: str | None = None,
+    idea: str | None = None,
 ) -> str:
     """One event as a sentence (``product`` is its name, or None; ``step`` the title of the
-    plan step it is about)."""
+    plan step it is about; ``idea`` an idea's title)."""
     p = event.props or {}
     if event.kind in ROOM_KINDS:
         return room_sentence(event.kind, p, who, product, step)
@@ -79,6 +84,8 @@ def sentence(
         "reference_requested": f"{who} asked to talk to a customer who uses {thing}",
         "question_asked": f"{who} asked a question about {thing}",
         "answer_viewed": f"{who} read answers about {thing}",
+        "idea_posted": f"{who} posted the idea “{idea}”" if idea else f"{who} posted an idea",
+        "idea_voted": f"{who} voted for “{idea}”" if idea else f"{who} voted for an idea",
         "cart_item_added": f"{who} put {p.get('quantity', 1)} × {plan_name} in the cart",
         "cart_item_removed": f"{who} took {plan_name} out of the cart",
         "checkout_started": f"{who} started checkout" + (f" for {amount}" if amount else ""),
@@ -138,6 +145,14 @@ def describe(events: Sequence[Event], account: Account) -> list[Entry]:
         if step_ids
         else {}
     )
+    idea_ids = {
+        e.props["idea_id"] for e in events if isinstance(e.props, dict) and e.props.get("idea_id")
+    }
+    ideas = (
+        dict(db.session.execute(select(Idea.id, Idea.title).where(Idea.id.in_(idea_ids))).all())
+        if idea_ids
+        else {}
+    )
     entries = []
     for event in events:
         name, slug = products.get(event.product_id, (None, None))
@@ -146,6 +161,7 @@ def describe(events: Sequence[Event], account: Account) -> list[Entry]:
             slug = plan.product.slug
         who = _who(users.get(event.user_id), account)
         step = steps.get((event.props or {}).get("step_id"))
-        text = sentence(event, who, name, plan, step)
+        idea = ideas.get((event.props or {}).get("idea_id"))
+        text = sentence(event, who, name, plan, step=step, idea=idea)
         entries.append(Entry(event, text, link_of(event, slug)))
     return entries

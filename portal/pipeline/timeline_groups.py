@@ -42,6 +42,8 @@ def link_of(event: Event, slug: str | None) -> tuple[str, dict] | None:
         return "catalog.search", {"q": p["query"]}
     if event.kind == "products_compared":
         return "catalog.compare", {}
+    if event.kind in ("idea_posted", "idea_voted") and p.get("idea_id"):
+        return "ideas.idea", {"idea_id": p["idea_id"]}
     if slug is None:
         return None
     if event.kind == "testimonial_voted" and p.get("testimonial_id"):

@@ -25,13 +25,16 @@ from portal.models.voices import (
     MESSAGE_MAX,
     MONTHLY_CAP_MAX,
     NAME_MAX,
+    PROS_MAX,
     QUESTION_BODY_MAX,
     QUESTION_TITLE_MAX,
     REASON_MAX,
     REFERENCE_TOPICS,
+    REPLY_MAX,
     ROLE_MAX,
     SOURCE_MAX,
     TITLE_MAX,
+    USE_CASE_MAX,
 )
 
 RATINGS = {5: "5 stars", 4: "4 stars", 3: "3 stars", 2: "2 stars", 1: "1 star"}
@@ -105,6 +108,39 @@ class TestimonialForm(FlaskForm):
         choices=_choices(DISPLAY_CHOICES),
         default="initial",
         validators=[InputRequired(message="Choose how to show your name.")],
+    )
+
+
+def _score_field(label: str, low: int, high: int, description: str = "") -> SelectField:
+    choices = [
+        SelectChoice("", "Skip"),
+        *(SelectChoice(str(n), str(n)) for n in range(low, high + 1)),
+    ]
+    return SelectField(label, choices=choices, validators=[Optional()], description=description)
+
+
+class ReviewDepthForm(TestimonialForm):
+    """The testimonial with the depth buyers know from review sites (all optional)."""
+
+    ease_of_use = _score_field("Ease of use", 1, 5, "1 (hard) to 5 (easy).")
+    support_rating = _score_field("Quality of support", 1, 5)
+    value_rating = _score_field("Value for money", 1, 5)
+    recommend = _score_field(
+        "How likely are you to recommend it to a peer?", 0, 10, "0 (not at all) to 10 (certainly)."
+    )
+    pros = TextAreaField("What you like", validators=[Optional(), Length(max=PROS_MAX)])
+    cons = TextAreaField("What could be better", validators=[Optional(), Length(max=PROS_MAX)])
+    use_case = StringField(
+        "What you use it for",
+        validators=[Optional(), Length(max=USE_CASE_MAX)],
+        description="For example: weekly sales forecast for 40 reps.",
+    )
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        "Public reply from the team",
+        validators=[DataRequired("Write a reply."), Length(10, REPLY_MAX)],
     )
 
 

@@ -4,7 +4,10 @@ team answer, the asker is notified, sellers hide abuse.
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, func, select
 
@@ -147,3 +150,44 @@ def hidden_content() -> tuple[list[Question], list[Answer]]:
         select(Answer).where(Answer.is_hidden.is_(True)).order_by(Answer.updated_at.desc())
     )
     return list(questions), list(answers)
+
+
+def unanswered_questions() -> list[Question]:
+    """Visible questions without a visible answer, oldest first (the sellers' list)."""
+    answered = select(Answer.question_id).where(Answer.is_hidden.is_(False))
+    return list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.is_hidden.is_(False), Question.id.not_in(answered))
+            .order_by(Question.created_at, Question.id)
+        )
+    )
+
+
+def answer_delays_days(product_id: int) -> list[float]:
+    """Days from each answered question of the product to its first visible answer."""
+    first = func.min(Answer.created_at)
+    rows = db.session.execute(
+        select(Question.created_at, first)
+        .join(Answer, Answer.question_id == Question.id)
+        .where(
+            Question.product_id == product_id,
+            Question.is_hidden.is_(False),
+            Answer.is_hidden.is_(False),
+        )
+        .group_by(Question.id, Question.created_at)
+    ).all()
+    return [(_aware(answered) - _aware(asked)).total_seconds() / 86400 for asked, answered in rows]
+
+
+def typical_answer_days(product_id: int) -> int | None:
+    """ "Typically answered within N days": the median delay, rounded up to whole days (at
+    least 1); None before any question was answered."""
+    delays = answer_delays_days(product_id)
+    if not delays:
+        return None
+    return max(1, math.ceil(statistics.median(delays)))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

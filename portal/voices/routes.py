@@ -18,7 +18,7 @@ from portal.journey.services import record_event
 from portal.journey.tracking import current_actor
 from portal.models import Product, Question, ReferenceRequest, Testimonial
 from portal.security import safe_next
-from portal.voices import bp, customers
+from portal.voices import bp, customers, replies
 from portal.voices import questions as qa
 from portal.voices import testimonials as reviews
 from portal.voices.errors import PAGE_ERRORS, NotFound
@@ -27,9 +27,11 @@ from portal.voices.forms import (
     HideForm,
     QuestionForm,
     ReferenceRequestForm,
+    ReplyForm,
+    ReviewDepthForm,
     TestimonialFilterForm,
-    TestimonialForm,
 )
+from portal.voices.ratings import product_ratings
 from portal.voices.settings import post_limit
 
 PER_PAGE = 10
@@ -103,6 +105,11 @@ def testimonials_page(product: Product, request_form: ReferenceRequestForm, stat
         filtered=any(filters[k] for k in ("industry", "company_size", "rating")),
         summary=reviews.testimonial_summary(product.id),
         voted=reviews.voted_ids(user.id if user else None, (t.id for t in page.items)),
+        replies=replies.replies_for(
+            (t.id for t in page.items), include_pending=bool(user and user.has_role("seller"))
+        ),
+        reply_form=ReplyForm(),
+        ratings=product_ratings(product.id),
         mine=reviews.own_testimonial(user.id, product.id) if user else None,
         can_write=user is not None and customers.verified_purchase(user.id, product.id),
         request_form=request_form,
@@ -138,10 +145,28 @@ def write_testimonial(slug: str):
             "comes from a real purchase.",
         )
     existing = reviews.own_testimonial(user.id, product.id)
-    form = TestimonialForm(obj=existing) if request.method == "GET" else TestimonialForm()
+    form = ReviewDepthForm(obj=existing) if request.method == "GET" else ReviewDepthForm()
+    if request.method == "GET" and existing is not None:
+        for name in ("ease_of_use", "support_rating", "value_rating", "recommend"):
+            value = getattr(existing, name)
+            form[name].data = "" if value is None else str(value)
     if form.validate_on_submit():
         fields = form_fields(
-            form, "rating", "title", "body", "role", "industry", "company_size", "display_choice"
+            form,
+            "rating",
+            "title",
+            "body",
+            "role",
+            "industry",
+            "company_size",
+            "display_choice",
+            "ease_of_use",
+            "support_rating",
+            "value_rating",
+            "recommend",
+            "pros",
+            "cons",
+            "use_case",
         )
         if perform(
             reviews.submit_testimonial,

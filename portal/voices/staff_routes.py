@@ -10,13 +10,20 @@ from wtforms import SelectChoice
 from portal.boundary import perform, show_on_form
 from portal.bounds import MAX_ID, bounded_int
 from portal.extensions import db
-from portal.models import Answer, Product, Question
+from portal.models import Answer, Product, Question, Testimonial
 from portal.models.voices import REFERENCE_STATUSES
 from portal.security import role_required
-from portal.voices import bp, introductions, references, testimonials
+from portal.voices import bp, introductions, references, replies, testimonials
 from portal.voices import questions as qa
 from portal.voices.errors import PAGE_ERRORS, InvalidInput
-from portal.voices.forms import CloseRequestForm, HideForm, ImportStoryForm, ProposeForm, RejectForm
+from portal.voices.forms import (
+    CloseRequestForm,
+    HideForm,
+    ImportStoryForm,
+    ProposeForm,
+    RejectForm,
+    ReplyForm,
+)
 from portal.voices.routes import PER_PAGE, back, form_fields, form_status, signed_in_user
 
 # ---------------------------------------------------------------------------- moderation
@@ -35,6 +42,7 @@ def _moderation_page(reject_forms: dict | None = None, status: int = 200):
         hide_form=HideForm(),
         hidden_questions=hidden_questions,
         hidden_answers=hidden_answers,
+        pending_replies=replies.pending_replies(),
     ), status
 
 
@@ -218,3 +226,52 @@ def close_request(request_id: int):
     ):
         flash("Request closed.", "success")
     return redirect(url_for("voices.seller_references"), code=303)
+
+
+@bp.get("/seller/questions")
+@role_required("seller")
+def seller_questions():
+    """Questions still waiting for an answer, oldest first, with their age."""
+    return render_template("voices/seller_questions.html", items=qa.unanswered_questions())
+
+
+# ---------------------------------------------------------------------------- vendor replies
+
+
+@bp.post("/seller/testimonials/<int:testimonial_id>/reply")
+@role_required("seller")
+def reply_to_review(testimonial_id: int):
+    """The team's one public reply to a review; it waits for moderation."""
+    testimonial = db.get_or_404(Testimonial, testimonial_id)
+    form = ReplyForm()
+    back_to = url_for("voices.testimonials", slug=testimonial.product.slug) + f"#t{testimonial_id}"
+    if not form.validate_on_submit():
+        flash(" ".join(form.body.errors) or "Write a reply.", "warning")
+        return redirect(back_to, code=303)
+    done = perform(
+        replies.write_reply,
+        signed_in_user(),
+        testimonial_id,
+        form.body.data,
+        flash_category="warning",
+        let_through=PAGE_ERRORS,
+    )
+    if done:
+        flash("Reply saved; it shows under the review once a moderator approves it.", "success")
+    return redirect(back_to, code=303)
+
+
+@bp.post("/seller/moderation/replies/<int:reply_id>/<any(approve, reject):decision>")
+@role_required("seller")
+def moderate_reply(reply_id: int, decision: str):
+    done = perform(
+        replies.moderate_reply,
+        signed_in_user(),
+        reply_id,
+        decision == "approve",
+        flash_category="warning",
+        let_through=PAGE_ERRORS,
+    )
+    if done:
+        flash("Reply published." if decision == "approve" else "Reply rejected.", "success")
+    return redirect(url_for("voices.moderation"), code=303)

@@ -9,13 +9,19 @@ from __future__ import annotations
 from flask import url_for
 
 from portal.models.voices import COMPANY_SIZES, INDUSTRIES, REFERENCE_TOPICS
-from portal.voices import bp, references, testimonials
+from portal.voices import bp, questions, references, testimonials
 
 
 @bp.app_template_global()
 def testimonial_summary(product_id: int) -> testimonials.RatingSummary:
     """Count, average and star distribution of a product's published testimonials."""
     return testimonials.testimonial_summary(product_id)
+
+
+@bp.app_template_global()
+def typical_answer_days(product_id: int) -> int | None:
+    """The measured median days to a question's first answer (rounded up), or None."""
+    return questions.typical_answer_days(product_id)
 
 
 @bp.app_template_global()

@@ -30,6 +30,7 @@ from portal.models.voices import (
 )
 from portal.voices.customers import display_name_for, verified_purchase
 from portal.voices.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from portal.voices.ratings import clean_depth, keep_published_version
 from portal.voices.text import check_choice, clean_text
 
 
@@ -104,8 +105,13 @@ def submit_testimonial(
     industry: str,
     company_size: str,
     display_choice: str,
+    **depth,
 ) -> Testimonial:
-    """Write (or rewrite) the author's testimonial; it waits for moderation either way."""
+    """Write (or rewrite) the author's testimonial; it waits for moderation either way.
+
+    ``depth``: the optional sub-ratings, likelihood to recommend, pros, cons and use case
+    (see ``portal.voices.ratings.clean_depth``). A published review can be updated once it
+    has been up for ``UPDATE_AFTER_DAYS``; the published version is kept as a revision."""
     purchased_at = verified_purchase(author.id, product.id)
     if purchased_at is None:
         raise NotAllowed(
@@ -133,10 +139,13 @@ def submit_testimonial(
             display_choice, DISPLAY_CHOICES, "how to show your name", "display_choice"
         ),
     }
+    values.update(clean_depth(**depth))
     testimonial = own_testimonial(author.id, product.id)
     if testimonial is None:
         testimonial = Testimonial(product_id=product.id, author_id=author.id, kind="verified")
         db.session.add(testimonial)
+    elif testimonial.status == "approved":
+        keep_published_version(testimonial)
     for key, value in values.items():
         setattr(testimonial, key, value)
     testimonial.display_name = display_name_for(author, values["display_choice"])
