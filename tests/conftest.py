@@ -243,6 +243,8 @@ def live_server(app):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{server.server_port}"
+    # Links in mails and shared pages are built on the public address: here, this server.
+    app.config["PUBLIC_BASE_URL"] = server.url
     yield server
     server.shutdown()
     thread.join(timeout=5)
