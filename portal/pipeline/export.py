@@ -62,29 +62,39 @@ def _line(row: list) -> str:
 def deals_csv(filters: BoardFilters, viewer_id: int | None, batch: int = 1000) -> Iterator[str]:
     """Lines of CSV for every deal matching the board filters (streamed in batches).
 
-    The first batch is read before this returns, so a query the database refuses fails here,
-    while the route can still answer with an error page, not halfway through a download."""
+    The first batch is read and written out before this returns, so a query the database
+    refuses fails here, while the route can still answer with an error page, not halfway
+    through a download. The rest is read while streaming (in the stream's own session: the
+    request's session is gone by then)."""
     now = datetime.now(UTC)
     stages = list_stages()
     query = filtered_deals(filters, stages, viewer_id, now)
-    first = db.session.execute(query.limit(batch)).all()
-    return _lines(query, first, stages, now, batch)
-
-
-def _lines(query, rows: list, stages: list, now: datetime, batch: int) -> Iterator[str]:
     by_id = {stage.id: stage for stage in stages}
     half_life = float(setting("PIPELINE_HALF_LIFE_DAYS"))
-    yield _line(HEADER)
-    offset = 0
-    while rows:
-        owners = names_of_users({deal.owner_id for deal, _ in rows if deal.owner_id})
-        for deal, account in rows:
-            yield _line(_cells(deal, account, by_id.get(deal.stage_id), owners, now, half_life))
-        offset += batch
+    rows = db.session.execute(query.limit(batch)).all()
+    first = [_line(HEADER), *_batch_lines(rows, by_id, now, half_life)]
+    return _stream(first, query, by_id, now, half_life, batch, more=len(rows) == batch)
+
+
+def _stream(first, query, by_id, now, half_life, batch: int, more: bool) -> Iterator[str]:
+    yield from first
+    offset = batch
+    while more:
+        rows = db.session.execute(query.offset(offset).limit(batch)).all()
+        yield from _batch_lines(rows, by_id, now, half_life)
         for deal, account in rows:  # keep the session small on long exports
             db.session.expunge(deal)
             db.session.expunge(account)
-        rows = db.session.execute(query.offset(offset).limit(batch)).all()
+        offset += batch
+        more = len(rows) == batch
+
+
+def _batch_lines(rows: list, by_id: dict, now: datetime, half_life: float) -> list[str]:
+    owners = names_of_users({deal.owner_id for deal, _ in rows if deal.owner_id})
+    return [
+        _line(_cells(deal, account, by_id.get(deal.stage_id), owners, now, half_life))
+        for deal, account in rows
+    ]
 
 
 def _cells(deal, account, stage, owners: dict, now: datetime, half_life: float) -> list:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import event, select
 from portal.extensions import db as _db
 from portal.journey.services import Actor, record_event
 from portal.models import Account, Deal
+from portal.pipeline import export
 from tests.factories import deal_of, make_product, record
 
 NOW = datetime.now(UTC)
@@ -286,3 +288,26 @@ def test_each_cards_value_label_links_to_its_source(app, seller_client):
     for name in ("Tried Co", "Cart Co"):
         assert seller_client.get(f"/seller/deals/{deal_ids[name]}").status_code == 200
     assert seller_client.get("/seller/quotes").status_code == 200
+
+
+def test_csv_export_streams_every_batch_outside_the_request(app, db, seller_client, live_server):
+    """Over a real server the stream outlives the request's session: every deal is there,
+    across several batches, and the download is not cut."""
+    names = [f"Batch Co {n}" for n in range(5)]
+    for name in names:
+        make_account_deal(name, "product_viewed")
+    db.session.commit()
+
+    cookie = seller_client.get_cookie("session").value
+    original = export.deals_csv.__defaults__
+    export.deals_csv.__defaults__ = (2,)  # batches of two deals
+    try:
+        request = urllib.request.Request(
+            f"{live_server.url}/seller/pipeline/export.csv", headers={"Cookie": f"session={cookie}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read().decode()
+    finally:
+        export.deals_csv.__defaults__ = original
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(row["account"] for row in rows) == sorted(names)
