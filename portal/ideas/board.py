@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, case, select
 from sqlalchemy.orm import joinedload
 
+from portal.bounds import MAX_ID, bounded_int
 from portal.extensions import db
 from portal.models import Idea
 from portal.models.ideas import IDEA_STATUSES
@@ -36,7 +37,7 @@ class BoardFilters:
         status = args.get("status") if args.get("status") in IDEA_STATUSES else None
         if product_id is None:
             raw = args.get("product", "")
-            product_id = int(raw) if raw.isdigit() else None
+            product_id = bounded_int(raw, 1, MAX_ID)
         return cls(sort=sort, status=status, product_id=product_id)
 
 

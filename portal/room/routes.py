@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user
 from wtforms.fields.choices import SelectChoice
 
 from portal.boundary import perform
+from portal.bounds import MAX_ID, bounded_int
 from portal.errors import ServiceError
 from portal.extensions import db, limiter
 from portal.journey.services import Actor, attach_visitor
@@ -178,12 +179,13 @@ def remove_member(user_id: int):
 @login_required
 def add_to_shortlist():
     form = ShortlistAddForm()
-    if not form.validate_on_submit() or not str(form.product_id.data).isdigit():
+    product_id = bounded_int(form.product_id.data, 1, MAX_ID)
+    if not form.validate_on_submit() or product_id is None:
         raise RoomNotFound("We could not find that product.")
     done = perform(
         shortlist.add_to_shortlist,
         current_user,
-        int(form.product_id.data),
+        product_id,
         current_actor(),
         let_through=(RoomNotFound,),
     )
@@ -394,7 +396,7 @@ def update_step(step_id: int):
     form = StepUpdateForm()
     if form.validate_on_submit():
         raw = form.assignee.data or ""
-        assignee = int(raw) if raw.isdigit() else None
+        assignee = bounded_int(raw, 1, MAX_ID)
         if perform(
             plan.update_step,
             current_user,
