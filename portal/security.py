@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, g, request
 from flask_login import current_user
 
+from portal.errors import abort_with
 from portal.extensions import login_manager
 
 
@@ -108,8 +109,20 @@ def is_personal(path: str) -> bool:
     return any(path == p or path.startswith(p.rstrip("/") + "/") for p in PERSONAL_PATHS)
 
 
+NUL_REFUSED = "The request contains a NUL character, which no field here accepts."
+
+
+def refuse_nul_bytes() -> None:
+    """No text we store or search may hold NUL (PostgreSQL refuses it deep in a query): a
+    query string or form field with one is a 400 before any view runs."""
+    if any("\x00" in value for values in (request.args, request.form) for value in
+           (v for _, v in values.items(multi=True))):  # fmt: skip
+        abort_with(400, NUL_REFUSED)
+
+
 def register_security_headers(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.before_request(refuse_nul_bytes)
 
     @app.after_request
     def add_headers(response):

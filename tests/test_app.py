@@ -240,3 +240,13 @@ def test_content_type_has_one_charset(client):
     for path in ("/", "/healthz", "/api/v1/openapi.json"):
         content_type = client.get(path).headers["Content-Type"]
         assert content_type.count("charset") <= 1, (path, content_type)
+
+
+def test_a_nul_character_in_a_query_or_form_is_a_400_not_a_database_error(client):
+    # PostgreSQL refuses NUL in text; schemathesis found /api/v1/deals?q=…\x00… as a 500.
+    for path in ("/search?q=a%00b", "/products?q=%00", "/ideas?sort=%00"):
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert "NUL character" in response.get_data(as_text=True)
+    response = client.post("/password/forgot", data={"email": "a\x00@example.com"})
+    assert response.status_code == 400
