@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("room", __name__)
 
-from portal.room import receivers, routes, staff_routes  # noqa: E402,F401
+from portal.room import plan_routes, receivers, routes, staff_routes  # noqa: E402,F401
