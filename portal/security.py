@@ -8,9 +8,10 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, request
+from flask import Request as FlaskRequest
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-from portal.errors import abort_with
 from portal.extensions import login_manager
 
 
@@ -109,20 +110,31 @@ def is_personal(path: str) -> bool:
     return any(path == p or path.startswith(p.rstrip("/") + "/") for p in PERSONAL_PATHS)
 
 
-NUL_REFUSED = "The request contains a NUL character, which no field here accepts."
+def _without_nul(value):
+    return value.replace("\x00", " ") if isinstance(value, str) else value
 
 
-def refuse_nul_bytes() -> None:
-    """No text we store or search may hold NUL (PostgreSQL refuses it deep in a query): a
-    query string or form field with one is a 400 before any view runs."""
-    if any("\x00" in value for values in (request.args, request.form) for value in
-           (v for _, v in values.items(multi=True))):  # fmt: skip
-        abort_with(400, NUL_REFUSED)
+class NulFreeParameters(ImmutableMultiDict):
+    """Query and form parameters with every NUL turned into a space before any view reads
+    them. No text we store or search may hold NUL (PostgreSQL refuses it deep in a query:
+    schemathesis found ``/api/v1/deals?q=…\\x00…`` as a 500); the field cleaners then treat it
+    like any other stray space."""
+
+    def __init__(self, mapping=None):
+        if isinstance(mapping, MultiDict):
+            mapping = list(mapping.items(multi=True))
+        if isinstance(mapping, (list, tuple)):
+            mapping = [(_without_nul(key), _without_nul(value)) for key, value in mapping]
+        super().__init__(mapping)
+
+
+class Request(FlaskRequest):
+    parameter_storage_class = NulFreeParameters
 
 
 def register_security_headers(app: Flask) -> None:
+    app.request_class = Request
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    app.before_request(refuse_nul_bytes)
 
     @app.after_request
     def add_headers(response):

@@ -308,7 +308,7 @@ def test_control_characters_in_admin_forms(admin_client, db, product):
     assert admin_client.post("/admin/catalog/new", data=data).status_code == 302
     created = db.session.scalar(select(Product).where(Product.slug == "churn-compass"))
     assert created.name == "Nul Product"
-    assert created.description_md == "Line one\nLine two"
+    assert created.description_md == "Line one \nLine two"
     plan = {**PLAN_FORM, "name": "Plan\x00", "amount": "4\x009"}
     response = admin_client.post(f"/admin/catalog/{created.id}/plans/new", data=plan)
     assert response.status_code in (302, 422)
