@@ -14,11 +14,15 @@ run: install assets
 	@echo "Testdrive is starting on http://127.0.0.1:5000 (demo logins above; Ctrl+C stops it)"
 	$(RUN_ENV) $(FLASK) serve --host 127.0.0.1 --port 5000
 
+# The suite runs in parallel on every core (pytest-xdist; TEST_WORKERS=1 for one process);
+# each worker has its own PostgreSQL and Redis database.
+TEST_WORKERS ?= auto
+
 test: install-dev assets chromium poppler
-	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== database-facing tests again on $$TEST_DATABASE_URL =="; \
-	  $(PY) -m pytest -m "not browser" --ignore=tests/sandbox $(PYTEST_ARGS); \
+	  $(PY) -m pytest -n $(TEST_WORKERS) -m "not browser" --ignore=tests/sandbox $(PYTEST_ARGS); \
 	fi
 
 $(PY):

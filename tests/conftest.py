@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import threading
 from pathlib import Path
 
@@ -17,7 +18,8 @@ import pytest
 from flask import g
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
+from werkzeug.routing import Rule
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -25,8 +27,69 @@ from portal.extensions import db as _db
 from portal.models import Base
 from tests.factories import make_default_stages
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 PASSWORD = "correct-horse-battery"
+# pytest-xdist runs the suite in parallel workers ("gw0", "gw1", …): each has a PostgreSQL
+# database and a Redis database of its own, so no worker truncates another's tables or runs
+# another's queued jobs.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(WORKER[2:]) if WORKER.startswith("gw") and WORKER[2:].isdigit() else 0
+
+
+def _worker_database(url: str) -> str:
+    """``…/test`` → ``…/test_gw1`` (created when missing) in worker gw1; unchanged outside xdist."""
+    if not url or not WORKER:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{WORKER}"
+    engine = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def _worker_redis(url: str) -> str:
+    """``redis://host:6379/15`` → ``…/14`` in worker gw1 (Redis has 16 databases, 0–15)."""
+    if not url or not WORKER:
+        return url
+    base, _, number = url.rpartition("/")
+    start = int(number) if number.isdigit() else 0
+    return f"{base}/{(start - WORKER_INDEX) % 16}"
+
+
+# This module is imported twice (as pytest's conftest and as ``tests.conftest``): derive the
+# worker's URLs from the ones the run started with, kept aside the first time.
+for _name, _per_worker in (
+    ("TEST_DATABASE_URL", _worker_database),
+    ("TEST_REDIS_URL", _worker_redis),
+):
+    _given = os.environ.setdefault(f"{_name}_GIVEN", os.environ.get(_name, ""))
+    if _given:
+        os.environ[_name] = _per_worker(_given)
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _memoize_url_builders() -> None:
+    """Every test builds a fresh app, and Werkzeug compiles two URL-builder functions per
+    rule with ``ast`` and ``compile`` (about half of ``create_app``). A builder is a pure
+    function of the rule's text, parsed parts and defaults (it reaches its rule only through
+    its ``.self`` argument), so the same rule in the next test's app reuses it unchanged."""
+    compile_builder = Rule._compile_builder
+    cache: dict = {}
+
+    def cached(self, append_unknown=True):
+        defaults = tuple(sorted((k, repr(v)) for k, v in (self.defaults or {}).items()))
+        key = (self.rule, tuple(self._trace), defaults, append_unknown)
+        if key not in cache:
+            cache[key] = compile_builder(self, append_unknown)
+        return cache[key]
+
+    Rule._compile_builder = cached
+
+
+_memoize_url_builders()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -102,13 +165,12 @@ def quick_password_hashes(request, monkeypatch):
     )
 
 
-@pytest.fixture
-def app(tmp_path: Path, database_url_base):
-    config = {
+def _test_config(tmp_path: Path, database_url: str) -> dict:
+    return {
         "TESTING": True,
         "TESTDRIVE_ENV": "testing",
         "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": database_url_base or f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "MAIL_OUTBOX": str(tmp_path / "outbox"),
@@ -116,14 +178,44 @@ def app(tmp_path: Path, database_url_base):
         "CATALOG_FILES": str(tmp_path / "catalog_files"),
         "RATELIMIT_STORAGE_URI": "memory://",
     }
-    app = create_app(config)
-    app.test_client_class = CSRFClient
-    app.before_request_funcs.setdefault(None, []).insert(0, _forget_request_globals)
+
+
+def _build_schema(app, create: bool = True) -> None:
     with app.app_context():
-        _db.create_all()
+        if create:
+            _db.create_all()
         # create_all builds the schema only; the default stages come from a data migration.
         make_default_stages()
         _db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One SQLite file with the schema and default stages, built once per session; each test
+    starts from a copy of it (building the schema is most of a test's set-up)."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.sqlite3"
+    app = create_app(_test_config(folder, f"sqlite:///{path}"))
+    _build_schema(app)
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(request, tmp_path: Path, database_url_base):
+    if database_url_base:
+        url = database_url_base
+    else:
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    app = create_app(_test_config(tmp_path, url))
+    app.test_client_class = CSRFClient
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_request_globals)
+    if database_url_base:  # the session built the schema; each test leaves it empty
+        _build_schema(app, create=False)
     yield app
     with app.app_context():
         _db.session.remove()
