@@ -151,18 +151,33 @@ def _forget_request_globals() -> None:
         g.pop(name, None)
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashes(request, monkeypatch):
-    """Most tests create many users; a cheap work factor keeps them fast. The auth and
-    browser tests keep the real KDF settings (they test passwords)."""
-    if request.node.path.parent.name in ("auth", "browser"):
-        return
+def _cheap_password_hashes(monkeypatch) -> None:
     from werkzeug.security import generate_password_hash
 
     monkeypatch.setattr(
         "portal.auth.services.generate_password_hash",
         lambda password, **_: generate_password_hash(password, method="pbkdf2:sha256:1000"),
     )
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(request, monkeypatch):
+    """Most tests create many users; a cheap work factor keeps them fast. The auth and
+    browser tests keep the real KDF settings (they test passwords)."""
+    if request.node.path.parent.name in ("auth", "browser"):
+        return
+    _cheap_password_hashes(monkeypatch)
+
+
+def _seed_demo(app) -> str:
+    """``flask seed-demo`` as ``make run`` runs it (its 500 demo users with a cheap hash)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _cheap_password_hashes(monkeypatch)
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["seed-demo"])
+            _db.session.remove()
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 def _test_config(tmp_path: Path, database_url: str) -> dict:
@@ -203,10 +218,33 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory, sqlite_template) -> tuple[Path, str]:
+    """A folder holding the seeded demo (its SQLite file and the files its seeders stored)
+    and what ``seed-demo`` printed: seeded once per session for tests marked
+    ``seeded_demo`` (on PostgreSQL each such test seeds for real)."""
+    folder = tmp_path_factory.mktemp("demo")
+    shutil.copyfile(sqlite_template, folder / "test.sqlite3")
+    app = create_app(_test_config(folder, f"sqlite:///{folder / 'test.sqlite3'}"))
+    output = _seed_demo(app)
+    with app.app_context():
+        _db.engine.dispose()
+    return folder, output
+
+
 @pytest.fixture
 def app(request, tmp_path: Path, database_url_base):
+    seeded = request.node.get_closest_marker("seeded_demo") is not None
+    output = ""
     if database_url_base:
         url = database_url_base
+    elif seeded:
+        folder, output = request.getfixturevalue("demo_template")
+        # Not the outbox: a test's mail count starts at zero.
+        shutil.copytree(
+            folder, tmp_path, ignore=shutil.ignore_patterns("outbox"), dirs_exist_ok=True
+        )
+        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
     else:
         path = tmp_path / "test.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
@@ -216,6 +254,9 @@ def app(request, tmp_path: Path, database_url_base):
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_request_globals)
     if database_url_base:  # the session built the schema; each test leaves it empty
         _build_schema(app, create=False)
+        if seeded:
+            output = _seed_demo(app)
+    app.extensions["seed_demo_output"] = output
     yield app
     with app.app_context():
         _db.session.remove()
@@ -224,6 +265,12 @@ def app(request, tmp_path: Path, database_url_base):
             with _db.engine.begin() as conn:
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         _db.engine.dispose()
+
+
+@pytest.fixture
+def seed_demo_output(app) -> str:
+    """What ``seed-demo`` printed for a test marked ``seeded_demo``."""
+    return app.extensions["seed_demo_output"]
 
 
 @pytest.fixture

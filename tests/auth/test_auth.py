@@ -241,10 +241,9 @@ def test_cli_created_seller_opens_the_pipeline_but_a_buyer_gets_403(app, runner,
     assert client.get("/seller/pipeline").status_code == 403
 
 
-def test_seed_demo_is_idempotent(runner, db):
-    first = runner.invoke(args=["seed-demo"])
-    assert first.exit_code == 0, first.output
-    assert "admin@northwind.example" in first.output
+@pytest.mark.seeded_demo
+def test_seed_demo_is_idempotent(runner, db, seed_demo_output):
+    assert "admin@northwind.example" in seed_demo_output
     count = len(db.session.scalars(select(User)).all())
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output

@@ -16,13 +16,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from portal.auth.seed import DEMO_PASSWORD, seed_users
-from portal.catalog.seed import seed_catalog
-from portal.commerce.seed import seed_commerce
+from portal.auth.seed import DEMO_PASSWORD
 from portal.extensions import db
 from portal.models import Deal
-from portal.pipeline.seed import seed_pipeline
-from portal.voices.seed import seed_voices
 
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/pipeview-shots"))
 SIZES = {"laptop": (1280, 800), "phone": (390, 844)}
@@ -30,12 +26,8 @@ SIZES = {"laptop": (1280, 800), "phone": (390, 844)}
 
 @pytest.fixture
 def seeded(app):
+    """The demo as ``make run`` seeds it (the test is marked ``seeded_demo``): its top deal."""
     with app.app_context():
-        for seeder in (seed_users, seed_catalog, seed_commerce, seed_voices):
-            seeder()
-            db.session.commit()
-        seed_pipeline(accounts=60)
-        db.session.commit()
         return db.session.scalar(select(Deal.id).order_by(Deal.value.desc()))
 
 
@@ -60,6 +52,7 @@ def page_scroll_width(page: Page) -> tuple[int, int]:
     return page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
 
 
+@pytest.mark.seeded_demo
 @pytest.mark.parametrize("size", SIZES)
 def test_seeded_board_fits_without_page_scroll(browser: Browser, live_server, seeded, size: str):
     width, height = SIZES[size]
@@ -108,6 +101,7 @@ SELLER_PAGES = (
 )
 
 
+@pytest.mark.seeded_demo
 def test_every_seller_page_passes_axe_at_both_sizes(browser: Browser, live_server, seeded):
     found = {}
     for size, (width, height) in SIZES.items():
@@ -133,6 +127,7 @@ def test_every_seller_page_passes_axe_at_both_sizes(browser: Browser, live_serve
     assert found == {}
 
 
+@pytest.mark.seeded_demo
 def test_admin_previews_criteria_from_the_builder_before_saving(
     browser: Browser, live_server, seeded
 ):

@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -59,11 +60,10 @@ def test_every_demo_sheet_fits_one_page(app, db):
             assert plan.name in text
 
 
-def test_seed_demo_command(runner, db):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+@pytest.mark.seeded_demo
+def test_seed_demo_command(runner, db, seed_demo_output):
     assert "Catalog: created Pipeline Lens, Data Doctor, Demand Radar, Segment Studio" in (
-        result.output
+        seed_demo_output
     )
     result = runner.invoke(args=["catalog", "reindex"])
     assert result.exit_code == 0 and "Search index rebuilt: 32 entries" in result.output

@@ -101,12 +101,8 @@ def test_the_forecast_uses_each_stages_median_time_to_close(
     assert_surfaces_agree(db, seller_client, api_headers)
 
 
-def test_board_analytics_csv_and_api_agree_on_the_seeded_demo(
-    app, db, runner, seller_client, api_headers
-):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    db.session.expire_all()
+@pytest.mark.seeded_demo
+def test_board_analytics_csv_and_api_agree_on_the_seeded_demo(db, seller_client, api_headers):
     expected = expected_numbers(db)
     assert expected["open"]["count"] > 0 and expected["won"]["count"] > 0
     assert_surfaces_agree(db, seller_client, api_headers)
