@@ -64,6 +64,14 @@ def test_cards_and_compare_show_verified_stars_or_no_reviews_yet(db, client, mak
     assert f"{average} ({count} verified reviews)" in cells[0]
     assert "No reviews yet" in cells[1]
 
+    # The product page's summary counts customer stories too, and says what the card shows.
+    everything = [r for r, _, status in REVIEWS if status == "approved"]
+    summary = visible_text(client.get("/products/pipeline-lens").text)
+    assert f"{statistics.mean(everything):.1f} out of 5 · {len(everything)} testimonials" in summary
+    assert (
+        f"Verified reviews alone: {average} from {count} (the figure on product cards)" in summary
+    )
+
 
 def _statements(app, engine, url: str) -> int:
     client = app.test_client()
