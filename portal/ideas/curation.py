@@ -16,7 +16,7 @@ from portal.ideas.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from portal.ideas.ideas import is_staff
 from portal.ideas.text import clean_text
 from portal.ideas.votes import recount
-from portal.models import Idea, IdeaNotice, IdeaVote, User
+from portal.models import Idea, IdeaComment, IdeaNotice, IdeaVote, User
 from portal.models.ideas import IDEA_NOTE_MAX, IDEA_STATUSES
 
 
@@ -53,7 +53,8 @@ def _tell(user_ids: list[int], idea: Idea, kind: str, message: str, skip: int) -
 
 def merge_ideas(staff: User, duplicate_id: int, target_id: int) -> Idea:
     """Merge ``duplicate`` into ``target``: its votes move (a person who voted for both
-    keeps one vote), it leaves the board and its page leads to the target."""
+    keeps one vote) and so do its comments; it leaves the board and its page leads to the
+    target."""
     _staff_only(staff)
     if duplicate_id == target_id:
         raise InvalidInput("Choose another idea to merge into.", "target_id")
@@ -73,12 +74,21 @@ def merge_ideas(staff: User, duplicate_id: int, target_id: int) -> Idea:
     db.session.execute(
         IdeaVote.__table__.delete().where(IdeaVote.__table__.c.idea_id == duplicate.id)
     )
+    # The discussion moves too, in its own order among the target's comments.
+    moved = db.session.execute(
+        update(IdeaComment)
+        .where(IdeaComment.idea_id == duplicate.id)
+        .values(idea_id=target.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    target.comment_count += moved
+    duplicate.comment_count = 0
     duplicate.merged_into_id = target.id
     recount(duplicate)
     recount(target)
     message = (
         f"“{duplicate.title}” was merged into “{target.title}”, which asks for the same; "
-        "your vote now counts there."
+        "your vote now counts there, and the discussion continues there."
     )
     _tell(told, target, "merged", message, skip=staff.id)
     db.session.flush()

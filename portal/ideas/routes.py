@@ -141,39 +141,38 @@ def _back(idea_id: int):
     )
 
 
+def _cast_vote(idea_id: int, voting: bool):
+    """Vote for an idea or withdraw the vote: the one path both buttons take."""
+    _visible_or_404(idea_id)
+    if voting:
+        call, args = votes.vote, (current_actor(),)
+        said = {
+            True: ("Vote counted.", "success"),
+            False: ("You had already voted for it.", "info"),
+        }
+    else:
+        call, args = votes.withdraw_vote, ()
+        said = {True: ("Vote withdrawn.", "info"), False: ("You had not voted for it.", "info")}
+    done = perform(
+        call, signed_in_user(), idea_id, *args, flash_category="warning", let_through=(NotFound,)
+    )
+    if done:
+        flash(*said[bool(done.value)])
+    return _back(idea_id)
+
+
 @bp.post("/ideas/<int:idea_id>/vote")
 @login_required
 @rate_limit("IDEAS_VOTE_RATE_LIMIT")
 def vote(idea_id: int):
-    _visible_or_404(idea_id)
-    done = perform(
-        votes.vote,
-        signed_in_user(),
-        idea_id,
-        current_actor(),
-        flash_category="warning",
-        let_through=(NotFound,),
-    )
-    if done:
-        flash("Vote counted." if done.value else "You had already voted for it.", "success")
-    return _back(idea_id)
+    return _cast_vote(idea_id, voting=True)
 
 
 @bp.post("/ideas/<int:idea_id>/vote/withdraw")
 @login_required
 @rate_limit("IDEAS_VOTE_RATE_LIMIT")
 def withdraw(idea_id: int):
-    _visible_or_404(idea_id)
-    done = perform(
-        votes.withdraw_vote,
-        signed_in_user(),
-        idea_id,
-        flash_category="warning",
-        let_through=(NotFound,),
-    )
-    if done:
-        flash("Vote withdrawn." if done.value else "You had not voted for it.", "info")
-    return _back(idea_id)
+    return _cast_vote(idea_id, voting=False)
 
 
 @bp.post("/ideas/<int:idea_id>/comments")

@@ -53,6 +53,7 @@ from portal.models.search import SEARCH_TABLE, include_in_migrations
 from portal.models.trials import RUN_STATES, TrialDataset, TrialRun
 from portal.models.voices import (
     Answer,
+    AnswerHelpfulVote,
     HelpfulVote,
     Question,
     ReferenceProfile,
@@ -90,6 +91,7 @@ __all__ = [
     "SEARCH_TABLE",
     "Account",
     "Answer",
+    "AnswerHelpfulVote",
     "ApiToken",
     "Deal",
     "DealNote",

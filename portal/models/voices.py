@@ -330,6 +330,7 @@ class Answer(TimestampMixin, Base):
     __tablename__ = "answer"
     __table_args__ = (
         CheckConstraint("author_kind IN ('customer', 'seller')", name="author_kind_known"),
+        CheckConstraint("helpful_count >= 0", name="helpful_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -346,6 +347,10 @@ class Answer(TimestampMixin, Base):
     body: Mapped[str] = mapped_column(Text)
     is_hidden: Mapped[bool] = mapped_column(default=False)
     hidden_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
+    # The asker's pick (at most one per question) and the helpful marks, counted from
+    # ``AnswerHelpfulVote``: together they put the best answer first.
+    is_accepted: Mapped[bool] = mapped_column(default=False)
+    helpful_count: Mapped[int] = mapped_column(default=0)
 
     question: Mapped[Question] = relationship(back_populates="answers")
     author: Mapped[User | None] = relationship()
@@ -353,3 +358,19 @@ class Answer(TimestampMixin, Base):
     @property
     def is_verified_customer(self) -> bool:
         return self.author_kind == "customer"
+
+
+class AnswerHelpfulVote(Base):
+    """One person found one answer helpful (withdrawable). The unique pair counts them once."""
+
+    __tablename__ = "answer_helpful_vote"
+    __table_args__ = (
+        UniqueConstraint("answer_id", "user_id", name="uq_answer_helpful_vote_answer_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.extensions import db
+from portal.ideas.cli import send_updates as send_idea_updates
 from portal.pipeline.alerts import send_digests
 from portal.pipeline.due_alerts import raise_due_alerts
 from portal.pipeline.outgoing_webhooks import deliver_due
@@ -51,15 +52,25 @@ def deliver_command() -> None:
 @pipeline_cli.command("worker")
 @click.option("--interval", default=10.0, show_default=True, help="Seconds between rounds.")
 @click.option("--digest-every", default=3600.0, show_default=True, help="Seconds between digests.")
+@click.option(
+    "--idea-updates-every",
+    default=900.0,
+    show_default=True,
+    help="Seconds between idea-update e-mails to voters (a digest of what waited).",
+)
 @click.option("--once", is_flag=True, help="Run one round and stop.")
-def worker_command(interval: float, digest_every: float, once: bool) -> None:
-    """Deliver webhooks continuously and send alert digests periodically."""
-    last_digest = 0.0
+def worker_command(interval: float, digest_every: float, idea_updates_every: float, once: bool):
+    """Deliver webhooks continuously; send alert digests and the ideas board's updates to
+    voters and authors (``flask ideas send-updates``) periodically."""
+    last_digest = last_idea_updates = float("-inf")
     while True:
         deliver_due()
         if time.monotonic() - last_digest >= digest_every:
             _send_digests()
             last_digest = time.monotonic()
+        if time.monotonic() - last_idea_updates >= idea_updates_every:
+            send_idea_updates()
+            last_idea_updates = time.monotonic()
         db.session.remove()
         if once:
             return

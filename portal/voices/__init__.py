@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("voices", __name__)
 
-from portal.voices import receivers, reference_routes, routes, staff_routes, templating  # noqa: E402,F401
+from portal.voices import (  # noqa: E402,F401
+    answer_routes,
+    receivers,
+    reference_routes,
+    routes,
+    staff_routes,
+    templating,
+)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, func, select
@@ -28,19 +27,6 @@ def visible_questions(product_id: int) -> Select:
         .where(Question.product_id == product_id, Question.is_hidden.is_(False))
         .order_by(Question.created_at.desc(), Question.id.desc())
     )
-
-
-def answer_counts(question_ids: Iterable[int]) -> dict[int, int]:
-    """Visible answers per question, in one grouped query."""
-    ids = list(question_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Answer.question_id, func.count())
-        .where(Answer.question_id.in_(ids), Answer.is_hidden.is_(False))
-        .group_by(Answer.question_id)
-    ).all()
-    return {int(question_id): int(count) for question_id, count in rows}
 
 
 def ask_question(

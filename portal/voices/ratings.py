@@ -8,6 +8,7 @@ to a whole number.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -123,3 +124,34 @@ def product_ratings(product_id: int) -> ProductRatings:
         for field, value in zip(SUB_RATINGS, row[:3], strict=True)
     }
     return ProductRatings(averages, int(row[3] or 0), int(row[4] or 0), int(row[5] or 0))
+
+
+@dataclass(frozen=True)
+class CardRating:
+    """A product's stars on a catalog card or in compare: verified, published reviews."""
+
+    average: float
+    count: int
+
+    @property
+    def full_stars(self) -> int:
+        """Whole stars to draw (the average rounded to the nearest star)."""
+        return int(self.average + 0.5)
+
+
+def card_ratings(product_ids: Iterable[int]) -> dict[int, CardRating]:
+    """Average stars and count of the verified, published reviews of each product, in one
+    grouped query for the whole page; a product without any is absent ("No reviews yet")."""
+    ids = list(dict.fromkeys(product_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Testimonial.product_id, func.avg(Testimonial.rating), func.count())
+        .where(
+            Testimonial.product_id.in_(ids),
+            Testimonial.status == "approved",
+            Testimonial.kind == "verified",
+        )
+        .group_by(Testimonial.product_id)
+    ).all()
+    return {int(pid): CardRating(float(avg), int(n)) for pid, avg, n in rows if n}

@@ -18,7 +18,7 @@ from portal.journey.services import record_event
 from portal.journey.tracking import current_actor
 from portal.models import Product, Question, ReferenceRequest, Testimonial
 from portal.security import safe_next
-from portal.voices import bp, customers, replies
+from portal.voices import answers, bp, customers, replies
 from portal.voices import questions as qa
 from portal.voices import testimonials as reviews
 from portal.voices.errors import PAGE_ERRORS, NotFound
@@ -253,11 +253,16 @@ def questions(slug: str):
                     url_for("voices.question", slug=slug, question_id=done.value.id), code=303
                 )
     page = db.paginate(qa.visible_questions(product.id), per_page=PER_PAGE, error_out=False)
+    inline = answers.inline_answers(q.id for q in page.items)
+    shown = [a.id for q_answers in inline.values() for a in q_answers[: answers.INLINE_ANSWERS]]
     return render_template(
         "voices/questions.html",
         product=product,
         page=page,
-        counts=qa.answer_counts(q.id for q in page.items),
+        inline=inline,
+        inline_max=answers.INLINE_ANSWERS,
+        helpful=answers.helpful_ids(signed_in_user(), shown),
+        action_form=HideForm(),  # its CSRF token serves the answers' buttons
         form=form,
     ), form_status(form)
 
@@ -266,19 +271,23 @@ def _question_page(product: Product, question: Question, form: AnswerForm, statu
     """The question page; a successful view is recorded as a journey event."""
     user = signed_in_user()
     is_seller = user is not None and user.has_role("seller")
-    answers = [a for a in question.answers if is_seller or not a.is_hidden]
-    if status == 200:
-        perform(record_event, current_actor(), "answer_viewed", product, question_id=question.id)
-    return render_template(
+    shown = answers.answers_of(question.id, include_hidden=is_seller)
+    helpful = answers.helpful_ids(user, (a.id for a in shown))
+    html = render_template(
         "voices/question.html",
         product=product,
         question=question,
-        answers=answers,
+        answers=shown,
+        helpful=helpful,
         form=form,
         can_answer=qa.can_answer(user, product.id),
         is_seller=is_seller,
         hide_form=HideForm(),
-    ), status
+    )
+    # Record the view after rendering: its commit would expire the answers shown.
+    if status == 200:
+        perform(record_event, current_actor(), "answer_viewed", product, question_id=question.id)
+    return html, status
 
 
 @bp.get("/products/<slug>/questions/<int:question_id>")

@@ -41,6 +41,7 @@ from portal.voices.demo_content import (
     TESTIMONIALS,
     DemoCustomer,
 )
+from portal.voices.demo_depth import apply_demo_depth
 from portal.voices.testimonials import recount_helpful
 
 
@@ -149,6 +150,7 @@ def seed_voices() -> list[str]:
         added["orders"] += _ensure_order(users[key], products[slug], days, n)
 
     added["testimonials"] += _seed_approved(products, users, specs, seller)
+    deepened, replies = apply_demo_depth(products, users, seller)
     added["testimonials"] += _seed_moderation(products, users, specs, seller)
     added["stories"] = _seed_stories(products, admin)
     added["profiles"] = _seed_profiles(users, specs)
@@ -158,7 +160,8 @@ def seed_voices() -> list[str]:
     return [
         f"Trusted voices: {added['orders']} demo purchases, {added['testimonials']} testimonials, "
         f"{added['stories']} customer stories, {added['profiles']} reference customers, "
-        f"{added['questions']} questions, {requests} reference requests added.",
+        f"{added['questions']} questions, {requests} reference requests added; "
+        f"{deepened} reviews given sub-ratings, pros and cons, {replies} vendor replies.",
     ]
 
 
@@ -288,7 +291,7 @@ def _seed_profiles(users: dict, specs: dict) -> int:
 
 def _seed_questions(products: dict, users: dict, seller: User | None) -> int:
     count = 0
-    for slug, asker_email, title, body, answers in QUESTIONS:
+    for n, (slug, asker_email, title, body, answers) in enumerate(QUESTIONS):
         product = products[slug]
         asker = find_user_by_email(asker_email)
         if asker is None:
@@ -324,6 +327,7 @@ def _seed_questions(products: dict, users: dict, seller: User | None) -> int:
                     purchased_at=None if is_seller else verified_purchase(author.id, product.id),
                     body=text,
                     created_at=_days_ago(days - offset),
+                    is_accepted=n == 0 and offset == 1,  # the first asker accepted an answer
                 )
             )
         count += 1

@@ -9,13 +9,19 @@ from __future__ import annotations
 from flask import url_for
 
 from portal.models.voices import COMPANY_SIZES, INDUSTRIES, REFERENCE_TOPICS
-from portal.voices import bp, questions, references, testimonials
+from portal.voices import bp, questions, ratings, references, testimonials
 
 
 @bp.app_template_global()
 def testimonial_summary(product_id: int) -> testimonials.RatingSummary:
     """Count, average and star distribution of a product's published testimonials."""
     return testimonials.testimonial_summary(product_id)
+
+
+@bp.app_template_global()
+def card_ratings(products) -> dict[int, ratings.CardRating]:
+    """Stars and review count per product id for a page of cards (one query for the page)."""
+    return ratings.card_ratings(product.id for product in products)
 
 
 @bp.app_template_global()

@@ -36,11 +36,14 @@ from portal.voices.text import check_choice, clean_text
 
 @dataclass(frozen=True)
 class RatingSummary:
-    """Approved testimonials of a product: how many, the average, stars → count."""
+    """Approved testimonials of a product: how many, the average, stars → count; and the
+    verified reviews alone (the figure on catalog cards, see ``ratings.card_ratings``)."""
 
     count: int
     average: float | None
     distribution: dict[int, int]
+    verified_count: int = 0
+    verified_average: float | None = None
 
     def percent(self, stars: int) -> int:
         return round(100 * self.distribution.get(stars, 0) / self.count) if self.count else 0
@@ -49,16 +52,29 @@ class RatingSummary:
 def testimonial_summary(product_id: int) -> RatingSummary:
     """The rating summary and distribution of a product, in one aggregate query."""
     rows = db.session.execute(
-        select(Testimonial.rating, func.count())
+        select(Testimonial.rating, Testimonial.kind, func.count())
         .where(Testimonial.product_id == product_id, Testimonial.status == "approved")
-        .group_by(Testimonial.rating)
+        .group_by(Testimonial.rating, Testimonial.kind)
     ).all()
     distribution = {stars: 0 for stars in range(5, 0, -1)}
-    for rating, count in rows:
-        distribution[int(rating)] = int(count)
+    verified = {stars: 0 for stars in range(5, 0, -1)}
+    for rating, kind, count in rows:
+        distribution[int(rating)] += int(count)
+        if kind == "verified":
+            verified[int(rating)] += int(count)
+    total, verified_total = sum(distribution.values()), sum(verified.values())
+    return RatingSummary(
+        count=total,
+        average=_mean(distribution),
+        distribution=distribution,
+        verified_count=verified_total,
+        verified_average=_mean(verified),
+    )
+
+
+def _mean(distribution: dict[int, int]) -> float | None:
     total = sum(distribution.values())
-    average = sum(s * n for s, n in distribution.items()) / total if total else None
-    return RatingSummary(count=total, average=average, distribution=distribution)
+    return sum(s * n for s, n in distribution.items()) / total if total else None
 
 
 def approved_testimonials(

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.ideas import curation, notices, votes
 from portal.ideas import ideas as idea_service
-from portal.models import Idea, IdeaNotice, IdeaVote
+from portal.models import Idea, IdeaComment, IdeaNotice, IdeaVote
 from tests.ideas.conftest import get_user
 
 XSS = "<script>alert(1)</script>"
@@ -124,3 +124,52 @@ def test_staff_see_the_accounts_behind_the_votes(db, make_user, login_client):
     assert "Accounts behind the votes" in page and "example-buyer.example" in page
     buyer_page = login_client(make_user()).get(f"/ideas/{target.id}").text
     assert "Accounts behind the votes" not in buyer_page
+
+
+def test_merging_moves_the_comments_too(db, make_user, login_client):
+    author, a, b, both, target, duplicate = _setup(db, make_user)
+    written = [
+        (a, duplicate, "We need SAML for our auditors."),
+        (b, target, "Okta first, please."),
+        (both, duplicate, "Azure AD here."),
+    ]
+    for user, idea, body in written:
+        idea_service.add_comment(get_user(user.id), idea.id, body)
+    db.session.commit()
+    seller = login_client(make_user(role="seller"))
+    seller.post(f"/seller/ideas/{duplicate.id}/merge", data={"target_id": target.id})
+    db.session.refresh(target)
+    db.session.refresh(duplicate)
+    on_target = db.session.scalars(
+        select(IdeaComment.body).where(IdeaComment.idea_id == target.id).order_by(IdeaComment.id)
+    ).all()
+    assert on_target == [body for _, _, body in written]  # all three, in the order written
+    assert (target.comment_count, duplicate.comment_count) == (len(written), 0)
+    page = seller.get(f"/ideas/{target.id}").text
+    assert all(body in page for _, _, body in written)
+
+
+def test_the_worker_mails_waiting_updates_once_a_digest_when_several(db, make_user, runner, outbox):
+    """The scheduled job (``flask pipeline worker``) sends what waits: one e-mail per person
+    per round, listing every change since the last send; a second round sends nothing."""
+    author, a, b, both, target, duplicate = _setup(db, make_user)
+    seller = get_user(make_user(role="seller").id)
+    third = idea_service.post_idea(get_user(b.id), title="SSO through Google Workspace")
+    db.session.commit()
+    votes.vote(get_user(both.id), third.id)
+    curation.merge_ideas(seller, duplicate.id, target.id)
+    curation.merge_ideas(seller, third.id, target.id)
+    db.session.commit()
+    # Who was told what, worked out from the setup: the duplicates' authors and voters.
+    expected = {a.email: 1, both.email: 2, b.email: 1}
+
+    result = runner.invoke(args=["pipeline", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    mails = outbox()
+    assert sorted(to for to, _, _ in mails) == sorted(expected)
+    for to, subject, body in mails:
+        assert body.count("was merged into") == expected[to]
+        if expected[to] > 1:
+            assert subject == f"{expected[to]} updates on ideas you follow"
+    runner.invoke(args=["pipeline", "worker", "--once"])
+    assert len(outbox()) == len(expected)

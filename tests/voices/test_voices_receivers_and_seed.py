@@ -150,15 +150,35 @@ def test_seed_is_realistic_and_idempotent(app, db, runner):
     waiting, _accepted = references.introductions_for(casey.id)
     assert len(waiting) == 1
     assert count(db, models.Testimonial, models.Testimonial.status == "pending") >= 1
+    # The reviews have depth: sub-ratings, recommend, pros, cons and a use case; some
+    # carry the vendor's published reply; the first question has an accepted answer.
+    verified = [t for t in approved if t.is_verified]
+    for t in verified:
+        assert None not in (t.ease_of_use, t.support_rating, t.value_rating, t.recommend)
+        assert t.pros and t.cons and t.use_case
+    assert {t.recommend for t in verified} & {0, 1, 2, 3, 4, 5, 6}  # detractors too
+    replies = db.session.scalars(select(models.VendorReply)).all()
+    assert len(replies) >= 3 and all(r.status == "approved" for r in replies)
+    assert min(r.testimonial.rating for r in replies) <= 3  # answering the critical ones
+    assert count(db, Answer, Answer.is_accepted.is_(True)) == 1
 
     totals = {
         model: count(db, model)
-        for model in (models.Testimonial, Order, ReferenceRequest, Question, Answer, HelpfulVote)
+        for model in (
+            models.Testimonial,
+            Order,
+            ReferenceRequest,
+            Question,
+            Answer,
+            HelpfulVote,
+            models.VendorReply,
+        )
     }
     second = seed_voices()
     db.session.commit()
     assert {model: count(db, model) for model in totals} == totals
     assert "0 testimonials" in second[0] and first != second
+    assert "0 reviews given sub-ratings, pros and cons, 0 vendor replies" in second[0]
 
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
