@@ -46,6 +46,7 @@ from portal.models.room import (
     PlanTemplate,
     ResultShare,
     RoomInvitation,
+    RoomSnapshot,
     ShortlistComment,
     ShortlistItem,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "PlanTemplate",
     "ResultShare",
     "RoomInvitation",
+    "RoomSnapshot",
     "ShortlistComment",
     "ShortlistItem",
     "ATTEMPT_STATUSES",

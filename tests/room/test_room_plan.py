@@ -147,6 +147,16 @@ def test_overdue_steps_put_the_deal_at_risk_then_stalled_on_the_board(app, db, r
     assert "Plan stalled" not in seller_client.get("/seller/pipeline").text
 
 
+def test_at_risk_from_the_first_day_late_and_stalled_from_the_seventh():
+    from portal.pipeline.room_link import plan_risk
+
+    today = date(2026, 12, 1)
+    expected = {-3: None, 0: None, 1: "at_risk", 6: "at_risk", 7: "stalled", 30: "stalled"}
+    for late, risk in expected.items():
+        assert plan_risk(today - timedelta(days=late), today) == risk, late
+    assert plan_risk(None, today) is None
+
+
 def test_plan_step_overdue_alert_fires_once(app, db, room):
     _deal_id(db, room)
     db.session.execute(
