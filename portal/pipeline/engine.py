@@ -363,7 +363,24 @@ def apply_room(state: DealState, change: RoomChange, rules: Rules) -> list[Trans
     if state.lost_at is not None or current < 0:
         return []
     target = furthest_holding(rules, Metrics(state), above=current)
-    return [_move(state, "advanced", target, moment, None)] if target else []
+    if target is None:
+        return []
+    draft = _move(state, "advanced", target, moment, None)
+    draft.reason = room_words(figures)
+    return [draft]
+
+
+def room_words(figures: Mapping[str, Any]) -> str:
+    """Why the room moved a deal, in the seller's words (the transition's reason)."""
+    done = int(figures.get("plan_steps_done") or 0)
+    total = int(figures.get("plan_steps_total") or 0)
+    members = int(figures.get("committee_members") or 0)
+    shared = int(figures.get("shares") or 0)
+    parts = [f"{done} of {total} plan steps done"] if total else []
+    parts.append(f"{members} {'member' if members == 1 else 'members'} in the committee")
+    if shared:
+        parts.append(f"{shared} {'result' if shared == 1 else 'results'} shared")
+    return "the buying room: " + ", ".join(parts)
 
 
 def apply_lost(

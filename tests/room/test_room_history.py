@@ -81,6 +81,7 @@ def test_a_rebuild_replays_the_room_as_it_was_at_each_moment(app, db, make_user)
     """A share makes the deal Validating when it happens (not at the earlier demo); revoking
     it later does not undo that history, and a rebuild gives the same stage history."""
     ann = db.session.get(User, make_user(email="ann@acme.example").id)
+    seller = make_user(role="seller", email="sam@vendor.example")
     lens = _lens()
     me = Actor.for_user(ann)
     record(ann, "product_viewed", lens)
@@ -100,6 +101,9 @@ def test_a_rebuild_replays_the_room_as_it_was_at_each_moment(app, db, make_user)
         ("advanced", "Validating"),
     ]
     assert live[-1][2] == shared.at  # when the share happened, not at the demo
+    page = signed_in(app, seller).get(f"/seller/deals/{deal.id}").text
+    assert "Trying → Validating" in page
+    assert "the buying room: 1 member in the committee, 1 result shared" in page
     shares.revoke_share(ann, share.id, me)
     record(ann, "product_viewed", lens)
     db.session.commit()
