@@ -150,3 +150,28 @@ def test_a_result_no_longer_shared_with_the_room_is_gone_for_members(app, room):
     ann = signed_in(app, room.ann)
     assert ann.post(f"/account/room/shares/{room.account_share_id}/revoke").status_code == 303
     assert bob.get(url).status_code == 404
+
+
+def test_seller_routes_stay_within_the_deal_and_are_for_sellers(app, db, room, seller_client):
+    """A seller comments only on the deal's own plan; a buyer cannot use the seller's routes;
+    an unknown deal is a 404. Nothing is written by a refused request."""
+    from sqlalchemy import func, select
+
+    from portal.models import PlanComment, PlanStep, User
+    from tests.factories import deal_of, record
+
+    record(db.session.get(User, room.eve.id), "product_viewed", room.product_id)
+    db.session.commit()
+    eve_deal = deal_of(db.session.get(User, room.eve.id))
+    # Ann's step through Eve's deal: not that deal's plan.
+    seller_client.post(
+        f"/seller/deals/{eve_deal.id}/plan/steps/{room.step_id}/comments", data={"body": "x"}
+    )
+    assert db.session.scalar(select(func.count()).select_from(PlanComment)) == 0
+    missing = seller_client.post("/seller/deals/999999/plan/propose", data={"title": "A step"})
+    assert missing.status_code == 404
+    bob = signed_in(app, room.bob)
+    steps = db.session.scalar(select(func.count()).select_from(PlanStep))
+    refused = bob.post(f"/seller/deals/{eve_deal.id}/plan/propose", data={"title": "Sneaky"})
+    assert refused.status_code in (403, 404)
+    assert db.session.scalar(select(func.count()).select_from(PlanStep)) == steps

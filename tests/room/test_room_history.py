@@ -151,3 +151,23 @@ def test_every_room_change_is_recorded_once_with_its_figures(app, db, make_user)
         (TEMPLATE_STEPS, 1),
     ]
     assert all(f["committee_members"] == 1 for f in figures)
+
+
+def test_the_criteria_preview_reads_the_room_history(app, db, make_user):
+    """Previewing room criteria on a stage shows the committee's deal moving, as saving them
+    would (the preview replays the room's snapshots with the events)."""
+    from portal.models import Stage
+    from portal.pipeline.criteria_preview import preview_criteria
+
+    ann = db.session.get(User, make_user(email="ann@acme.example").id)
+    make_user(email="bob@acme.example")
+    lens = _lens()
+    record(ann, "product_viewed", lens)
+    members.set_role(ann, "champion", Actor.for_user(ann))
+    db.session.commit()
+    assert deal_of(ann).stage.name == "Exploring"
+    trying = db.session.scalar(select(Stage).where(Stage.name == "Trying"))
+    moves = preview_criteria(trying, "committee_members >= 2 AND committee_roles >= 1")
+    assert [(m.from_stage, m.to_stage, m.names) for m in moves] == [
+        ("Exploring", "Trying", ["acme.example"])
+    ]
