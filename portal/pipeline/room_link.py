@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models import COMMITTEE_ROLES, Deal, User
 from portal.pipeline import alerts, outgoing_webhooks
 from portal.pipeline.deals import _write_deal
-from portal.pipeline.engine import DealState, RoomChange, apply_room
+from portal.pipeline.engine import DealState, RoomChange, apply_room, room_seen_at
 from portal.pipeline.rebuild import rebuild_deals
 from portal.pipeline.rules import load_rules
 
@@ -83,10 +83,13 @@ def apply_room_summary(account_id: int, summary: dict[str, Any], at: datetime) -
     )
     if deal is None:
         return
-    if (deal.last_activity_at is not None and at < deal.last_activity_at) or (
-        deal.lost_at is not None and at <= deal.lost_at
+    seen = room_seen_at(deal.room)
+    if (
+        (deal.last_activity_at is not None and at < deal.last_activity_at)
+        or (seen is not None and at < seen)
+        or (deal.lost_at is not None and at <= deal.lost_at)
     ):
-        rebuild_deals([account_id])
+        rebuild_deals([account_id])  # older than what the deal has seen: replay in place
         return
     state = DealState.of(deal)
     rules = load_rules()
