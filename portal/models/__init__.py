@@ -46,6 +46,7 @@ from portal.models.room import (
     PlanTemplate,
     ResultShare,
     RoomInvitation,
+    RoomSnapshot,
     ShortlistComment,
     ShortlistItem,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "PlanTemplate",
     "ResultShare",
     "RoomInvitation",
+    "RoomSnapshot",
     "ShortlistComment",
     "ShortlistItem",
     "ATTEMPT_STATUSES",

@@ -9,8 +9,18 @@ access ends with the same change that ends membership.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import Account, User
@@ -236,3 +246,18 @@ class PlanComment(Base):
 
     step: Mapped[PlanStep] = relationship(back_populates="comments")
     author: Mapped[User | None] = relationship()
+
+
+class RoomSnapshot(Base):
+    """The room's figures (``portal.room.summary.room_summary``) from a moment on: one row per
+    change. The pipeline replays them with the events, so a rebuilt deal sees the room as it
+    was at each point, and a deal opened after the room's first changes starts with them.
+    Counts and a date only: nothing about a person."""
+
+    __tablename__ = "room_snapshot"
+    __table_args__ = (Index("ix_room_snapshot_account_at", "account_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -81,6 +81,19 @@ def after_event(
     return notify(deal, alerts) if alerts else []
 
 
+def after_room_change(
+    deal: Deal, transitions: Sequence[TransitionLike], rules: Rules, at: datetime
+) -> list[Notification]:
+    """The room's figures moved the deal into a stage that asks to be told (no event did)."""
+    alerts: list[Alert] = []
+    for transition in transitions:
+        stage = rules.stage(transition.to_stage_id)
+        if stage is not None and stage.notify_on_entry:
+            key = f"stage:{stage.id}:room:{at.isoformat()}"
+            alerts.append(("stage", key, f"{deal.account.name} entered {stage.name}."))
+    return notify(deal, alerts) if alerts else []
+
+
 def event_alerts(name: str, kind: str, props: Mapping[str, Any], event_id: int) -> list[Alert]:
     """The alerts an event of this kind raises by itself."""
     amount = ""

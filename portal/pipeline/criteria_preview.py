@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import Account, Deal, Stage
 from portal.pipeline import criteria
 from portal.pipeline.engine import fold
-from portal.pipeline.rebuild import account_events, lost_marks, staff_ids
+from portal.pipeline.rebuild import account_events, lost_marks, room_history, staff_ids
 from portal.pipeline.rules import load_rules
 
 
@@ -65,8 +65,11 @@ def preview_criteria(
         chunk = current[start : start + batch]
         deals = {row.account_id: row.id for row in chunk}
         marks = lost_marks(deals)
+        rooms = room_history(list(deals))
         folded = {
-            account_id: fold(events, rules, marks.get(account_id, ()))[0].stage_id
+            account_id: fold(events, rules, marks.get(account_id, ()), rooms.get(account_id, ()))[
+                0
+            ].stage_id
             for account_id, events in groupby(
                 account_events(list(deals), staff), key=lambda row: row.account_id
             )

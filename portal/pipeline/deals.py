@@ -20,12 +20,15 @@ from portal.pipeline import alerts, outgoing_webhooks
 from portal.pipeline.engine import (
     VALUE_KINDS,
     DealState,
+    RoomChange,
     Rules,
     TransitionDraft,
     apply_event,
+    apply_room,
+    room_seen_at,
 )
 from portal.pipeline.prices import deal_currency, prices_for
-from portal.pipeline.rebuild import TRANSITION_FIELDS, rebuild_deals
+from portal.pipeline.rebuild import TRANSITION_FIELDS, latest_room_change, rebuild_deals
 from portal.pipeline.rules import STAGES_FINGERPRINT, load_rules, rules_for_fingerprint
 from portal.pipeline.value import deal_value, value_columns
 
@@ -57,31 +60,45 @@ def fold_event_into_deal(event: Event) -> None:
         if event.user_id is not None and _is_staff(event.user_id):
             return  # the vendor's own people browsing are not a buying account
         rules = load_rules()
-        deal, drafts = _open_deal(event, rules)
+        # The room may have changed before anyone was tracked: the deal starts with it.
+        room = latest_room_change(event.account_id)
+        if room is not None and room.at >= event.occurred_at:
+            return _replay(event, rules)  # a back-dated first event: replay in place
+        deal, drafts = _open_deal(event, rules, room)
     else:
         deal, role, fingerprint = row
         if role in STAFF_ROLES:
             return
         rules = rules_for_fingerprint(fingerprint)
         if _out_of_order(deal, event):
-            rebuild_deals([event.account_id], rules=rules)
-            # The replay raises no alerts; what the event itself says still matters (once).
-            replayed = db.session.scalar(select(Deal).where(Deal.account_id == event.account_id))
-            if replayed is not None:
-                alerts.after_event(replayed, event, [], rules)
-            return
+            return _replay(event, rules)
         drafts = _advance_deal(deal, event, rules)
 
     outgoing_webhooks.enqueue_stage_changes(deal, drafts)
     alerts.after_event(deal, event, drafts, rules)
 
 
-def _open_deal(event: Event, rules: Rules) -> tuple[Deal, list[TransitionDraft]]:
-    """The account's first event creates its deal (once per account: the ORM is fine)."""
+def _replay(event: Event, rules: Rules) -> None:
+    """Rebuild the event's deal with the event in its place (it is older than what the deal
+    has seen). The replay raises no alerts; what the event itself says still matters (once)."""
+    rebuild_deals([event.account_id], rules=rules)
+    replayed = db.session.scalar(select(Deal).where(Deal.account_id == event.account_id))
+    if replayed is not None:
+        alerts.after_event(replayed, event, [], rules)
+
+
+def _open_deal(
+    event: Event, rules: Rules, room: RoomChange | None
+) -> tuple[Deal, list[TransitionDraft]]:
+    """The account's first event creates its deal (once per account: the ORM is fine),
+    with the room's figures as they are (they changed before this event)."""
     deal = Deal(account_id=event.account_id, currency=deal_currency())
     state = DealState()
+    if room is not None:
+        apply_room(state, room, rules)  # no stage yet: only takes the figures
     drafts = apply_event(state, event, rules)
     write_state(deal, state)
+    deal.room = state.room
     for name, value in value_columns(deal_value(state, prices_for(state), deal_currency())).items():
         setattr(deal, name, value)
     db.session.add(deal)
@@ -201,8 +218,12 @@ def _is_staff(user_id: int) -> bool:
 
 
 def _out_of_order(deal: Deal, event: Event) -> bool:
-    """An event older than what the deal has seen must be replayed in its place."""
+    """An event older than what the deal has seen (events, the room's figures, a lost mark)
+    must be replayed in its place. At the same moment a replay puts events first."""
     if deal.last_activity_at is not None and event.occurred_at < deal.last_activity_at:
+        return True
+    room_at = room_seen_at(deal.room)
+    if room_at is not None and event.occurred_at <= room_at:
         return True
     return deal.lost_at is not None and event.occurred_at <= deal.lost_at
 

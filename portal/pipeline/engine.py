@@ -127,8 +127,8 @@ class DealState:
     last_event_id: int | None = None
     lost_at: datetime | None = None
     lost_reason: str = ""
-    # The room's metrics (``Deal.room``): read by criteria, never written from events, so
-    # not in FIELDS.
+    # The room's figures (``Deal.room``, with ``ROOM_AT``): read by criteria, changed by
+    # ``apply_room``, never by events, so not in FIELDS.
     room: dict[str, Any] = field(default_factory=dict)
 
     FIELDS = (
@@ -323,15 +323,64 @@ def _apply_money(state: DealState, kind: str, props: Mapping[str, Any]) -> None:
         state.paid[currency] = state.paid.get(currency, 0) + sign * int(props["amount"])
 
 
-def apply_room(state: DealState, room: Mapping[str, Any], rules: Rules, moment: datetime):
-    """The room changed (members, plan, shares): take its metrics and move the deal forward
-    when a further stage now holds. Returns the transitions (none for a lost deal)."""
-    state.room = dict(room)
+# The key of ``Deal.room`` that says from when its figures hold (ISO 8601, UTC).
+ROOM_AT = "at"
+
+
+@dataclass(frozen=True)
+class RoomChange:
+    """The room's figures from ``at`` on (one ``RoomSnapshot``)."""
+
+    at: datetime
+    figures: Mapping[str, Any]
+
+
+def room_figures(room: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A deal's room figures without the moment they hold from."""
+    return {name: value for name, value in (room or {}).items() if name != ROOM_AT}
+
+
+def room_seen_at(room: Mapping[str, Any] | None) -> datetime | None:
+    """The moment of the room figures a deal last took (None: never)."""
+    text = (room or {}).get(ROOM_AT)
+    return datetime.fromisoformat(text) if text else None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def apply_room(state: DealState, change: RoomChange, rules: Rules) -> list[TransitionDraft]:
+    """The room changed (members, plan, shares): take its figures and move the deal forward
+    when a further stage now holds. Returns the transitions (none for a lost deal or a deal
+    not opened yet: the figures wait for its first event)."""
+    figures = dict(change.figures)
+    if room_figures(state.room) == figures:
+        return []
+    moment = _aware(change.at)
+    state.room = {**figures, ROOM_AT: moment.isoformat()}
     current = rules.position(state.stage_id)
     if state.lost_at is not None or current < 0:
         return []
     target = furthest_holding(rules, Metrics(state), above=current)
-    return [_move(state, "advanced", target, moment, None)] if target else []
+    if target is None:
+        return []
+    draft = _move(state, "advanced", target, moment, None)
+    draft.reason = room_words(figures)
+    return [draft]
+
+
+def room_words(figures: Mapping[str, Any]) -> str:
+    """Why the room moved a deal, in the seller's words (the transition's reason)."""
+    done = int(figures.get("plan_steps_done") or 0)
+    total = int(figures.get("plan_steps_total") or 0)
+    members = int(figures.get("committee_members") or 0)
+    shared = int(figures.get("shares") or 0)
+    parts = [f"{done} of {total} plan steps done"] if total else []
+    parts.append(f"{members} {'member' if members == 1 else 'members'} in the committee")
+    if shared:
+        parts.append(f"{shared} {'result' if shared == 1 else 'results'} shared")
+    return "the buying room: " + ", ".join(parts)
 
 
 def apply_lost(
@@ -355,26 +404,34 @@ def fold(
     events: Iterable[EventLike],
     rules: Rules,
     lost_marks: Iterable[TransitionDraft] = (),
-    room: Mapping[str, Any] | None = None,
+    rooms: Iterable[RoomChange] = (),
 ) -> tuple[DealState, list[TransitionDraft]]:
-    """Replay a deal from scratch: events in (occurred_at, id) order with the seller's lost
-    marks interleaved by time (a mark goes after events of the same moment). The room's
-    metrics are today's (``room``): the room keeps no history to replay."""
-    state = DealState(room=dict(room or {}))
+    """Replay a deal from scratch: events in (occurred_at, id) order with the room's changes
+    and the seller's lost marks interleaved by time, so each event meets the room as it was
+    then. At the same moment events go first, then room changes, then marks."""
+    state = DealState()
     transitions: list[TransitionDraft] = []
-    marks = sorted(lost_marks, key=lambda m: m.occurred_at)
+    later: list[tuple[datetime, int, RoomChange | TransitionDraft]] = sorted(
+        [(_aware(change.at), 0, change) for change in rooms]
+        + [(_aware(mark.occurred_at), 1, mark) for mark in lost_marks],
+        key=lambda item: (item[0], item[1]),
+    )
     index = 0
     for event in events:
-        moment = event.occurred_at
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        while index < len(marks) and marks[index].occurred_at < moment:
-            transitions.append(_replay_lost(state, marks[index]))
+        moment = _aware(event.occurred_at)
+        while index < len(later) and later[index][0] < moment:
+            transitions.extend(_replay(state, later[index][2], rules))
             index += 1
         transitions.extend(apply_event(state, event, rules))
-    for mark in marks[index:]:
-        transitions.append(_replay_lost(state, mark))
+    for _, _, item in later[index:]:
+        transitions.extend(_replay(state, item, rules))
     return state, transitions
+
+
+def _replay(state: DealState, item: RoomChange | TransitionDraft, rules: Rules):
+    if isinstance(item, RoomChange):
+        return apply_room(state, item, rules)
+    return [_replay_lost(state, item)]
 
 
 def _replay_lost(state: DealState, mark: TransitionDraft) -> TransitionDraft:

@@ -94,7 +94,11 @@ def stage_history(deal: Deal) -> list[tuple[StageTransition, str | None]]:
         db.session.scalars(select(Event).where(Event.id.in_(event_ids))).all() if event_ids else []
     )
     words = {entry.event.id: entry.text for entry in describe(events, deal.account)}
-    return [(t, words.get(t.event_id)) for t in transitions]
+    # A change the room made has no event; its reason says what the room's figures were.
+    return [
+        (t, words.get(t.event_id) or (t.reason if t.kind == "advanced" else None) or None)
+        for t in transitions
+    ]
 
 
 def cart_lines(deal: Deal) -> list[dict]:

@@ -10,9 +10,9 @@ from itertools import groupby
 from sqlalchemy import delete, insert, or_, select, true, update
 
 from portal.extensions import db
-from portal.models import Deal, DealProduct, Event, StageTransition, User
+from portal.models import Deal, DealProduct, Event, RoomSnapshot, StageTransition, User
 from portal.models.accounts import STAFF_ROLES
-from portal.pipeline.engine import DealState, Rules, TransitionDraft, fold
+from portal.pipeline.engine import DealState, RoomChange, Rules, TransitionDraft, fold
 from portal.pipeline.prices import deal_currency, load_prices
 from portal.pipeline.rules import load_rules
 from portal.pipeline.value import PriceBook, deal_value, value_columns
@@ -54,9 +54,9 @@ def rebuild_deals(
 ) -> int:
     """Recompute deals from the raw events (all, or those of ``account_ids``).
 
-    Deals keep their id, owner and notes; stage history is replayed (a seller's "lost" marks
-    are kept and replayed in place). Returns the number of deals rebuilt. No alerts or
-    webhooks: history is not news.
+    Deals keep their id, owner and notes; stage history is replayed with the room's recorded
+    changes at their moments (a seller's "lost" marks are kept and replayed in place).
+    Returns the number of deals rebuilt. No alerts or webhooks: history is not news.
     """
     db.session.flush()
     rules = rules or load_rules()
@@ -83,19 +83,17 @@ def rebuild_deals(
 def _rebuild_batch(
     account_ids: list[int], rules: Rules, prices: PriceBook, staff: list[int]
 ) -> int:
-    deals, rooms = {}, {}
-    for deal_id, account_id, room in db.session.execute(
-        select(Deal.id, Deal.account_id, Deal.room).where(Deal.account_id.in_(account_ids))
-    ):
-        deals[account_id] = deal_id
-        rooms[account_id] = room
+    deals = dict(
+        db.session.execute(
+            select(Deal.account_id, Deal.id).where(Deal.account_id.in_(account_ids))
+        ).all()
+    )
     marks = _keep_lost_marks(deals)
+    rooms = room_history(account_ids)
     events = account_events(account_ids, staff)
     folded: dict[int, tuple[DealState, list[TransitionDraft]]] = {}
     for account_id, rows in groupby(events, key=lambda row: row.account_id):
-        folded[account_id] = fold(
-            rows, rules, marks.get(account_id, ()), room=rooms.get(account_id)
-        )
+        folded[account_id] = fold(rows, rules, marks.get(account_id, ()), rooms.get(account_id, ()))
     _write_deals(deals, folded, prices)
     return len(folded)
 
@@ -123,6 +121,31 @@ def lost_marks(deals: dict[int, int]) -> dict[int, list[TransitionDraft]]:
                 )
             )
     return marks
+
+
+def room_history(account_ids: list[int]) -> dict[int, list[RoomChange]]:
+    """The rooms' recorded changes (``RoomSnapshot``), per account, oldest first."""
+    history: dict[int, list[RoomChange]] = {}
+    if account_ids:
+        rows = db.session.execute(
+            select(RoomSnapshot.account_id, RoomSnapshot.at, RoomSnapshot.figures)
+            .where(RoomSnapshot.account_id.in_(account_ids))
+            .order_by(RoomSnapshot.account_id, RoomSnapshot.at, RoomSnapshot.id)
+        )
+        for account_id, at, figures in rows:
+            history.setdefault(account_id, []).append(RoomChange(at, figures or {}))
+    return history
+
+
+def latest_room_change(account_id: int) -> RoomChange | None:
+    """The account's latest room change, or None (its room never changed)."""
+    row = db.session.execute(
+        select(RoomSnapshot.at, RoomSnapshot.figures)
+        .where(RoomSnapshot.account_id == account_id)
+        .order_by(RoomSnapshot.at.desc(), RoomSnapshot.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return RoomChange(row.at, row.figures or {}) if row is not None else None
 
 
 def account_events(account_ids: list[int], staff: list[int]):
@@ -167,6 +190,7 @@ def _write_deals(
     for account_id, (state, _drafts) in folded.items():
         row = {
             **state.as_dict(),
+            "room": state.room,
             **value_columns(deal_value(state, prices, currency)),
             "alerted_score_log": state.score_log,
         }

@@ -78,8 +78,8 @@ def on_event_recorded(sender, event: Event, **_extra) -> None:
     fold_event_into_deal(event)
 
 
-def on_room_changed(sender, account_id: int, summary: dict, **_extra) -> None:
-    apply_room_summary(account_id, summary)
+def on_room_changed(sender, account_id: int, summary: dict, at, **_extra) -> None:
+    apply_room_summary(account_id, summary, at)
 
 
 def on_member_joined(sender, account_id: int, user: User, role: str = "", **_extra) -> None:

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import COMMITTEE_ROLES, Deal, User
-from portal.pipeline import alerts
+from portal.pipeline import alerts, outgoing_webhooks
 from portal.pipeline.deals import _write_deal
-from portal.pipeline.engine import DealState, apply_room
+from portal.pipeline.engine import DealState, RoomChange, apply_room, room_seen_at
+from portal.pipeline.rebuild import rebuild_deals
 from portal.pipeline.rules import load_rules
 
 # An overdue plan puts a deal at risk from the first day late, stalled from the seventh.
@@ -73,21 +74,36 @@ def plan_status(room: dict[str, Any] | None, today: date | None = None) -> PlanS
     )
 
 
-def apply_room_summary(account_id: int, summary: dict[str, Any]) -> None:
-    """Store the room's metrics on the account's deal and move it on when a stage's criteria
-    now hold. An account without a deal (nobody tracked yet) has nothing to update."""
+def apply_room_summary(account_id: int, summary: dict[str, Any], at: datetime) -> None:
+    """Store the room's figures (holding from ``at``) on the account's deal and move it on
+    when a stage's criteria now hold. An account without a deal (nobody tracked yet) gets
+    them when its deal opens; a change older than what the deal has seen is replayed."""
     deal = db.session.scalar(
         select(Deal).where(Deal.account_id == account_id).with_for_update(of=Deal)
     )
-    if deal is None or (deal.room or {}) == summary:
+    if deal is None:
+        return
+    seen = room_seen_at(deal.room)
+    if (
+        (deal.last_activity_at is not None and at < deal.last_activity_at)
+        or (seen is not None and at < seen)
+        or (deal.lost_at is not None and at <= deal.lost_at)
+    ):
+        rebuild_deals([account_id])  # older than what the deal has seen: replay in place
         return
     state = DealState.of(deal)
-    drafts = apply_room(state, summary, load_rules(), datetime.now(UTC))
-    changes: dict[str, Any] = {"room": dict(summary)}
+    rules = load_rules()
+    drafts = apply_room(state, RoomChange(at, summary), rules)
+    if state.room == (deal.room or {}):
+        return
+    changes: dict[str, Any] = {"room": state.room}
     if drafts:
         changes.update(stage_id=state.stage_id, stage_entered_at=state.stage_entered_at)
     _write_deal(deal.id, changes, (), drafts)
     db.session.expire(deal)
+    if drafts:
+        outgoing_webhooks.enqueue_stage_changes(deal, drafts)
+        alerts.after_room_change(deal, drafts, rules, at)
 
 
 def alert_new_member(account_id: int, user: User, role: str) -> None:

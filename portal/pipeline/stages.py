@@ -13,18 +13,21 @@ from portal.pipeline.errors import PipelineError
 from portal.pipeline.rebuild import rebuild_deals
 from portal.pipeline.rules import forget_rules
 
-# name, win probability %, criteria, stalled after days, is_won, notify, description
+# name, win probability %, criteria, stalled after days, is_won, notify, description.
+# The room's figures (``criteria.ROOM_METRICS``) only ever add a way in (OR): a buyer alone,
+# without a committee or a plan, moves through the stages on events as before.
 DEFAULT_STAGES = (
     ("Exploring", 5, "", 30, False, False, "Someone from the account arrived and looked around."),
     (
         "Researching",
         10,
         "product_viewed >= 3 OR products_compared >= 1 OR sheet_downloaded >= 1"
-        " OR resource_downloaded >= 1 OR searched >= 3",
+        " OR resource_downloaded >= 1 OR searched >= 3 OR plan_steps_total >= 1",
         21,
         False,
         False,
-        "Reading up: product pages, comparisons, sheets and guides.",
+        "Reading up: product pages, comparisons, sheets and guides; or a shortlist (and its"
+        " evaluation plan) started.",
     ),
     (
         "Trying",
@@ -39,21 +42,24 @@ DEFAULT_STAGES = (
         "Validating",
         45,
         "demo_completed >= 1 AND (testimonials_viewed >= 1 OR reference_requested >= 1"
-        " OR question_asked >= 1)",
+        " OR question_asked >= 1 OR shares >= 1 OR plan_steps_done >= 2)",
         14,
         False,
         False,
-        "A demo worked; now checking with customers who use it.",
+        "A demo worked; now checking with customers who use it, sharing the result with the"
+        " committee, or another plan step (a reference call, the security pack) is done.",
     ),
     (
         "Deciding",
         70,
         "cart_item_added >= 1 OR checkout_started >= 1 OR quote_downloaded >= 1"
-        " OR quote_requested >= 1 OR order_placed >= 1",
+        " OR quote_requested >= 1 OR order_placed >= 1"
+        " OR (committee_members >= 2 AND plan_steps_done >= 3)",
         10,
         False,
         True,
-        "Something is in the cart, a quote or an order.",
+        "Something is in the cart, a quote or an order; or a committee of two or more has"
+        " done three plan steps.",
     ),
     ("Customer", 100, "order_paid >= 1", 0, True, False, "Paid. Stop selling, start servicing."),
 )

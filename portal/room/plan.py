@@ -80,6 +80,17 @@ def plan_of(account_id: int) -> list[PlanStep]:
     )
 
 
+def declined_proposals(account_id: int) -> list[PlanStep]:
+    """The seller's proposals the buyer declined (the seller's deal page lists them)."""
+    return list(
+        db.session.scalars(
+            select(PlanStep)
+            .where(PlanStep.account_id == account_id, PlanStep.status == "declined")
+            .order_by(PlanStep.position, PlanStep.id)
+        )
+    )
+
+
 def start_plan(member: User, product: Product, actor: Actor | None) -> list[PlanStep]:
     """When the shortlist starts: the plan proposed by the product's template (once)."""
     has_plan = db.session.scalar(

@@ -36,6 +36,7 @@ def deal_room(deal: Deal) -> dict:
         "room_items": shortlist.shortlist_of(deal.account_id),
         "room_shares": shares.shares_of(deal.account_id),
         "room_steps": plan.plan_of(deal.account_id),
+        "room_declined": plan.declined_proposals(deal.account_id),
         "room_status": plan_status(deal.room),
         "room_today": datetime.now(UTC).date(),
         "propose_form": StepForm(formdata=None),

@@ -1,5 +1,6 @@
 """The room's figures in one place: what criteria read (``criteria.ROOM_METRICS``) and the
-due date the board's "at risk" flag is computed from. Sent to the pipeline after a change."""
+due date the board's "at risk" flag is computed from. Each change is kept as a
+``RoomSnapshot`` (the room's history, which the pipeline replays) and sent to the pipeline."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from portal.extensions import db
-from portal.models import CommitteeRole, PlanStep, ResultShare, User
+from portal.models import CommitteeRole, PlanStep, ResultShare, RoomSnapshot, User
 from portal.room.signals import room_changed
 
 
@@ -50,9 +51,24 @@ def room_summary(account_id: int) -> dict[str, Any]:
     }
 
 
+def latest_figures(account_id: int) -> dict[str, Any] | None:
+    """The figures of the account's latest snapshot (None before the room's first change)."""
+    return db.session.scalar(
+        select(RoomSnapshot.figures)
+        .where(RoomSnapshot.account_id == account_id)
+        .order_by(RoomSnapshot.at.desc(), RoomSnapshot.id.desc())
+        .limit(1)
+    )
+
+
 def room_updated(account_id: int) -> dict[str, Any]:
-    """Tell the other areas the room changed (flushes first). Returns the summary."""
+    """Record the room's figures when they changed (flushes first) and tell the other areas,
+    with the moment they hold from. Returns the summary."""
     db.session.flush()
     summary = room_summary(account_id)
-    room_changed.send(account_id, account_id=account_id, summary=summary)
+    if latest_figures(account_id) != summary:
+        at = datetime.now(UTC)
+        db.session.add(RoomSnapshot(account_id=account_id, at=at, figures=summary))
+        db.session.flush()
+        room_changed.send(account_id, account_id=account_id, summary=summary, at=at)
     return summary

@@ -14,10 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from portal.models import Deal, DealProduct, StageTransition, User
+from portal.extensions import db
+from portal.models import Deal, DealProduct, RoomSnapshot, StageTransition, User
 from portal.pipeline.deal_actions import mark_lost
-from portal.pipeline.engine import DealState
+from portal.pipeline.engine import DealState, room_seen_at
 from portal.pipeline.rebuild import rebuild_deals
+from portal.room.signals import room_changed
 from tests.factories import deal_of, make_plan, make_product, record
 
 BASE = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -54,7 +56,13 @@ events = st.tuples(
     st.integers(0, 40),  # hours after BASE (ties on purpose)
 )
 losses = st.tuples(st.just("lost"), st.integers(0, 3))
-streams = st.lists(st.one_of(events, events, events, losses), max_size=25)
+# The buying room's figures changing at a moment (what portal.room.summary.room_updated
+# records): members, steps done of 6, shares.
+rooms = st.tuples(
+    st.just("room"), st.integers(0, 3), st.integers(1, 3), st.integers(0, 6),
+    st.integers(0, 2), st.integers(0, 40),
+)  # fmt: skip
+streams = st.lists(st.one_of(events, events, events, losses, rooms), max_size=25)
 
 
 @pytest.fixture
@@ -83,15 +91,29 @@ def world(db, make_user):
     }
 
 
+def _room_change(account_id: int, figures: dict, at: datetime) -> None:
+    """What ``room_updated`` does, at a chosen moment: the snapshot, then the signal."""
+    db.session.add(RoomSnapshot(account_id=account_id, at=at, figures=figures))
+    db.session.flush()
+    room_changed.send(account_id, account_id=account_id, summary=figures, at=at)
+
+
 def _play(world, steps) -> None:
     for step in steps:
         if step[0] == "lost":
             deal = deal_of(world["people"][step[1]])
             if deal is not None and deal.lost_at is None:
                 # A seller marks a deal lost now: after everything it has seen so far.
-                mark_lost(
-                    deal, "No budget", world["seller"], now=deal.last_activity_at + timedelta(1)
-                )
+                seen = max(filter(None, (deal.last_activity_at, room_seen_at(deal.room))))
+                mark_lost(deal, "No budget", world["seller"], now=seen + timedelta(1))
+            continue
+        if step[0] == "room":
+            _, who, people, done, shared, hours = step
+            figures = {"committee_members": people, "committee_roles": 1,
+                       "plan_steps_done": done, "plan_steps_total": 6, "shares": shared,
+                       "next_due": None}  # fmt: skip
+            account_id = world["people"][who].account_id
+            _room_change(account_id, figures, BASE + timedelta(hours=hours))
             continue
         _, who, kind, product, plan, quantity, hours = step
         props = {}
@@ -128,7 +150,7 @@ def _snapshot(db) -> dict:
     db.session.expire_all()
     result = {}
     for deal in db.session.scalars(select(Deal).order_by(Deal.id)):
-        state = DealState.of(deal).as_dict()
+        state = {**DealState.of(deal).as_dict(), "room": deal.room}
         score = state.pop("score_log")
         transitions = sorted(
             (t.occurred_at, t.event_id or 0, t.kind, t.from_stage_id, t.to_stage_id,

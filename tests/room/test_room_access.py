@@ -128,3 +128,50 @@ def test_account_share_is_for_members_only_and_read_only(app, room):
     # only the person who shared can stop sharing
     bob.post(f"/account/room/shares/{room.account_share_id}/revoke")
     assert bob.get(f"/account/room/shares/{room.account_share_id}").status_code == 200
+
+
+def test_a_link_without_download_shows_the_result_but_never_a_file(app, db, room, client):
+    from portal.models import User
+    from portal.room import shares
+
+    ann = db.session.get(User, room.ann.id)
+    _, token = shares.share_run(ann, room.run_sandbox_id, "link", 2, False, None, 30)
+    db.session.commit()
+    page = client.get(f"/shared/{token}")
+    assert page.status_code == 200 and "Win rate" in page.text
+    assert "result.csv" not in page.text
+    assert client.get(f"/shared/{token}/result.csv").status_code == 404
+
+
+def test_a_result_no_longer_shared_with_the_room_is_gone_for_members(app, room):
+    bob = signed_in(app, room.bob)
+    url = f"/account/room/shares/{room.account_share_id}"
+    assert bob.get(url).status_code == 200
+    ann = signed_in(app, room.ann)
+    assert ann.post(f"/account/room/shares/{room.account_share_id}/revoke").status_code == 303
+    assert bob.get(url).status_code == 404
+
+
+def test_seller_routes_stay_within_the_deal_and_are_for_sellers(app, db, room, seller_client):
+    """A seller comments only on the deal's own plan; a buyer cannot use the seller's routes;
+    an unknown deal is a 404. Nothing is written by a refused request."""
+    from sqlalchemy import func, select
+
+    from portal.models import PlanComment, PlanStep, User
+    from tests.factories import deal_of, record
+
+    record(db.session.get(User, room.eve.id), "product_viewed", room.product_id)
+    db.session.commit()
+    eve_deal = deal_of(db.session.get(User, room.eve.id))
+    # Ann's step through Eve's deal: not that deal's plan.
+    seller_client.post(
+        f"/seller/deals/{eve_deal.id}/plan/steps/{room.step_id}/comments", data={"body": "x"}
+    )
+    assert db.session.scalar(select(func.count()).select_from(PlanComment)) == 0
+    missing = seller_client.post("/seller/deals/999999/plan/propose", data={"title": "A step"})
+    assert missing.status_code == 404
+    bob = signed_in(app, room.bob)
+    steps = db.session.scalar(select(func.count()).select_from(PlanStep))
+    refused = bob.post(f"/seller/deals/{eve_deal.id}/plan/propose", data={"title": "Sneaky"})
+    assert refused.status_code in (403, 404)
+    assert db.session.scalar(select(func.count()).select_from(PlanStep)) == steps

@@ -73,7 +73,7 @@ def test_existing_user_accepts_only_with_the_invited_address(app, db, room, make
     assert client.post(f"/room/invitations/{token}/accept").status_code == 404  # used
 
 
-def test_declined_and_expired_invitations_stop_working(app, db, room):
+def test_declined_and_expired_invitations_stop_working(app, db, room, outbox):
     client = app.test_client()
     token = room.invitation_token
     assert client.post(f"/room/invitations/{token}/decline").status_code == 303
@@ -82,6 +82,8 @@ def test_declined_and_expired_invitations_stop_working(app, db, room):
     assert status == "declined"
 
     _invite(app, room, email="late@x.example")
+    late = link_in(outbox()[-1].get_body(("plain",)).get_content()).rsplit("/", 1)[-1]
+    assert client.get(f"/room/invitations/{late}").status_code == 200
     db.session.execute(
         update(RoomInvitation)
         .where(RoomInvitation.email == "late@x.example")
@@ -89,9 +91,42 @@ def test_declined_and_expired_invitations_stop_working(app, db, room):
     )
     db.session.commit()
     row = db.session.scalar(select(RoomInvitation).where(RoomInvitation.email == "late@x.example"))
-    assert row.status == "pending"
+    assert row.status == "pending"  # never used, yet the link is dead: it expired
+    assert client.get(f"/room/invitations/{late}").status_code == 404
+    signup = client.post(
+        f"/room/invitations/{late}/signup", data={"password": "a-long-enough-password"}
+    )
+    assert signup.status_code == 404
+    assert db.session.scalar(select(User).where(User.email == "late@x.example")) is None
     # The token is stored only hashed: the row cannot be turned back into a link.
     assert len(row.token_hash) == 64
+
+
+def test_a_revoked_invitation_stops_working(app, db, room, outbox):
+    ann = _invite(app, room, email="gone@x.example")
+    token = link_in(outbox()[-1].get_body(("plain",)).get_content()).rsplit("/", 1)[-1]
+    row = db.session.scalar(select(RoomInvitation).where(RoomInvitation.email == "gone@x.example"))
+    assert ann.post(f"/account/room/invitations/{row.id}/revoke").status_code == 303
+    assert app.test_client().get(f"/room/invitations/{token}").status_code == 404
+
+
+def test_an_invitee_with_an_account_signs_in_and_joins(app, db, room, make_user, outbox):
+    """Someone who already has an account elsewhere cannot sign up a second time: the page
+    says so, and signing in with the invited address and accepting moves them over."""
+    make_user(email="dora@elsewhere.example", name="Dora")
+    _invite(app, room, email="dora@elsewhere.example", role="user")
+    token = link_in(outbox()[-1].get_body(("plain",)).get_content()).rsplit("/", 1)[-1]
+    again = app.test_client().post(
+        f"/room/invitations/{token}/signup", data={"password": "a-long-enough-password"}
+    )
+    assert again.status_code == 422 and "already" in again.text.lower()
+    dora = db.session.scalar(select(User).where(User.email == "dora@elsewhere.example"))
+    assert dora.account_id != room.ann.account_id
+    client = signed_in(app, dora)
+    assert client.post(f"/room/invitations/{token}/accept").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(User, dora.id).account_id == room.ann.account_id
+    assert "Ann Champion" in client.get("/account/room").text
 
 
 def test_invitation_page_reveals_nothing_about_other_accounts(app, room, make_user):

@@ -147,6 +147,16 @@ def test_overdue_steps_put_the_deal_at_risk_then_stalled_on_the_board(app, db, r
     assert "Plan stalled" not in seller_client.get("/seller/pipeline").text
 
 
+def test_at_risk_from_the_first_day_late_and_stalled_from_the_seventh():
+    from portal.pipeline.room_link import plan_risk
+
+    today = date(2026, 12, 1)
+    expected = {-3: None, 0: None, 1: "at_risk", 6: "at_risk", 7: "stalled", 30: "stalled"}
+    for late, risk in expected.items():
+        assert plan_risk(today - timedelta(days=late), today) == risk, late
+    assert plan_risk(None, today) is None
+
+
 def test_plan_step_overdue_alert_fires_once(app, db, room):
     _deal_id(db, room)
     db.session.execute(
@@ -211,3 +221,17 @@ def test_timeline_tells_plan_changes_and_invitations_in_words(app, db, room, sel
     assert "accepted the seller&#39;s proposed step “Security review call”" in page
     assert "Ann (acme.example) invited a colleague to the buying room" in page
     assert "shortlisted Pipeline Lens" in page
+
+
+def test_a_declined_proposal_leaves_the_plan_and_the_seller_sees_it(app, db, room, seller_client):
+    deal_id = _deal_id(db, room)
+    ann = signed_in(app, room.ann)
+    url = f"/account/room/plan/steps/{room.proposed_step_id}/decline"
+    assert ann.post(url).status_code == 303
+    assert ann.post(url).status_code == 404  # a declined step is no longer in the plan
+    page = ann.get("/account/room").text
+    assert "Security review call" not in page
+    active = [s for s in _steps(db, room.ann.account_id) if s.status == "active"]
+    assert f"0 of {len(active)} done" in page
+    seller_page = seller_client.get(f"/seller/deals/{deal_id}").text
+    assert "The buyer declined: “Security review call”" in seller_page
