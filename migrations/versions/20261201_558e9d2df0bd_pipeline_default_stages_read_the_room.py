@@ -11,7 +11,7 @@ Deals move to a further stage these criteria allow at their next event or room c
 ``flask pipeline rebuild`` replays them all at once.
 
 Revision ID: 558e9d2df0bd
-Revises: f7b9c1d3e5a6
+Revises: 3ee8729c0e04
 Create Date: 2026-12-01 16:40:00.000000
 
 """
@@ -24,7 +24,7 @@ from portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '558e9d2df0bd'
-down_revision = 'f7b9c1d3e5a6'
+down_revision = '3ee8729c0e04'
 branch_labels = None
 depends_on = None
 
