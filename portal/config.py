@@ -81,6 +81,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "MAIL_FROM": env.get("MAIL_FROM", "Testdrive <hello@testdrive.example>"),
         "MAIL_OUTBOX": env.get("MAIL_OUTBOX") or str(instance / "outbox"),
         "PASSWORD_RESET_MAX_AGE": _int(env.get("PASSWORD_RESET_MAX_AGE"), 3600),
+        "SIGNUP_CONFIRM_MAX_AGE": _int(env.get("SIGNUP_CONFIRM_MAX_AGE"), 24 * 3600),
         # Every absolute link (mails, PDFs, API) starts here; its host is a trusted Host.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "EXTRA_TRUSTED_HOSTS": _list(env.get("TRUSTED_HOSTS")),

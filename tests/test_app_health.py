@@ -5,6 +5,7 @@ never a 500; every database wait is bounded."""
 import os
 import socket
 import sqlite3
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import event, text
@@ -13,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from portal import create_app
 from portal.db_setup import MAX_SQLITE_BUSY_MS, engine_options
 from portal.extensions import db
-from tests.conftest import TEST_DATABASE_URL, CSRFClient
+from tests.conftest import TEST_DATABASE_URL, CSRFClient, confirmation_link
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
@@ -63,12 +64,19 @@ def test_healthz_is_503_while_sqlite_refuses_writes(locked_sqlite):
     assert response.headers["Retry-After"].isdigit()
 
 
-def test_a_write_during_a_lock_is_a_503_page_not_a_500(locked_sqlite):
-    client = locked_sqlite.test_client()
-    response = client.post(
-        "/signup",
-        data={"email": "new@example.com", "password": "correct-horse-battery", "consent": "y"},
-    )
+def test_a_write_during_a_lock_is_a_503_page_not_a_500(tmp_path):
+    app = _sqlite_app(tmp_path)
+    client = app.test_client()
+    data = {"email": "new@example.com", "password": "correct-horse-battery"}
+    client.post("/signup", data=data).close()
+    link = urlsplit(confirmation_link(app, "new@example.com")).path
+    holder = sqlite3.connect(tmp_path / "locked.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        response = client.post(link, data={"password": data["password"]})  # creates the user
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
     assert response.status_code == 503
     assert "Temporarily unavailable" in response.text
     assert response.headers["Retry-After"].isdigit()
