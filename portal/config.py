@@ -89,6 +89,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES"), 0),
         "VENDOR_NAME": env.get("VENDOR_NAME", "Northwind Analytics"),
         "SANDBOX_STORE": env.get("SANDBOX_STORE") or str(instance / "sandbox"),
+        # Seconds the admin page keeps its check of the sandbox's isolation on this host.
+        "SANDBOX_CHECK_MAX_AGE": _int(env.get("SANDBOX_CHECK_MAX_AGE"), 3600),
         # Uploaded catalog PDFs (datasheets, guides): a volume shared by web instances at scale.
         "CATALOG_FILES": env.get("CATALOG_FILES") or str(instance / "catalog_files"),
         "QUEUE_URL": env.get("QUEUE_URL", ""),
