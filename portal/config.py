@@ -72,6 +72,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         # Failed sign-ins per e-mail address, from any IP (known and unknown addresses alike).
         "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
         "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT", "5 per minute;30 per hour"),
+        # Sign-up mails per e-mail address, from any IP (new and known addresses alike).
+        "SIGNUP_ADDRESS_RATE_LIMIT": env.get("SIGNUP_ADDRESS_RATE_LIMIT", "5 per hour"),
         "UPLOAD_RATE_LIMIT": env.get("UPLOAD_RATE_LIMIT", "20 per hour"),
         "ROOM_COMMENT_RATE_LIMIT": env.get("ROOM_COMMENT_RATE_LIMIT", "10 per minute;100 per hour"),
         "ROOM_INVITE_RATE_LIMIT": env.get("ROOM_INVITE_RATE_LIMIT", "20 per hour"),

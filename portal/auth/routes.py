@@ -50,6 +50,20 @@ def _signup_limit() -> str:
     return current_app.config["SIGNUP_RATE_LIMIT"]
 
 
+def _signup_address_limit() -> str:
+    return current_app.config["SIGNUP_ADDRESS_RATE_LIMIT"]
+
+
+def _signup_address_key() -> str:
+    """Sign-ups that mail an address count per address, from any IP: nobody can flood an
+    inbox with confirmation links. Every address gets a bucket, known or not."""
+    return "signup:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _mailed(response: Response) -> bool:
+    return response.status_code == 200 and request.method == "POST"
+
+
 def _after_sign_in(user, kind: str) -> None:
     """Carry the visitor's consent and earlier journey over to the signed-in user."""
     vid = visitor_id()
@@ -97,6 +111,9 @@ def _send_signup_mail(
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_signup_limit, methods=["POST"])
+@limiter.limit(
+    _signup_address_limit, key_func=_signup_address_key, methods=["POST"], deduct_when=_mailed
+)
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

@@ -151,3 +151,18 @@ def test_the_confirmation_needs_csrf(app, client, db, outbox):
 def test_the_helper_signs_up_in_one_call(client, db):
     assert sign_up(client, "bo@acme.example").status_code == 302
     assert _users(db, "bo@acme.example") == 1
+
+
+def test_sign_up_mails_to_one_address_are_limited_alike_for_known_and_new(app, make_user, outbox):
+    app.config["SIGNUP_ADDRESS_RATE_LIMIT"] = "2 per hour"
+    app.config["SIGNUP_RATE_LIMIT"] = "100 per minute"  # the per-IP limit is not the point
+    make_user(email="known@acme.example")
+    for address in ("known@acme.example", "fresh@acme.example"):
+        # Each attempt from another client (another IP would be the same): the address counts.
+        codes = [_post(app.test_client(), address).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+    assert (
+        sorted(m["To"] for m in outbox()) == ["fresh@acme.example"] * 2 + ["known@acme.example"] * 2
+    )
+    assert _post(app.test_client(), "other@acme.example").status_code == 200
+    assert _post(app.test_client(), "weak@acme.example", password="short").status_code == 422
