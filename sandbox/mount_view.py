@@ -19,15 +19,17 @@ CLONE_NEWNS = 0x00020000
 MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
+MS_NOEXEC = 8
 MS_REMOUNT = 32
 MS_BIND = 4096
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
 
-# What the readers need besides Python: DuckDB sizes itself from /proc and /sys, late-loaded
+# What the readers need besides Python: DuckDB sizes itself from /sys (and /proc, mounted
+# apart below), late-loaded
 # shared libraries, openpyxl's MIME table, time zones (the same list Landlock allows).
 SYSTEM_READ = (
-    "/proc", "/sys/fs/cgroup", "/sys/devices/system/cpu",
+    "/sys/fs/cgroup", "/sys/devices/system/cpu",
     "/etc/ld.so.cache", "/lib", "/lib64", "/usr/lib", "/usr/lib64",
     "/etc/mime.types", "/etc/localtime", "/usr/share/zoneinfo",
 )  # fmt: skip
@@ -78,6 +80,7 @@ def confine(workdir: str, readable: Iterable[str]) -> None:
             bound.append(path)
     for device in DEVICES:
         _bind(root, device, writable=True)
+    _mount_proc(root + "/proc")
     os.chroot(root)
     os.chdir(workdir)
 
@@ -99,3 +102,17 @@ def _bind(root: str, path: str, *, writable: bool, recursive: bool = True) -> No
     _mount(path, target, None, MS_BIND | (MS_REC if recursive else 0))
     if not writable:
         _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
+
+
+def _mount_proc(target: str) -> None:
+    """A /proc of our own in which other uids' processes are invisible (the child gets a uid
+    of its own next): DuckDB reads /proc/meminfo and /proc/cpuinfo, nobody needs the
+    worker's command line. Kernels before 5.8 know ``hidepid=2`` only."""
+    os.makedirs(target, exist_ok=True)
+    for options in ("hidepid=invisible", "hidepid=2"):
+        try:
+            _mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, options)
+            return
+        except OSError:
+            continue
+    raise OSError("could not mount a private /proc")

@@ -75,6 +75,16 @@ def test_the_project_folder_shows_only_the_code_a_run_needs(store, small, no_lan
 
 
 @needs_root
+def test_a_run_sees_no_other_process_without_landlock(store, small, no_landlock):
+    status, result = run(store, small, hostile.ListProcesses())
+    assert status.state == "succeeded", status.error
+    got = kpis(result)
+    seen = {int(pid) for pid in got["got"].split(",")}
+    assert seen == {int(got["me"])}  # its own /proc only: not the worker, not pid 1
+    assert os.path.isdir(f"/proc/{got['parent']}")  # which does exist out here
+
+
+@needs_root
 def test_a_run_cannot_start_a_process_without_landlock(store, small, no_landlock):
     status, _ = run(store, small, hostile.Fork())
     assert (status.state, status.error_category, status.error) == ("failed", "forbidden", PROGRAM)
