@@ -18,7 +18,7 @@ from portal.auth.services import user_for_session_id
 from portal.bounds import register_converters
 from portal.cli import register_cli
 from portal.config import ROOT, instance_secret_key, load_config
-from portal.db_setup import configure_engine_events, engine_options
+from portal.db_setup import configure_engine_events, engine_options, register_session_end
 from portal.errors import register_error_handlers
 from portal.extensions import csrf, db, limiter, login_manager, migrate
 from portal.links import Portal, trusted_hosts
@@ -82,6 +82,7 @@ def register_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
+    register_session_end(app, db)  # after init_app: teardowns run last-registered first
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -72,6 +72,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         # Failed sign-ins per e-mail address, from any IP (known and unknown addresses alike).
         "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
         "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT", "5 per minute;30 per hour"),
+        # Sign-up mails per e-mail address, from any IP (new and known addresses alike).
+        "SIGNUP_ADDRESS_RATE_LIMIT": env.get("SIGNUP_ADDRESS_RATE_LIMIT", "5 per hour"),
         "UPLOAD_RATE_LIMIT": env.get("UPLOAD_RATE_LIMIT", "20 per hour"),
         "ROOM_COMMENT_RATE_LIMIT": env.get("ROOM_COMMENT_RATE_LIMIT", "10 per minute;100 per hour"),
         "ROOM_INVITE_RATE_LIMIT": env.get("ROOM_INVITE_RATE_LIMIT", "20 per hour"),
@@ -81,6 +83,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "MAIL_FROM": env.get("MAIL_FROM", "Testdrive <hello@testdrive.example>"),
         "MAIL_OUTBOX": env.get("MAIL_OUTBOX") or str(instance / "outbox"),
         "PASSWORD_RESET_MAX_AGE": _int(env.get("PASSWORD_RESET_MAX_AGE"), 3600),
+        "SIGNUP_CONFIRM_MAX_AGE": _int(env.get("SIGNUP_CONFIRM_MAX_AGE"), 24 * 3600),
         # Every absolute link (mails, PDFs, API) starts here; its host is a trusted Host.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "EXTRA_TRUSTED_HOSTS": _list(env.get("TRUSTED_HOSTS")),
@@ -88,6 +91,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES"), 0),
         "VENDOR_NAME": env.get("VENDOR_NAME", "Northwind Analytics"),
         "SANDBOX_STORE": env.get("SANDBOX_STORE") or str(instance / "sandbox"),
+        # Seconds the admin page keeps its check of the sandbox's isolation on this host.
+        "SANDBOX_CHECK_MAX_AGE": _int(env.get("SANDBOX_CHECK_MAX_AGE"), 3600),
         # Uploaded catalog PDFs (datasheets, guides): a volume shared by web instances at scale.
         "CATALOG_FILES": env.get("CATALOG_FILES") or str(instance / "catalog_files"),
         "QUEUE_URL": env.get("QUEUE_URL", ""),

@@ -135,5 +135,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except Exception:  # the connection may be gone too; the friendly 500 still goes out
+            app.logger.debug("rollback after an unhandled error failed", exc_info=True)
         return _render(InternalServerError.code)

@@ -48,7 +48,11 @@ def main() -> int:
     limits = job["limits"]
     apply_rlimits(limits)
     network = isolate_network()  # needs root: before isolation drops it
-    layers = isolation.apply(workdir, job.get("read_paths", []), keep_fds=[proto.fileno()])
+    try:
+        layers = isolation.apply(workdir, job.get("read_paths", []), keep_fds=[proto.fileno()])
+    except isolation.WeakIsolation as refused:  # no job code has run: say why, and stop
+        emit({"type": "error", "category": "unavailable", "message": str(refused), "code": ""})
+        return 1
     emit({"type": "meta", "network": network, "isolation": layers, "pid": os.getpid()})
     try:
         # After isolation, so DuckDB's threads are isolated too. An ingest job makes its own
@@ -231,6 +235,15 @@ def install_audit_hook(writable: str | None = None) -> None:
     sys.addaudithook(hook)
 
 
+def _hidden_file(exc: BaseException) -> bool:
+    """A file outside the run's folder that does not exist for the child: in the mount
+    namespace fallback (``sandbox.mount_view``) that is every file the run may not see."""
+    if not isinstance(exc, FileNotFoundError) or not exc.filename:
+        return False
+    here = os.path.join(os.getcwd(), "")
+    return not os.path.join(os.path.abspath(os.fsdecode(exc.filename)), "").startswith(here)
+
+
 def classify(exc: BaseException, limits: dict[str, Any]) -> tuple[str, str]:
     """Map an exception to (category, plain message)."""
     import duckdb
@@ -254,7 +267,7 @@ def classify(exc: BaseException, limits: dict[str, Any]) -> tuple[str, str]:
         return "disk", (
             f"The demo tried to write more than {human_bytes(limits['write_bytes'])} to disk."
         )
-    if isinstance(exc, PermissionError) and exc.filename is not None:
+    if (isinstance(exc, PermissionError) and exc.filename is not None) or _hidden_file(exc):
         return "forbidden", (
             "The demo tried to read or write a file outside its own dataset, which demos are "
             "not allowed to do."

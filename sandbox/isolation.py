@@ -9,6 +9,11 @@ returned report says which layers are active (the child sends it in its "meta" m
 - ``landlock``: the file system shrinks to the run's workdir (read and write), the files the
   job names (read), and the Python and DuckDB install (read); no TCP; no signals to
   processes outside the sandbox (Landlock ABI 6+).
+- ``mount_ns``: where Landlock is missing (or turned off with ``SANDBOX_LANDLOCK=off``), a
+  private mount namespace whose root shows only the same paths (``sandbox.mount_view``); it
+  needs root. With neither, :func:`apply` raises ``WeakIsolation`` unless
+  ``SANDBOX_ALLOW_WEAK_ISOLATION=1`` says an administrator accepts a child that can read
+  whatever its uid can (the app's database, for one).
 - ``uid``: when started as root, the child becomes a uid of its own (``UID_BASE + pid``), so
   it cannot signal the worker, and ``RLIMIT_NPROC`` (ignored for root) caps its tasks. It
   keeps only ``CAP_DAC_READ_SEARCH``, which lets it read the Python install under a private
@@ -35,7 +40,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from . import seccomp
+from . import mount_view, seccomp
 
 UID_BASE = 1_000_000
 EXTRA_TASKS = 64  # threads beyond one per core (DuckDB's pool) the child may start
@@ -63,6 +68,38 @@ class SandboxViolation(PermissionError):
     """Raised by the audit hook when recipe code does something demos may not do."""
 
 
+class WeakIsolation(RuntimeError):
+    """Neither Landlock nor a mount namespace could hide the rest of the file system."""
+
+    message = (
+        "Demos are switched off on this server: it cannot keep a demo away from other files "
+        "(no Landlock in the kernel, no mount namespace). An administrator can allow weaker "
+        "isolation with SANDBOX_ALLOW_WEAK_ISOLATION=1."
+    )
+
+
+ISOLATION_SETTINGS = ("SANDBOX_LANDLOCK", "SANDBOX_ALLOW_WEAK_ISOLATION")
+
+
+def _setting(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip().lower()
+
+
+def landlock_wanted() -> bool:
+    """``SANDBOX_LANDLOCK=off`` makes the child act as on a kernel without Landlock (to
+    use, and test, the mount-namespace fallback)."""
+    return _setting("SANDBOX_LANDLOCK", "on") not in ("off", "0", "false", "no")
+
+
+def weak_isolation_allowed() -> bool:
+    return _setting("SANDBOX_ALLOW_WEAK_ISOLATION") in ("1", "true", "yes", "on")
+
+
+def is_active(value: Any) -> bool:
+    """A layer's report entry says it holds ("active", or "active (…)" with a caveat)."""
+    return isinstance(value, str) and value.startswith("active")
+
+
 def apply(
     workdir: str,
     read_paths: Iterable[str] = (),
@@ -73,14 +110,24 @@ def apply(
     """Isolate this process for a run in ``workdir`` that may also read ``read_paths``;
     descriptors other than 0, 1, 2 and ``keep_fds`` (the protocol pipes) are closed.
 
-    Returns ``{layer: "active" | "unavailable (...)"}`` plus ``uid``."""
+    Returns ``{layer: "active" | "unavailable (...)"}`` plus ``uid_number``. Raises
+    ``WeakIsolation`` when no layer can hide the file system and that is not allowed."""
     report: dict[str, Any] = {}
     report["no_new_privs"] = _layer(_no_new_privs)
     report["fds"] = _layer(lambda: _close_fds({0, 1, 2, *keep_fds}))
     readable = [*_python_paths(), *read_paths]
     if os.geteuid() == 0:
         _give_workdir(workdir, UID_BASE + os.getpid())
-    report["landlock"] = _layer(lambda: _landlock(workdir, readable))
+    if landlock_wanted():
+        report["landlock"] = _layer(lambda: _landlock(workdir, readable))
+    else:
+        report["landlock"] = "unavailable (off: SANDBOX_LANDLOCK=off)"
+    if is_active(report["landlock"]):
+        report["mount_ns"] = "unavailable (not needed: Landlock holds)"
+    else:
+        report["mount_ns"] = _layer(lambda: mount_view.confine(workdir, readable))
+        if not is_active(report["mount_ns"]) and not weak_isolation_allowed():
+            raise WeakIsolation(WeakIsolation.message)
     report["uid"] = _layer(_drop_root)
     report["seccomp"] = _layer(_seccomp)
     report["duckdb_module"] = _layer(_lock_duckdb_module)
@@ -213,6 +260,13 @@ class _RulesetAttr(ctypes.Structure):
 class _PathBeneath(ctypes.Structure):
     _pack_ = 1
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version, 0 without Landlock (or off x86_64)."""
+    if platform.machine() != "x86_64":
+        return 0
+    return max(_libc.syscall(_SYS["landlock_create_ruleset"], None, 0, 1), 0)
 
 
 def _landlock(workdir: str, readable: list[str]) -> str | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .isolation import read_paths_for
+from .isolation import ISOLATION_SETTINGS, read_paths_for
 from .limits import Limits, human_bytes
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
@@ -40,7 +40,10 @@ def _child_env(limits: Limits) -> dict[str, str]:
     # A clean environment: the web app's secrets never reach recipe code. The child points
     # HOME and TMPDIR at its run's own folder once it has its job.
     threads = str(limits.threads)
+    # The isolation settings are the only ones passed on (see sandbox.isolation).
+    settings = {k: os.environ[k] for k in ISOLATION_SETTINGS if k in os.environ}
     return {
+        **settings,
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *(p for p in sys.path if p)]),
         "PYTHONDONTWRITEBYTECODE": "1",

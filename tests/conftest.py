@@ -13,6 +13,7 @@ import re
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import g
@@ -387,3 +388,29 @@ def live_server(app):
     yield server
     server.shutdown()
     thread.join(timeout=5)
+
+
+CONFIRM_LINK = re.compile(r"\S+/signup/confirm/\S+")
+
+
+def confirmation_link(app, email: str) -> str | None:
+    """The newest sign-up confirmation link mailed to ``email``, if any."""
+    from portal.mail import read_outbox
+
+    for mail in reversed(read_outbox(app.config["MAIL_OUTBOX"])):
+        if mail["To"] == email:
+            found = CONFIRM_LINK.search(mail.get_body(("plain",)).get_content())
+            if found:
+                return found.group(0)
+    return None
+
+
+def sign_up(client: CSRFClient, email: str, password: str = PASSWORD, **fields):
+    """Sign up as a person does: the form, then the link mailed to the address and the
+    same password. Returns the confirmation's response (a redirect once signed in)."""
+    response = client.post("/signup", data={"email": email, "password": password, **fields})
+    response.close()  # the mail goes out once the response is sent
+    assert response.status_code == 200, response.text
+    link = confirmation_link(client.application, email)
+    assert link, f"no confirmation mail to {email}"
+    return client.post(urlsplit(link).path, data={"password": password})

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from portal.auth.services import AuthError, check_email
+from portal.auth.services import AuthError, check_email, password_problem
 
 
 def valid_email(form, field) -> None:
@@ -10,6 +10,11 @@ def valid_email(form, field) -> None:
         field.data = check_email(field.data or "")
     except AuthError as error:
         raise ValidationError(str(error)) from None
+
+
+def acceptable_password(form, field) -> None:
+    if field.data and (problem := password_problem(field.data)):
+        raise ValidationError(problem)
 
 
 class SignupForm(FlaskForm):
@@ -25,8 +30,20 @@ class SignupForm(FlaskForm):
     company = StringField("Company", validators=[Optional(), Length(max=200)])
     password = PasswordField(
         "Password",
-        validators=[DataRequired(message="Choose a password."), Length(max=256)],
+        validators=[
+            DataRequired(message="Choose a password."),
+            Length(max=256),
+            acceptable_password,
+        ],
         description="At least 10 characters; not a common password.",
+    )
+
+
+class ConfirmSignupForm(FlaskForm):
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(message="Enter the password you chose."), Length(max=256)],
+        description="The one you chose when you signed up.",
     )
 
 

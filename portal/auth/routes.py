@@ -2,11 +2,16 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from portal.auth import bp
-from portal.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from portal.auth import bp, signups
+from portal.auth.forms import (
+    ConfirmSignupForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    SignupForm,
+)
 from portal.auth.services import (
     authenticate,
-    create_user,
     end_sessions,
     find_user_by_email,
     issue_reset_token,
@@ -19,6 +24,7 @@ from portal.extensions import limiter
 from portal.journey.services import Actor, attach_device, attach_visitor, record_event
 from portal.journey.tracking import consent_state, device_owner_key, visitor_id
 from portal.mail import queue_mail
+from portal.models import SignupRequest, User
 from portal.security import safe_next
 
 
@@ -44,6 +50,20 @@ def _signup_limit() -> str:
     return current_app.config["SIGNUP_RATE_LIMIT"]
 
 
+def _signup_address_limit() -> str:
+    return current_app.config["SIGNUP_ADDRESS_RATE_LIMIT"]
+
+
+def _signup_address_key() -> str:
+    """Sign-ups that mail an address count per address, from any IP: nobody can flood an
+    inbox with confirmation links. Every address gets a bucket, known or not."""
+    return "signup:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _mailed(response: Response) -> bool:
+    return response.status_code == 200 and request.method == "POST"
+
+
 def _after_sign_in(user, kind: str) -> None:
     """Carry the visitor's consent and earlier journey over to the signed-in user."""
     vid = visitor_id()
@@ -54,32 +74,97 @@ def _after_sign_in(user, kind: str) -> None:
     record_event(Actor.for_user(user, vid), kind)
 
 
-def _sign_up(form: SignupForm):
-    user = create_user(
-        form.email.data,
-        form.password.data,
-        name=form.name.data or "",
-        company=form.company.data or None,
+def _send_signup_mail(
+    email: str, password: str, name: str, company: str | None, next_path: str | None
+) -> None:
+    """After the response: a confirmation link for a new address, a "you have an account"
+    note for a known one. The page said the same either way, equally fast."""
+    config = current_app.config
+    found = signups.request_signup(
+        email,
+        password,
+        name=name,
+        company=company,
+        next_path=next_path,
+        max_age=config["SIGNUP_CONFIRM_MAX_AGE"],
     )
-    _after_sign_in(user, "signed_up")
-    return user
+    if isinstance(found, User):
+        queue_mail(
+            found.email,
+            "Someone tried to sign up with your address",
+            "signup_existing",
+            user=found,
+            login_url=url_for("auth.login", _external=True),
+            forgot_url=url_for("auth.forgot_password", _external=True),
+        )
+        return
+    token = signups.confirmation_token(found, config["SECRET_KEY"])
+    queue_mail(
+        found.email,
+        "Confirm your Testdrive sign-up",
+        "signup_confirm",
+        signup=found,
+        confirm_url=url_for("auth.confirm_signup", token=token, _external=True),
+        hours=config["SIGNUP_CONFIRM_MAX_AGE"] // 3600,
+    )
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_signup_limit, methods=["POST"])
+@limiter.limit(
+    _signup_address_limit, key_func=_signup_address_key, methods=["POST"], deduct_when=_mailed
+)
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = SignupForm()
     if form.validate_on_submit():
-        done = perform(_sign_up, form, form=form, fallback_field="email")
+        # Nothing about the address is looked up before the answer: new and known
+        # addresses get the same page, and the work (hashing, mail) happens after it.
+        perform_after_response(
+            _send_signup_mail,
+            form.email.data,
+            form.password.data,
+            form.name.data or "",
+            form.company.data or None,
+            safe_next(request.args.get("next")),
+        )
+        return render_template("auth/signup_sent.html", email=form.email.data)
+    status = 422 if form.errors else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+def _confirm(signup: SignupRequest, password: str) -> User:
+    user = signups.confirm_signup(signup, password)
+    _after_sign_in(user, "signed_up")
+    return user
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def confirm_signup(token: str):
+    config = current_app.config
+    pending = signups.signup_for_token(
+        token, config["SECRET_KEY"], config["SIGNUP_CONFIRM_MAX_AGE"]
+    )
+    if pending is None:
+        flash(
+            "That confirmation link has expired or was already used. Sign up again, "
+            "or sign in if your account is confirmed.",
+            "warning",
+        )
+        return redirect(url_for("auth.signup"))
+    form = ConfirmSignupForm()
+    next_path = pending.next_path
+    if form.validate_on_submit():
+        done = perform(_confirm, pending, form.password.data, form=form, fallback_field="password")
         if done:
             user = done.value
             login_user(user)
             flash(f"Welcome to Testdrive, {user.display_name}!", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+            return redirect(safe_next(next_path) or url_for("main.index"))
     status = 422 if form.errors else 200
-    return render_template("auth/signup.html", form=form), status
+    return render_template("auth/signup_confirm.html", form=form, email=pending.email), status
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -176,19 +176,21 @@ def create_user(
     company: str | None = None,
     tracking_consent: bool | None = None,
     password_method: str | None = None,
+    password_hash: str | None = None,
     account: Account | None = None,
 ) -> User:
     """Create a user in the right buying account. Raises AuthError with a readable message.
 
     ``account`` puts them in that account whatever their domain (an accepted room invitation).
     ``password_method`` overrides the KDF, only for bulk-simulated demo buyers who never sign in.
+    ``password_hash`` is a hash made earlier, when the password was checked (a confirmed sign-up).
     """
     if role not in ROLES:
         raise AuthError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
     email = check_email(email)
     if len(email) > 254:
         raise AuthError("Enter a valid e-mail address (at most 254 characters).")
-    if problem := password_problem(password):
+    if password_hash is None and (problem := password_problem(password)):
         raise AuthError(problem, "password")
     if find_user_by_email(email):
         raise AuthError("An account with this e-mail already exists. Sign in instead.")
@@ -196,7 +198,8 @@ def create_user(
         email=email,
         name=name.strip()[:120],
         role=role,
-        password_hash=(
+        password_hash=password_hash
+        or (
             generate_password_hash(password, method=password_method)
             if password_method
             else generate_password_hash(password)

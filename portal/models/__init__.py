@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and ``db.create_all`` see every table."""
 
-from portal.models.accounts import ROLES, Account, User
+from portal.models.accounts import ROLES, Account, SignupRequest, User
 from portal.models.base import Base, TimestampMixin, utcnow
 from portal.models.catalog import BILLING_PERIODS, RESOURCE_KINDS, Faq, Plan, Product, Resource
 from portal.models.commerce import (
@@ -131,6 +131,7 @@ __all__ = [
     "TimestampMixin",
     "TrialDataset",
     "TrialRun",
+    "SignupRequest",
     "User",
     "include_in_migrations",
     "utcnow",

@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, TimestampMixin
+from portal.models.base import Base, TimestampMixin, utcnow
 
 ROLES = ("buyer", "seller", "admin")
 # The vendor's own people: their browsing is not a buying account's journey.
@@ -70,3 +70,21 @@ class User(UserMixin, TimestampMixin, Base):
     def has_role(self, *roles: str) -> bool:
         """Admins hold every seller power as well."""
         return self.role in roles or (self.role == "admin" and "seller" in roles)
+
+
+class SignupRequest(Base):
+    """A sign-up waiting for its address to be confirmed. No user or account exists until
+    the link mailed to the address is followed and the same password entered again, so an
+    unconfirmed address never joins a company's account and nobody can claim an address
+    they cannot read mail for. Followed once (then every request for the address goes)."""
+
+    __tablename__ = "signup_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    company: Mapped[str | None] = mapped_column(String(200), default=None)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Where the sign-up page was to lead (a local path), kept for after the confirmation.
+    next_path: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

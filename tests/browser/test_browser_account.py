@@ -4,6 +4,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from portal.models import Event, User
+from tests.browser.signup import confirm_sign_up
 
 
 def test_signup_consent_logout_login_and_wrong_password(page: Page, live_server, app, db):
@@ -14,6 +15,7 @@ def test_signup_consent_logout_login_and_wrong_password(page: Page, live_server,
     page.get_by_label("Company").fill("Acme")
     page.get_by_label("Password").fill("a-good-long-passphrase")
     page.get_by_role("button", name="Create account").click()
+    confirm_sign_up(page, app, "robin@acme.example", "a-good-long-passphrase")
     expect(page.get_by_role("alert").first).to_contain_text("Welcome to Testdrive, Robin Buyer")
 
     banner = page.get_by_role("region", name="Tracking consent")

@@ -17,6 +17,7 @@ from portal.catalog.seed import seed_catalog
 from portal.extensions import db
 from portal.trials.sandbox_gateway import close_queue
 from tests.browser.consent import accept_tracking
+from tests.browser.signup import confirm_sign_up
 from tests.conftest import PASSWORD
 
 # 240 opportunities whose columns the trial engine maps by itself.
@@ -80,6 +81,7 @@ def test_prospect_journey_moves_the_card_on_the_sellers_board(
     prospect.get_by_label("Company").fill("Acme Logistics")
     prospect.get_by_label("Password").fill("a-good-long-passphrase")
     prospect.get_by_role("button", name="Create account").click()
+    confirm_sign_up(prospect, app, "robin@acme.example", "a-good-long-passphrase")
     accept_tracking(prospect)
     prospect.get_by_role("button", name="Sign out").click()
     prospect.get_by_role("link", name="Sign in").click()

@@ -25,6 +25,7 @@ from portal.extensions import db
 from portal.models import Deal, Order, Stage, User
 from portal.trials.sandbox_gateway import close_queue
 from tests.browser.consent import accept_tracking
+from tests.browser.signup import confirm_sign_up
 from tests.conftest import PASSWORD
 from tests.factories import make_plan, make_product
 
@@ -66,13 +67,14 @@ def sign_in(page: Page, base: str, email: str) -> None:
     expect(page.get_by_role("button", name="Sign in")).to_have_count(0)
 
 
-def buyer_trial_quote_order(page: Page, base: str, slug: str, tmp_path: Path) -> None:
+def buyer_trial_quote_order(page: Page, app, base: str, slug: str, tmp_path: Path) -> None:
     page.goto(f"{base}/signup")
     page.get_by_label("Your name").fill("Dana Schmidt")
     page.get_by_label("Work e-mail").fill("dana@kontor.example")
     page.get_by_label("Company").fill("Kontor Logistik")
     page.get_by_label("Password").fill("a-good-long-passphrase")
     page.get_by_role("button", name="Create account").click()
+    confirm_sign_up(page, app, "dana@kontor.example", "a-good-long-passphrase")
     accept_tracking(page)
 
     own = tmp_path / "kontor.csv"
@@ -164,7 +166,7 @@ def test_buyer_pays_an_invoice_and_the_seller_sees_one_true_deal(
         db.session.commit()
 
     buyer = browser.new_context().new_page()
-    buyer_trial_quote_order(buyer, base, lens, tmp_path)
+    buyer_trial_quote_order(buyer, app, base, lens, tmp_path)
     with app.app_context():
         order = db.session.scalar(select(Order))
         assert (order.total, order.payment_method) == (GROSS, "invoice")

@@ -13,7 +13,7 @@ from portal.journey.services import (
     record_event,
 )
 from portal.models import Account, Event, User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_up
 
 
 def event_count(db, **filters) -> int:
@@ -84,7 +84,7 @@ def test_declining_consent_stores_nothing(client, db):
     cookies = response.headers.getlist("Set-Cookie")
     assert any(c.startswith("td_consent=decline") for c in cookies)
     assert not any(c.startswith("td_vid=") and "Expires=Thu, 01 Jan 1970" not in c for c in cookies)
-    client.post("/signup", data={"email": "nope@acme.example", "password": PASSWORD})
+    sign_up(client, "nope@acme.example")
     assert event_count(db) == 0
     assert db.session.scalar(select(User)).tracking_consent is False
 
@@ -94,7 +94,7 @@ def test_accepting_consent_sets_a_visitor_id_and_records(client, db):
     assert response.headers["Location"].endswith("/privacy")
     assert client.get_cookie("td_vid") is not None
     assert "td_vid" in response.headers.get("Set-Cookie", "") or client.get_cookie("td_vid")
-    client.post("/signup", data={"email": "yes@acme.example", "password": PASSWORD})
+    sign_up(client, "yes@acme.example")
     assert event_count(db, kind="signed_up") == 1
 
 
@@ -115,7 +115,7 @@ def test_identity_merge_on_signup(client, db, app):
         record_event(Actor(visitor_id=vid), "product_viewed", product=3)
         record_event(Actor(visitor_id=vid), "sheet_downloaded", product=3)
         db.session.commit()
-    client.post("/signup", data={"email": "merge@acme.example", "password": PASSWORD})
+    sign_up(client, "merge@acme.example")
     user = db.session.scalar(select(User).where(User.email == "merge@acme.example"))
     assert user.tracking_consent is True
     events = db.session.scalars(select(Event).order_by(Event.id)).all()

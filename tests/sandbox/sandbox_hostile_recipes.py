@@ -160,3 +160,13 @@ class Probe(_Hostile):
             uid=os.getuid(),
             cwd=os.getcwd(),
         )
+
+
+class ListProcesses(_Hostile):
+    """Lists the processes the child can see (the worker's command line would be next)."""
+
+    name = "list_processes"
+
+    def run(self, ctx):
+        pids = sorted(int(n) for n in os.listdir("/proc") if n.isdigit())
+        return self.ok(ctx, got=",".join(map(str, pids)), me=os.getpid(), parent=os.getppid())

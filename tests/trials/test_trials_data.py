@@ -19,7 +19,7 @@ from portal.models import Event, Product, TrialDataset, TrialRun, User
 from portal.trials import datasets, retention, runs
 from portal.trials.errors import TrialNotFound
 from portal.trials.sandbox_gateway import get_queue, get_store
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_up
 from tests.trials.conftest import (
     DEALS_CSV,
     LENS_MAPPING,
@@ -109,9 +109,7 @@ def test_visitor_data_moves_to_the_user_on_sign_up(app, visitor, lens):
     ds = dataset_id_from(upload(visitor, lens, DEALS_CSV.encode()))
     run_id = run_id_from(visitor.post(f"/try/{lens}/datasets/{ds}/run", data=LENS_MAPPING))
     wait_for_run(visitor, run_id)
-    response = visitor.post(
-        "/signup", data={"email": "robin@acme.example", "password": PASSWORD, "name": "Robin"}
-    )
+    response = sign_up(visitor, "robin@acme.example", name="Robin")
     assert response.status_code == 302
     assert "deals.csv" in visitor.get("/try/datasets").text
     assert visitor.get(f"/try/runs/{run_id}").status_code == 200

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db as _db
 from portal.models import Event, TrialDataset, TrialRun, User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_up
 from tests.trials.conftest import (
     DEALS_CSV,
     LENS_MAPPING,
@@ -86,7 +86,7 @@ def test_declined_visitor_uploads_previews_retypes_runs_and_nothing_is_recorded(
 def test_signing_up_gives_the_devices_files_and_results_to_the_account(app, lens):
     client = declining(app)
     ds, run_id = try_everything(client, lens)
-    response = client.post("/signup", data={"email": "new@acme.example", "password": PASSWORD})
+    response = sign_up(client, "new@acme.example")
     assert response.status_code == 302
     with app.app_context():
         user = _db.session.scalar(select(User).where(User.email == "new@acme.example"))
