@@ -5,7 +5,7 @@ request (address, name, company, password hash) waits here. Users that exist alr
 created before, by the seed, the CLI or an invitation, and stay as they are: confirmed.
 
 Revision ID: f62285263d27
-Revises: f7b9c1d3e5a6
+Revises: 8f1e53e48a71
 Create Date: 2026-12-01 16:40:00.000000
 
 """
@@ -17,7 +17,7 @@ from portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = 'f62285263d27'
-down_revision = 'f7b9c1d3e5a6'
+down_revision = '8f1e53e48a71'
 branch_labels = None
 depends_on = None
 
