@@ -93,6 +93,11 @@ def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def forget_cached(app) -> None:
+    """Drop ``app``'s cached figures (the benchmark times the page without them)."""
+    app.extensions.pop(_STORE, None)
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _transaction_ended(session: Session, transaction) -> None:
     if transaction.parent is None:  # the outermost transaction: committed or rolled back
