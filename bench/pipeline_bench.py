@@ -3,6 +3,7 @@
     python bench/pipeline_bench.py                      # SQLite in a temporary folder
     TEST_DATABASE_URL=postgresql+psycopg://… python bench/pipeline_bench.py   # PostgreSQL
     python bench/pipeline_bench.py --deals 10000 --events 500000            # smaller
+    python bench/pipeline_bench.py --deals 5000 --events 250000 --baseline 273bf2b  # vs a ref
 
 The PostgreSQL run drops and recreates the ``public`` schema of that database: point it at
 a scratch database. Events are generated in bulk (executemany on SQLite, COPY on PostgreSQL),
@@ -13,7 +14,11 @@ then ``rebuild`` builds the deals; the run measures
 - board and analytics server time (the real views through the test client);
 - rebuild time;
 - the board against a naive recomputation from the events, in the same run;
-- the board's query count here and on a small database (it must not depend on the deals).
+- the board's and the analytics page's query counts here and on a small database (they
+  must not depend on the deals);
+- the analytics page with its medians cached and recomputed (the path before the cache);
+- with ``--baseline REF``: that ref's own bench on its own code, same sizes, after ours (on
+  PostgreSQL in the same database); board and analytics, median and fastest, ours / theirs.
 
 Targets (issue 8): record median <= 2 ms; board <= 200 ms; analytics <= 500 ms.
 """
@@ -21,12 +26,16 @@ Targets (issue 8): record median <= 2 ms; board <= 200 ms; analytics <= 500 ms.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import random
+import re
 import shutil
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -63,6 +72,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=15, help="board/analytics requests")
     parser.add_argument("--url", default=os.environ.get("TEST_DATABASE_URL", ""))
     parser.add_argument("--keep", action="store_true", help="keep the SQLite files")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also run the bench of this git ref (its code, same sizes and database) and "
+        "print its board and analytics medians next to ours, e.g. --baseline 273bf2b",
+    )
     return parser.parse_args()
 
 
@@ -248,6 +263,36 @@ def timed_requests(app, path: str, repeat: int) -> tuple[list[float], int]:
     return times, counter.count
 
 
+def timed_analytics(app, repeat: int) -> dict:
+    """The analytics page with its medians cached (as every view after the first since the
+    last stage change) and with them recomputed from every transition (as every view was
+    before the cache, and the first view after a change is), alternating in one run."""
+    from portal.pipeline.history_figures import forget_cached
+
+    client = app.test_client()
+    response = client.post("/login", data={"email": "seller@bench.example", "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    path = "/seller/analytics"
+    client.get(path)  # warm caches
+    cached, recomputed = [], []
+    for _ in range(repeat):
+        forget_cached(app)
+        started = time.perf_counter()
+        assert client.get(path).status_code == 200
+        recomputed.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        assert client.get(path).status_code == 200
+        cached.append((time.perf_counter() - started) * 1000)
+    with app.app_context():
+        engine = db.engine
+    with QueryCounter(engine) as counter:
+        client.get(path)
+    forget_cached(app)
+    with QueryCounter(engine) as cold:
+        client.get(path)
+    return {"cached": cached, "recomputed": recomputed, "queries": (counter.count, cold.count)}
+
+
 def time_recording(app, records: int, seed: int = 9) -> tuple[list[float], list[float]]:
     """Record events one by one through record_event (+ the listener) and commit each.
 
@@ -306,6 +351,8 @@ def analyse(engine) -> None:
     during the timings would slow every commit they measure."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         if engine.dialect.name == "postgresql":
+            # Maintenance, not workload: not bound by the app's statement timeout.
+            conn.execute(text("SET statement_timeout = 0"))
             conn.execute(text("VACUUM ANALYZE"))
             conn.execute(text("CHECKPOINT"))
         else:
@@ -335,7 +382,7 @@ def run(url: str, deals: int, events: int, args) -> dict:
     print(f"  rebuild: {rebuilt:,} deals in {rebuild_s:.1f} s", flush=True)
     board, board_queries = timed_requests(app, "/seller/pipeline", args.repeat)
     filtered, _ = timed_requests(app, "/seller/pipeline?sort=value&stalled=1", args.repeat)
-    analytics, _ = timed_requests(app, "/seller/analytics", max(5, args.repeat // 2))
+    analytics = timed_analytics(app, max(5, args.repeat // 2))
     naive = [naive_board(app) for _ in range(2)]
     record, in_transaction = time_recording(app, args.records)
     return {
@@ -351,9 +398,59 @@ def run(url: str, deals: int, events: int, args) -> dict:
         "board_p95": p(board, 0.95),
         "board_filtered_median": statistics.median(filtered),
         "board_queries": board_queries,
-        "analytics_median": statistics.median(analytics),
+        "board_times": board,
+        "analytics_times": analytics["cached"],
+        "analytics_median": statistics.median(analytics["cached"]),
+        "analytics_recomputed_median": statistics.median(analytics["recomputed"]),
+        "analytics_queries": analytics["queries"],
         "naive_board_ms": min(naive),
     }
+
+
+# Runs in the baseline's tree: its own bench's run(), with its request timings captured.
+_BASELINE_DRIVER = """
+import argparse, json, sys
+sys.path.insert(0, sys.argv[1] + "/bench")
+import pipeline_bench as bench
+url, deals, events, repeat = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+times = {}
+timed = bench.timed_requests
+def spy(app, path, n):
+    result = timed(app, path, n)
+    times.setdefault(path, result[0])
+    return result
+bench.timed_requests = spy
+bench.run(url, deals, events, argparse.Namespace(records=1, repeat=repeat, url=url, keep=False))
+print("BASELINE " + json.dumps(times))
+"""
+
+
+def run_baseline(ref: str, url: str, args) -> dict[str, list[float]]:
+    """Build ``ref``'s tree (``git archive``) and run its own bench's ``run()`` on its code,
+    same sizes, on ``url``; return its board and analytics request times."""
+    root = Path(__file__).resolve().parent.parent
+    tree = Path(tempfile.mkdtemp(prefix="pipeline-bench-baseline-"))
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", ref], check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tree, filter="data")
+    vendor = root / "static" / "vendor"
+    if vendor.exists() and not (tree / "static" / "vendor").exists():
+        (tree / "static" / "vendor").symlink_to(vendor)
+    command = [sys.executable, "-c", _BASELINE_DRIVER, str(tree), url, str(args.deals),
+               str(args.events), str(args.repeat)]  # fmt: skip
+    # Older benches ran their CHECKPOINT under the app's statement timeout.
+    env = {**os.environ, "PYTHONPATH": str(tree), "DATABASE_STATEMENT_TIMEOUT_MS": "0"}
+    try:
+        done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+    found = re.search(r"^BASELINE (.*)$", done.stdout, re.MULTILINE)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"the {ref} bench failed:\n{done.stderr[-2000:]}")
+    times = json.loads(found.group(1))
+    return {"board": times["/seller/pipeline"], "analytics": times["/seller/analytics"]}
 
 
 def main() -> None:
@@ -379,6 +476,15 @@ def main() -> None:
          "<= 200 ms"),
         ("board, sorted by value, stalled only", f"{big['board_filtered_median']:.0f} ms", ""),
         ("analytics, median", f"{big['analytics_median']:.0f} ms", "<= 500 ms"),
+        ("  medians recomputed (old path; 1st view after a change)",
+         f"{big['analytics_recomputed_median']:.0f} ms",
+         f"{big['analytics_recomputed_median'] / max(big['analytics_median'], 0.001):.1f}x"),
+        ("analytics queries, cached (this size / small db)",
+         f"{big['analytics_queries'][0]} / {small['analytics_queries'][0]}",
+         "equal" if big["analytics_queries"][0] == small["analytics_queries"][0] else "DIFFERENT"),
+        ("analytics queries, recomputed (this size / small db)",
+         f"{big['analytics_queries'][1]} / {small['analytics_queries'][1]}",
+         "equal" if big["analytics_queries"][1] == small["analytics_queries"][1] else "DIFFERENT"),
         ("rebuild all deals", f"{big['rebuild_s']:.1f} s", ""),
         ("naive board from events", f"{big['naive_board_ms']:.0f} ms",
          f"{big['naive_board_ms'] / max(big['board_median'], 0.001):.0f}x the board"),
@@ -387,6 +493,16 @@ def main() -> None:
          "equal" if big["board_queries"] == small["board_queries"] else "DIFFERENT"),
         ("board on the small db, median", f"{small['board_median']:.0f} ms", ""),
     ]  # fmt: skip
+    if args.baseline:
+        print(f"Baseline: the bench at {args.baseline}, same sizes", flush=True)
+        base_url = args.url or f"sqlite:///{workdir}/baseline.sqlite3"
+        base = run_baseline(args.baseline, base_url, args)
+        for name in ("board", "analytics"):
+            ours, theirs = big[f"{name}_times"], base[name]
+            for label, pick in (("median", statistics.median), ("fastest", min)):
+                rows.append((f"{name}, {label}: ours / {args.baseline}",
+                             f"{pick(ours):.0f} / {pick(theirs):.0f} ms",
+                             f"{pick(ours) / max(pick(theirs), 0.001):.2f}x"))  # fmt: skip
     print(f"\nResults ({backend}, {big['deals']:,} deals, {big['events']:,} events):")
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:

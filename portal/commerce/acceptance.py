@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from portal.commerce.checkout import card_availability
 from portal.commerce.errors import CommerceError
+from portal.commerce.events import record_order_placed, record_quote_accepted
 from portal.commerce.locking import lock_row
-from portal.commerce.orders import product_of
 from portal.commerce.quotes import expire_if_due
 from portal.extensions import db
-from portal.journey.services import Actor, record_event
+from portal.journey.services import Actor
 from portal.models import Order, OrderLine, OrderStatusChange, Quote, QuoteAcceptance, User
 from portal.models.base import utcnow
 
@@ -115,29 +115,8 @@ def accept_quote(
     )
     quote.status = "accepted"
     db.session.flush()
-    product = product_of(order.lines)
-    record_event(
-        actor,
-        "quote_accepted",
-        product,
-        quote_id=quote.id,
-        number=quote.number,
-        order_id=order.id,
-        amount=order.total,
-        net=order.subtotal,
-        currency=order.currency,
-    )
-    record_event(
-        actor,
-        "order_placed",
-        product,
-        order_id=order.id,
-        number=order.number,
-        amount=order.total,
-        net=order.subtotal,
-        currency=order.currency,
-        method=method,
-    )
+    record_quote_accepted(actor, quote, order)
+    record_order_placed(actor, order, method)
     return order, True
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from portal.commerce.addresses import tidy_address
 from portal.commerce.cart import check_quantity, get_cart
 from portal.commerce.errors import CommerceError, TotalChanged
+from portal.commerce.events import record_order_placed
 from portal.commerce.locking import lock_row
 from portal.commerce.orders import product_of
 from portal.commerce.pricing import Pricing, confirm_vat_id, price_cart
@@ -123,17 +124,7 @@ def place_order(
     # The cart is empty now: the pipeline's open-cart value follows these events.
     for product_id, plan_id in converted:
         record_event(actor, "cart_item_removed", product_id, plan_id=plan_id)
-    record_event(
-        actor,
-        "order_placed",
-        product_of(order.lines),
-        order_id=order.id,
-        number=order.number,
-        amount=order.total,
-        net=order.subtotal,
-        currency=order.currency,
-        method=method,
-    )
+    record_order_placed(actor, order, method)
     return order, True
 
 

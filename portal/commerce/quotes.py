@@ -19,6 +19,7 @@ from portal.commerce.addresses import tidy_address
 from portal.commerce.cart import get_cart
 from portal.commerce.checkout import BillingDetails
 from portal.commerce.errors import CommerceError
+from portal.commerce.events import record_quote_requested
 from portal.commerce.locking import lock_row
 from portal.commerce.orders import product_of
 from portal.commerce.quote_document import quote_pdf
@@ -154,17 +155,7 @@ def request_quote(
     if same is not None:
         return same
     quote = _issue(user, pricing, details, links=links)
-    record_event(
-        actor,
-        "quote_requested",
-        product_of(quote.lines),
-        quote_id=quote.id,
-        number=quote.number,
-        amount=quote.total,
-        net=quote.subtotal,
-        currency=quote.currency,
-        valid_until=quote.valid_until.date().isoformat(),
-    )
+    record_quote_requested(actor, quote)
     return quote
 
 
@@ -274,17 +265,7 @@ def renew_quote(quote: Quote, user: User, *, links: QuoteLinks, actor: Actor | N
         version=quote.version + 1,
         renewed_from=quote,
     )
-    record_event(
-        actor,
-        "quote_requested",
-        product_of(renewed.lines),
-        quote_id=renewed.id,
-        number=renewed.number,
-        amount=renewed.total,
-        net=renewed.subtotal,
-        currency=renewed.currency,
-        valid_until=renewed.valid_until.date().isoformat(),
-    )
+    record_quote_requested(actor, renewed)
     return renewed
 
 

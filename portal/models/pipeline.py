@@ -66,8 +66,11 @@ class Deal(Base):
         Index("ix_deal_stage_score", "stage_id", "score_log"),
         # Also covers the "stalled" filter's totals (stage, last activity, open, value).
         Index("ix_deal_stage_activity", "stage_id", "last_activity_at", "lost_at", "value"),
-        # Also covers the forecast (open deals' value by stage and entry day).
-        Index("ix_deal_stage_value", "stage_id", "value", "lost_at", "stage_entered_at"),
+        # Also covers the forecast (open deals' value by stage, currency and entry day) and the
+        # pipeline numbers (count and value by stage, currency, lost or not).
+        Index(
+            "ix_deal_stage_value", "stage_id", "value", "lost_at", "stage_entered_at", "currency"
+        ),
         # Covers the funnel: deals opened in a period, by stage, lost or not.
         Index("ix_deal_stage_opened", "stage_id", "opened_at", "lost_at"),
     )
@@ -165,6 +168,18 @@ class StageTransition(Base):
     from_stage: Mapped[Stage | None] = relationship(foreign_keys=[from_stage_id])
     to_stage: Mapped[Stage | None] = relationship(foreign_keys=[to_stage_id])
     actor: Mapped[User | None] = relationship()
+
+
+class StageHistoryVersion(Base):
+    """One row: a number raised in the same transaction as every change to the stage history
+    or to which products deals touched (portal.pipeline.history_figures). Figures computed
+    from that history (medians per stage) are cached under it, so a page reads them without
+    reading every transition. No row yet = version 0."""
+
+    __tablename__ = "stage_history_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(default=0)
 
 
 class DealNote(TimestampMixin, Base):

@@ -13,6 +13,7 @@ from portal.pipeline import outgoing_webhooks
 from portal.pipeline.deals import write_state
 from portal.pipeline.engine import DealState, apply_lost
 from portal.pipeline.errors import PipelineError
+from portal.pipeline.history_figures import note_history_changed
 from portal.pipeline.rebuild import transition_row
 
 
@@ -42,6 +43,7 @@ def mark_lost(deal: Deal, reason: str, actor: User, now: datetime | None = None)
     transition = StageTransition(**transition_row(deal.id, draft))
     db.session.add(transition)
     db.session.flush()
+    note_history_changed()
     outgoing_webhooks.enqueue_stage_changes(deal, [transition])
     return deal
 

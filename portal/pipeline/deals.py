@@ -27,6 +27,7 @@ from portal.pipeline.engine import (
     apply_room,
     room_seen_at,
 )
+from portal.pipeline.history_figures import bump_statement, mark_history_changed
 from portal.pipeline.prices import deal_currency, prices_for
 from portal.pipeline.rebuild import TRANSITION_FIELDS, latest_room_change, rebuild_deals
 from portal.pipeline.rules import STAGES_FINGERPRINT, load_rules, rules_for_fingerprint
@@ -168,23 +169,28 @@ def _write_deal(
         params.update(
             (f"transition_{n}_{name}", getattr(draft, name)) for name in TRANSITION_FIELDS
         )
-    combined = db.session.get_bind().dialect.name == "postgresql"
-    for statement in _deal_writes(tuple(changes), len(products), len(drafts), combined):
+    dialect = db.session.get_bind().dialect.name
+    for statement in _deal_writes(tuple(changes), len(products), len(drafts), dialect):
         db.session.execute(statement, params)
+    if products or drafts:
+        mark_history_changed()
 
 
 @lru_cache(maxsize=256)
 def _deal_writes(
-    columns: tuple[str, ...], products: int, transitions: int, combined: bool
+    columns: tuple[str, ...], products: int, transitions: int, dialect: str
 ) -> tuple[Insert | Update, ...]:
     """The statements of one shape of ``_write_deal``, built once: reusing the same statement
     objects keeps SQLAlchemy's compiled cache and the driver's prepared statements warm.
     Parameters are named ``deal``, ``set_<column>``, ``product_<n>``, ``transition_<n>_<column>``.
+    New product or transition rows also raise the stage history's version (history_figures).
 
     One statement per row: a multi-row VALUES cannot be cached by SQLAlchemy."""
     deal = Deal.__table__
     deal_id = bindparam("deal", type_=deal.c.id.type)
     statements: list[Insert | Update] = []
+    if products or transitions:
+        statements.append(bump_statement(dialect))
     if columns:
         values = {name: bindparam(f"set_{name}", type_=deal.c[name].type) for name in columns}
         statements.append(update(deal).where(deal.c.id == deal_id).values(values))
@@ -200,7 +206,7 @@ def _deal_writes(
             for name in TRANSITION_FIELDS
         }
         statements.append(insert(table).values(deal_id=deal_id, **values))
-    if combined and len(statements) > 1:
+    if dialect == "postgresql" and len(statements) > 1:
         *first, last = statements
         return (last.add_cte(*(s.cte(f"write_{n}") for n, s in enumerate(first))),)
     return tuple(statements)

@@ -20,6 +20,7 @@ from sqlalchemy import and_, func, select
 
 from portal.extensions import db
 from portal.models import Deal, DealProduct, Stage, StageTransition
+from portal.pipeline import history_figures
 
 # A stage with no won deal through it yet: this many days per stage left to the purchase.
 DEFAULT_STAGE_DAYS = 14
@@ -158,7 +159,15 @@ def pipeline_numbers(stages: Sequence[Stage], where: Sequence = (), join=None) -
 
 def median_days_to_close(stages: Sequence[Stage]) -> dict[int, float]:
     """Days from entering each stage to entering the won stage, median over won deals; a
-    stage without such a deal gets the next stage's figure plus ``DEFAULT_STAGE_DAYS``."""
+    stage without such a deal gets the next stage's figure plus ``DEFAULT_STAGE_DAYS``.
+    Read from the stage history once per change of it (history_figures)."""
+    order = tuple((stage.id, stage.is_won) for stage in stages)
+    return dict(
+        history_figures.cached("days_to_close", order, lambda: _measure_days_to_close(stages))
+    )
+
+
+def _measure_days_to_close(stages: Sequence[Stage]) -> dict[int, float]:
     won = won_stage_ids(stages)
     measured: dict[int, list[float]] = defaultdict(list)
     if won:
@@ -193,17 +202,24 @@ def median_days_to_close(stages: Sequence[Stage]) -> dict[int, float]:
     return result
 
 
-def expected_close(
-    entered: date,
-    stage_id: int,
-    to_close: dict[int, float],
-    next_of: dict[int, int | None],
-    today: date,
-) -> date:
+def close_rules(
+    stages: Sequence[Stage], to_close: dict[int, float], today: date
+) -> dict[int, tuple[timedelta, date]]:
+    """Per open stage: the time from entering it to the purchase (its median to close) and the
+    soonest close (today + the next open stage's median), for ``expected_close``."""
+    open_stages = [s for s in stages if not s.is_won]
+    rules = {}
+    for index, stage in enumerate(open_stages):
+        nxt = open_stages[index + 1].id if index + 1 < len(open_stages) else None
+        soonest = today + timedelta(days=to_close.get(nxt, 0.0) if nxt is not None else 0.0)
+        rules[stage.id] = (timedelta(days=to_close.get(stage.id, DEFAULT_STAGE_DAYS)), soonest)
+    return rules
+
+
+def expected_close(entered: date, rule: tuple[timedelta, date]) -> date:
     """Entered + the stage's median to close; never before today + the next stage's median."""
-    nxt = next_of.get(stage_id)
-    soonest = today + timedelta(days=to_close.get(nxt, 0.0) if nxt is not None else 0.0)
-    return max(entered + timedelta(days=to_close.get(stage_id, DEFAULT_STAGE_DAYS)), soonest)
+    to_close, soonest = rule
+    return max(entered + to_close, soonest)
 
 
 def month_keys(today: date, months: int = FORECAST_MONTHS) -> list[tuple[int, int]]:
@@ -217,10 +233,7 @@ def month_keys(today: date, months: int = FORECAST_MONTHS) -> list[tuple[int, in
 def forecast(stages: Sequence[Stage], today: date, where: Sequence = ()) -> list[dict]:
     """Weighted value of the open deals by expected close month, per currency: the next
     ``FORECAST_MONTHS`` months, then "Later". [{"month", "start", "value": {currency: n}}]"""
-    to_close = median_days_to_close(stages)
-    open_stages = [s for s in stages if not s.is_won]
-    next_of = {s.id: (open_stages[i + 1].id if i + 1 < len(open_stages) else None)
-               for i, s in enumerate(open_stages)}  # fmt: skip
+    rules = close_rules(stages, median_days_to_close(stages), today)
     probability = {s.id: s.probability for s in stages}
     day = func.date(Deal.stage_entered_at)
     query = (
@@ -229,12 +242,14 @@ def forecast(stages: Sequence[Stage], today: date, where: Sequence = ()) -> list
         .group_by(Deal.stage_id, Deal.currency, day)
     )
     keys = month_keys(today)
+    shown = set(keys)
     raw: dict[tuple[int, int] | str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for stage_id, currency, entered, value in db.session.execute(query):
-        if stage_id not in probability:
+        rule = rules.get(stage_id)
+        if rule is None:
             continue
-        close = expected_close(as_date(entered), stage_id, to_close, next_of, today)
-        key = (close.year, close.month) if (close.year, close.month) in keys else "later"
+        close = expected_close(as_date(entered), rule)
+        key = (close.year, close.month) if (close.year, close.month) in shown else "later"
         raw[key][currency] += int(value) * probability[stage_id]
     rows = [
         {

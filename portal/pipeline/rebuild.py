@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import Deal, DealProduct, Event, RoomSnapshot, StageTransition, User
 from portal.models.accounts import STAFF_ROLES
 from portal.pipeline.engine import DealState, RoomChange, Rules, TransitionDraft, fold
+from portal.pipeline.history_figures import note_history_changed
 from portal.pipeline.prices import deal_currency, load_prices
 from portal.pipeline.rules import load_rules
 from portal.pipeline.value import PriceBook, deal_value, value_columns
@@ -73,6 +74,7 @@ def rebuild_deals(
     count = 0
     for start in range(0, len(ids), batch):
         count += _rebuild_batch(ids[start : start + batch], rules, prices, staff)
+    note_history_changed()
     # Objects loaded before the bulk statements would show stale values.
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Deal | StageTransition | DealProduct):

@@ -14,6 +14,7 @@ from portal.journey.services import (
 )
 from portal.models import ApiToken, Deal, DealNote, Event, Notification, User
 from portal.pipeline.deals import fold_event_into_deal
+from portal.pipeline.history_figures import note_history_changed
 from portal.pipeline.rebuild import rebuild_deals
 from portal.pipeline.room_link import alert_new_member, apply_room_summary
 from portal.room.signals import member_joined, room_changed
@@ -71,6 +72,7 @@ def on_data_exporting(sender, user: User, **_extra):
 
 def on_account_erasing(sender, account, **_extra) -> None:
     db.session.execute(delete(Deal).where(Deal.account_id == account.id))
+    note_history_changed()  # its stage history and product rows went with it
     db.session.flush()
 
 

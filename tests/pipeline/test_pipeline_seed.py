@@ -31,11 +31,12 @@ def test_seed_builds_deals_from_simulated_events_and_runs_once(db, make_user):
     ).all()
     assert {"Exploring", "Researching", "Trying"} <= set(stages)
     # the listener built the deals: a rebuild from the events changes nothing
-    before = db.session.execute(select(Deal.id, Deal.stage_id, Deal.value)).all()
+    deals = select(Deal.id, Deal.stage_id, Deal.value).order_by(Deal.id)
+    before = db.session.execute(deals).all()
     from portal.pipeline.rebuild import rebuild_deals
 
     rebuild_deals()
-    assert db.session.execute(select(Deal.id, Deal.stage_id, Deal.value)).all() == before
+    assert db.session.execute(deals).all() == before
 
     again = seed_pipeline(accounts=40, days=90)
     assert "already there" in again[0]
