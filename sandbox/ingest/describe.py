@@ -18,12 +18,13 @@ import datetime as dt
 import math
 from collections import Counter
 from decimal import Decimal
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from ..sql import ident, literal
 from ..store import Column
+
+if TYPE_CHECKING:
+    import duckdb
 
 PREVIEW_ROWS = 20
 PROFILE_SAMPLE = 20_000
@@ -156,7 +157,9 @@ def _estimate(counts: Counter, filled: int) -> int:
 
 
 def _profiles(con, rel, schema, rows, sample, stats, whole) -> list[dict[str, Any]]:
-    counters = [Counter(r[i] for r in sample if r[i] is not None) for i in range(len(schema))]
+    counters = [Counter(col) for col in zip(*sample, strict=True)] or [Counter() for _ in schema]
+    for counts in counters:
+        counts.pop(None, None)  # empty cells are not values (first-seen order is kept)
     seen = max(len(sample), 1)
     missing = [i for i, (n, _) in enumerate(schema) if stats.get(n, (0, None, None))[1] is None]
     exprs = [f"CAST(min({ident(schema[i][0])}) AS VARCHAR)" for i in missing]
