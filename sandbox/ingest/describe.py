@@ -150,8 +150,8 @@ def _stats(con, data_path: str, schema: list[tuple[str, str]]) -> dict[str, tupl
 def _estimate(counts: Counter, filled: int) -> int:
     """Distinct values in the whole column from a sample (Chao1, capped at the filled rows)."""
     seen = len(counts)
-    once = sum(1 for n in counts.values() if n == 1)
-    twice = sum(1 for n in counts.values() if n == 2)
+    times = Counter(counts.values())  # how many values were seen once, twice, ...
+    once, twice = times[1], times[2]
     extra = once * once / (2 * twice) if twice else once * (once - 1) / 2
     return int(min(filled, round(seen + extra)))
 
