@@ -69,6 +69,8 @@ Command line: ``python -m sandbox profile FILE``, ``python -m sandbox run FILE -
 ``python -m sandbox worker``.
 """
 
+from importlib import import_module
+
 from .errors import (
     DataProblem,
     IngestError,
@@ -78,24 +80,53 @@ from .errors import (
     ResultNotReady,
     SandboxError,
 )
+
+# Loaded now: ``sandbox.ingest`` must name the function, not the subpackage of that name.
 from .ingest import choose_sheet, ingest, retype, sample_cell
-from .interpret import Interpretation
 from .limits import GB, MB, Limits
-from .mapping import Suggestion, preselected_mapping
-from .queue import LocalQueue, RQQueue, RunQueue, RunStatus, make_queue
-from .recipes import RECIPES, get_recipe, register, suggest_mapping, validate_mapping
-from .result import SCHEMA_VERSION, write_result_csv
-from .samples import sample_csv
-from .store import (
-    Column,
-    DatasetInfo,
-    DatasetStore,
-    delete_dataset,
-    get_dataset,
-    list_datasets,
-    purge,
-    reassign_owner,
-)
+
+# Loaded on first use (PEP 562), so ``python -m sandbox`` and the sandbox child start their
+# work -- and their children -- without first importing every recipe and reader.
+_LAZY = {
+    "Interpretation": "interpret",
+    "Suggestion": "mapping",
+    "preselected_mapping": "mapping",
+    "LocalQueue": "queue",
+    "RQQueue": "queue",
+    "RunQueue": "queue",
+    "RunStatus": "queue",
+    "make_queue": "queue",
+    "RECIPES": "recipes",
+    "get_recipe": "recipes",
+    "register": "recipes",
+    "suggest_mapping": "recipes",
+    "validate_mapping": "recipes",
+    "SCHEMA_VERSION": "result",
+    "write_result_csv": "result",
+    "sample_csv": "samples",
+    "Column": "store",
+    "DatasetInfo": "store",
+    "DatasetStore": "store",
+    "delete_dataset": "store",
+    "get_dataset": "store",
+    "list_datasets": "store",
+    "purge": "store",
+    "reassign_owner": "store",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sandbox' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "RECIPES",

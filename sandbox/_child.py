@@ -82,12 +82,22 @@ def _hang_up(proto) -> None:
 
 
 def _preload() -> None:
-    """Load what every run needs before the job arrives: DuckDB and the product's recipes
-    (our own code). The job's recipe module, its data and its limits come after."""
+    """Load what every job needs before it arrives: DuckDB, the product's recipes and the
+    file readers (our own code), and every module of the package (``import sandbox`` loads
+    them on first use; isolation refuses some of the standard modules they load, such as
+    ``subprocess``, once it is on). The job's recipe module, its data and its limits come
+    after."""
     import duckdb  # noqa: F401
 
+    import sandbox.ingest.job
+    import sandbox.ingest.read
+    import sandbox.interpret
+    import sandbox.mapping
     import sandbox.prepare
-    import sandbox.recipes  # noqa: F401
+    import sandbox.queue
+    import sandbox.recipes
+    import sandbox.result
+    import sandbox.samples  # noqa: F401
 
 
 def _connect():

@@ -22,9 +22,6 @@ from typing import Any
 from .errors import SandboxError
 from .ingest import ingest
 from .limits import Limits
-from .mapping import preselected_mapping
-from .queue import LocalQueue, run_worker, wait
-from .recipes import get_recipe
 from .runner import prestart
 from .store import DatasetStore
 
@@ -114,21 +111,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "worker":
+        from .queue import run_worker
+
         run_worker(args.queue_url, args.queue, burst=args.burst)
         return 0
     limits = Limits()
     if args.max_file_mb:
         limits = replace(limits, max_file_bytes=args.max_file_mb * 1024 * 1024)
-    if args.command == "run":
-        # The run's child (Python + DuckDB + recipes) starts now, while the file is read.
-        prestart(limits)
+    # The children that read the file and run the recipe (Python + DuckDB + our code) start
+    # now, both at once, before this process loads the recipes: neither job then waits for
+    # a start-up.
+    prestart(limits, 2 if args.command == "run" else 1)
+    from .mapping import preselected_mapping
+    from .queue import LocalQueue, wait
+    from .recipes import get_recipe
+
     with tempfile.TemporaryDirectory(prefix="sandbox-cli-") as tmp:
         store = DatasetStore(args.store or tmp)
         try:
             types = _pairs(args.type, "type")
             info = ingest(
-                store, OWNER, args.file, args.file.name, limits, sheet=args.sheet, types=types
-            )
+                store, OWNER, args.file, args.file.name, limits, sheet=args.sheet, types=types,
+                warm=True,
+            )  # fmt: skip
             if args.command == "profile":
                 data = info.to_dict()
                 print(json.dumps(data, indent=2)) if args.json else _print_profile(data)
@@ -136,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             recipe = get_recipe(args.recipe)
             mapping = preselected_mapping(info, recipe)
             mapping.update(_pairs(args.map, "map"))
-            queue = LocalQueue(store, limits, max_workers=1)
+            queue = LocalQueue(store, limits, max_workers=1, refill=False)
             run_id = queue.submit(OWNER, info.id, recipe.name, mapping, _pairs(args.param, "param"))
             status = wait(queue, run_id, timeout=queue.limits.wall_seconds + 30)
             queue.close()

@@ -191,11 +191,14 @@ class LocalQueue(RunQueue):
     kind = "local"
 
     def __init__(self, store: DatasetStore, limits: Limits | None = None, max_workers: int = 2,
-                 heartbeat_timeout: float = 30.0, warm: bool = True) -> None:  # fmt: skip
-        """``warm``: keep a sandbox child started ahead, so a run skips its start-up."""
+                 heartbeat_timeout: float = 30.0, warm: bool = True,
+                 refill: bool = True) -> None:  # fmt: skip
+        """``warm``: keep a sandbox child started ahead, so a run skips its start-up;
+        ``refill=False`` (one run, then exit: the command line) starts none after a run."""
         super().__init__(store, limits, heartbeat_timeout)
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="sandbox-run")
         self._warm = warm
+        self._refill = refill
         if warm:
             # From a pool thread: a child dies with the thread that started it (PDEATHSIG),
             # and the pool's threads live as long as the queue.
@@ -203,8 +206,9 @@ class LocalQueue(RunQueue):
 
     def _dispatch(self, run_id: str) -> None:
         self._pool.submit(
-            execute_run, str(self.store.root), run_id, self.limits.to_dict(), warm=self._warm
-        )
+            execute_run, str(self.store.root), run_id, self.limits.to_dict(),
+            warm=self._warm, refill=self._refill,
+        )  # fmt: skip
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -313,16 +317,19 @@ def _finish(store, run_id, state, category=None, message=None, **extra) -> dict[
     )
 
 
-def execute_run(store_root: str, run_id: str, limits: dict[str, Any], warm: bool = False) -> str:
+def execute_run(
+    store_root: str, run_id: str, limits: dict[str, Any], warm: bool = False, refill: bool = True
+) -> str:
     """Run one queued run to completion in a sandbox child; return its final state.
 
     This is what queue workers call. It never raises for a failing demo: the failure is
     written to the run's state with a category and a plain message. ``warm`` (long-lived
-    workers): use a child started ahead, and once the outcome is recorded start the next.
+    workers): use a child started ahead, and once the outcome is recorded start the next
+    (unless ``refill`` is false).
     """
     lim = Limits.from_dict(limits)
     final = _execute_run(DatasetStore(store_root), run_id, lim, warm)
-    if warm:
+    if warm and refill:
         prestart(lim)
     return final
 

@@ -61,7 +61,7 @@ def _child_env(limits: Limits) -> dict[str, str]:
 # look at any data. A long-lived worker keeps one child started ahead, idle and waiting for
 # its job on stdin, so a run does not wait for that. It holds no job, no data and no limits
 # yet: it gets all three only when a run takes it, exactly like a freshly started child.
-_spares: dict[int, subprocess.Popen] = {}
+_spares: dict[int, list[subprocess.Popen]] = {}
 _spares_lock = threading.Lock()
 
 
@@ -78,21 +78,24 @@ def _spawn(limits: Limits) -> subprocess.Popen:
     )
 
 
-def prestart(limits: Limits) -> None:
-    """Start a child now for the next run with these limits' thread count, unless one waits."""
+def prestart(limits: Limits, count: int = 1) -> None:
+    """Have ``count`` children waiting for the next jobs with these limits' thread count
+    (start the missing ones now). ``python -m sandbox run`` asks for two: one reads the file,
+    the other runs the recipe, and neither waits for a start-up."""
     with _spares_lock:
-        spare = _spares.get(limits.threads)
-        if spare is not None and spare.poll() is None:
-            return
-        _spares[limits.threads] = _spawn(limits)
-    if spare is not None:
-        _discard(spare)
+        waiting = _spares.setdefault(limits.threads, [])
+        dead = [p for p in waiting if p.poll() is not None]
+        waiting[:] = [p for p in waiting if p.poll() is None]
+        while len(waiting) < count:
+            waiting.append(_spawn(limits))
+    for proc in dead:
+        _discard(proc)
 
 
 def discard_spares() -> None:
     """Stop the children started ahead (a worker shutting down)."""
     with _spares_lock:
-        spares = list(_spares.values())
+        spares = [p for waiting in _spares.values() for p in waiting]
         _spares.clear()
     for spare in spares:
         _discard(spare)
@@ -103,7 +106,8 @@ atexit.register(discard_spares)
 
 def _take_spare(limits: Limits) -> subprocess.Popen | None:
     with _spares_lock:
-        spare = _spares.pop(limits.threads, None)
+        waiting = _spares.get(limits.threads) or []
+        spare = waiting.pop(0) if waiting else None
     if spare is not None and spare.poll() is not None:  # died while it waited
         _discard(spare)
         return None

@@ -54,12 +54,15 @@ def ingest(
     limits: Limits | None = None,
     sheet: str | None = None,
     types: dict[str, str] | None = None,
+    *,
+    warm: bool = False,
 ) -> DatasetInfo:
     """Read an uploaded file, infer column types and save it as a dataset of ``owner_key``.
 
     ``source`` is a path or a binary file object; ``filename`` is only used for display and
     to guess the format; ``types`` maps column names to override specs (``"date:%d-%m-%y"``).
-    The file is parsed in a sandbox child. ``size_bytes`` is what the dataset stores on
+    The file is parsed in a sandbox child (with ``warm``, one started ahead by
+    :func:`sandbox.runner.prestart` when one waits). ``size_bytes`` is what the dataset stores on
     disk. Raises :class:`IngestError` for anything that is not a usable table.
     """
     limits = limits or Limits()
@@ -68,7 +71,7 @@ def ingest(
     try:
         _stage_source(source, staging / UPLOAD, limits)
         job = {"op": "read", "owner_key": owner_key, "filename": display_name}
-        info = _in_child({**job, "sheet": sheet, "types": types}, staging, limits)
+        info = _in_child({**job, "sheet": sheet, "types": types}, staging, limits, warm=warm)
         final = store.dataset_dir(owner_key, info.id)
         final.parent.mkdir(parents=True, exist_ok=True)
         keep = staging / "keep"
@@ -156,11 +159,13 @@ def stored_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in (folder / DATA, folder / SOURCE_NAME) if p.is_file())
 
 
-def _in_child(job: dict[str, Any], staging: Path, limits: Limits) -> DatasetInfo:
+def _in_child(
+    job: dict[str, Any], staging: Path, limits: Limits, *, warm: bool = False
+) -> DatasetInfo:
     """Run an ingest job in a sandbox child; its refusal becomes an :class:`IngestError`."""
     from ..runner import run_child
 
-    outcome = run_child({"kind": "ingest", **job}, limits, staging)
+    outcome = run_child({"kind": "ingest", **job}, limits, staging, warm=warm)
     if outcome.ok:
         return DatasetInfo.from_dict(outcome.result)
     raise _refusal(outcome.category, outcome.code, outcome.message, limits)

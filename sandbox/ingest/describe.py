@@ -18,12 +18,13 @@ import datetime as dt
 import math
 from collections import Counter
 from decimal import Decimal
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from ..sql import ident, literal
 from ..store import Column
+
+if TYPE_CHECKING:
+    import duckdb
 
 PREVIEW_ROWS = 20
 PROFILE_SAMPLE = 20_000
@@ -149,14 +150,16 @@ def _stats(con, data_path: str, schema: list[tuple[str, str]]) -> dict[str, tupl
 def _estimate(counts: Counter, filled: int) -> int:
     """Distinct values in the whole column from a sample (Chao1, capped at the filled rows)."""
     seen = len(counts)
-    once = sum(1 for n in counts.values() if n == 1)
-    twice = sum(1 for n in counts.values() if n == 2)
+    times = Counter(counts.values())  # how many values were seen once, twice, ...
+    once, twice = times[1], times[2]
     extra = once * once / (2 * twice) if twice else once * (once - 1) / 2
     return int(min(filled, round(seen + extra)))
 
 
 def _profiles(con, rel, schema, rows, sample, stats, whole) -> list[dict[str, Any]]:
-    counters = [Counter(r[i] for r in sample if r[i] is not None) for i in range(len(schema))]
+    counters = [Counter(col) for col in zip(*sample, strict=True)] or [Counter() for _ in schema]
+    for counts in counters:
+        counts.pop(None, None)  # empty cells are not values (first-seen order is kept)
     seen = max(len(sample), 1)
     missing = [i for i, (n, _) in enumerate(schema) if stats.get(n, (0, None, None))[1] is None]
     exprs = [f"CAST(min({ident(schema[i][0])}) AS VARCHAR)" for i in missing]

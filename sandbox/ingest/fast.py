@@ -70,9 +70,11 @@ def _moment(expr: str, interp: Interpretation) -> str | None:
         year, quarter, sep, sep_at, length = _QUARTERS[fmt]
         q = f"TRY_CAST(substr({expr}, {quarter}, 1) AS INTEGER)"
         value = f"make_date(TRY_CAST(substr({expr}, {year}, 4) AS INTEGER), {q} * 3 - 2, 1)"
+        # four digits: TRY_CAST alone also reads "+016", " 016", "20.6" and "2e03"
+        digits = f"translate(substr({expr}, {year}, 4), '0123456789', '') = ''"
         ok = (
             f"length({expr}) = {length} AND substr({expr}, {sep_at}, {len(sep)}) = "
-            f"{literal(sep)} AND {q} BETWEEN 1 AND 4"
+            f"{literal(sep)} AND {q} BETWEEN 1 AND 4 AND {digits}"
         )
         return f"CASE WHEN {ok} THEN CAST({value} AS {target}) END"
     directives = set(re.findall(r"%-?[a-zA-Z]", fmt))

@@ -278,12 +278,14 @@ def written_misfits(
     ]
     if checks:
         # A typed value is empty exactly where its raw text is, unless some value did not fit:
-        # the Parquet footers' null counts settle most columns without reading a value.
-        # (A compact copy is empty where the value is rebuilt: always counted, it is cheap.)
-        nulls = _null_counts(con, data)
+        # the Parquet footers' null counts settle most columns without reading a value. A
+        # compact copy keeps the text of every row whose value is empty but its text is not
+        # (a misfit or a null token): a copy empty in every row settles its column too.
+        nulls, rows = _null_counts(con, data)
         checks = [
             (i, d) for i, d in checks
-            if d.compact or nulls.get(d.part.name, 0) > nulls.get(RAW + d.part.name, 0)
+            if (nulls.get(SAME + d.part.name, 0) < rows if d.compact
+                else nulls.get(d.part.name, 0) > nulls.get(RAW + d.part.name, 0))
         ]  # fmt: skip
     if not checks:
         return {}
@@ -304,12 +306,15 @@ def written_misfits(
     return out
 
 
-def _null_counts(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
-    rows = con.execute(
-        "SELECT path_in_schema, sum(stats_null_count) FROM parquet_metadata($p) GROUP BY 1",
+def _null_counts(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[dict[str, int], int]:
+    """Empty cells per column and the number of rows, from the Parquet footer."""
+    found = con.execute(
+        "SELECT path_in_schema, sum(stats_null_count), sum(row_group_num_rows) "
+        "FROM parquet_metadata($p) GROUP BY 1",
         {"p": str(path)},
     ).fetchall()
-    return {name: int(n or 0) for name, n in rows}
+    rows = max((int(n or 0) for _, _, n in found), default=0)
+    return {name: int(n or 0) for name, n, _ in found}, rows
 
 
 def typed_sample(con: duckdb.DuckDBPyConnection, parts: list[Part], decided: list[Typed]):

@@ -32,11 +32,21 @@ def shape(value: str) -> str:
 
 def by_shape(values: Iterable[str]) -> dict[str, list[str]]:
     """Distinct values grouped by shape, the most common shape first."""
+    values = list(values)
     groups: dict[str, list[str]] = defaultdict(list)
-    table, fast = _TABLE, _BYTES
-    for value in values:
-        if value.isascii():
-            groups[value.encode().translate(fast).decode()].append(value)
-        else:
-            groups[value.translate(table)].append(value)
+    for key, value in zip(_shapes(values), values, strict=True):
+        groups[key].append(value)
     return dict(sorted(groups.items(), key=lambda kv: -len(kv[1])))
+
+
+def _shapes(values: list[str]) -> list[str]:
+    """``shape`` of every value, translated all at once (joined by NUL, which no value
+    holds, else one by one)."""
+    joined = "\0".join(values)
+    if joined.isascii():
+        shapes = joined.encode().translate(_BYTES).decode().split("\0")
+    else:
+        shapes = joined.translate(_TABLE).split("\0")
+    if len(shapes) == len(values):
+        return shapes
+    return [shape(v) for v in values]

@@ -202,3 +202,21 @@ def test_a_quarter_read_as_a_date_is_no_end_date(tmp_path):
     )
     assert findings(result, "Dates out of order") == []
     assert findings(result, "Dates vs period") == []
+
+
+def test_a_date_outside_a_quarter_read_as_a_date_names_the_quarter(tmp_path):
+    """A quarter column read as dates ("2016-Q4" -> 2016-10-01) is shown as its label."""
+    closed = [date(2016, 10 + i % 3, 1 + i % 28) for i in range(40)]
+    for i in (7, 21):
+        closed[i] = date(2017, 2, 3 + i)  # outside the quarter next to it
+    quarter = [date(2016, 10, 1)] * 40
+    result = run_doctor(
+        tmp_path,
+        {"close_date": closed, "close_quarter": quarter},
+        {"close_date": "date", "close_quarter": "date"},
+        interpretations={"close_quarter": {"type": "date", "format": "%Y-Q%q"}},
+    )
+    (period,) = findings(result, "Dates vs period")
+    assert period["Cells"] == 2
+    assert period["Where"] == "rows 8, 22"
+    assert f"{closed[7]} next to '2016-Q4'" in period["Finding"]

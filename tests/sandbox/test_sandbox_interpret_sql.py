@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -140,3 +141,32 @@ def test_empty_dates_from_databases_are_nulls_not_misfits():
     assert [r[0] for r in rows] == [date(2024, 1, 31), None, None, None, None]
     assert [r[1] for r in rows] == [False, False, False, False, True]
     assert [r[2] for r in rows] == [False, True, True, True, False]
+
+
+@pytest.mark.parametrize(("fmt", "pattern"), [
+    ("%Y-Q%q", r"(\d{4})-Q([1-4])"), ("Q%q %Y", r"Q([1-4]) (\d{4})"),
+])  # fmt: skip
+def test_the_cheap_quarter_reading_takes_only_four_digit_years(fmt, pattern):
+    """fast_cast reads the usual quarter layout cheaply; anything else (a sign, a space, a
+    decimal point or an exponent where the year's digits belong) is left to cast_sql."""
+    import duckdb
+
+    from sandbox.ingest.fast import fast_cast
+    from sandbox.interpret import Interpretation
+
+    good = ["2016", "1999", "2031"]
+    bad = ["+016", " 016", "20.6", "2e03", "-201", "0x1f"]
+    quarters = ["1", "3", "4", "5"]
+    values = [fmt.replace("%Y", y).replace("%q", q) for y in good + bad for q in quarters]
+    values += [v.lower() for v in values[:4]]  # "2016-q1": read by cast_sql (any case)
+
+    def expected(text: str) -> date | None:
+        m = re.fullmatch(pattern, text.strip(), re.IGNORECASE)
+        if not m:
+            return None
+        year, q = (m[1], m[2]) if fmt.startswith("%Y") else (m[2], m[1])
+        return date(int(year), 3 * int(q) - 2, 1)
+
+    expr = fast_cast("t", Interpretation(type="date", format=fmt))
+    got = duckdb.execute(f"SELECT {expr} FROM (SELECT unnest($v) AS t)", {"v": values})
+    assert [r[0] for r in got.fetchall()] == [expected(v) for v in values]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 import sandbox_evil_recipes as evil
 
-from sandbox import Limits, LocalQueue, RQQueue, make_queue, runner
+from sandbox import Limits, LocalQueue, RQQueue, ingest, make_queue, runner
 from sandbox.queue import wait
 
 HERE = Path(__file__).resolve().parent
@@ -49,10 +50,10 @@ def test_pool_runs_at_most_max_workers_at_once(store, small):
 def _spare(limits: Limits, timeout: float = 10.0):
     """The child the queue started ahead (it is started from the pool, so wait for it)."""
     deadline = time.monotonic() + timeout
-    while (spare := runner._spares.get(limits.threads)) is None:
+    while not (spares := runner._spares.get(limits.threads)):
         assert time.monotonic() < deadline, "no child was started ahead"
         time.sleep(0.01)
-    return spare
+    return spares[0]
 
 
 def test_runs_use_a_child_started_ahead_and_the_next_is_started(store, small):
@@ -70,6 +71,32 @@ def test_runs_use_a_child_started_ahead_and_the_next_is_started(store, small):
     finally:
         q.close()
     assert following.poll() is not None  # closing the queue stops the idle child
+
+
+def test_the_command_line_reads_the_file_in_a_child_started_ahead_and_keeps_one(store):
+    """``python -m sandbox run``: two children wait; reading the file takes one, the run
+    the other; a one-shot queue starts none after its run."""
+    limits = Limits(wall_seconds=30)
+    runner.prestart(limits, 2)
+    try:
+        ahead = list(runner._spares[limits.threads])
+        assert len(ahead) == 2 and all(p.poll() is None for p in ahead)
+        rows = [f"D{i},{i * 10}" for i in range(25)]
+        data = io.BytesIO(("deal,amount\n" + "\n".join(rows) + "\n").encode())
+        info = ingest(store, "o", data, "deals.csv", limits, warm=True)
+        assert info.rows == len(rows)
+        assert runner._spares[limits.threads] == [ahead[1]]
+        assert ahead[0].wait(timeout=10) == 0  # it read the file, then ended
+        q = LocalQueue(store, limits, max_workers=1, refill=False)
+        try:
+            status = wait(q, q.submit("o", info.id, "data_doctor"))
+            assert status.state == "succeeded" and status.sandbox["child_pid"] == ahead[1].pid
+            q._pool.submit(lambda: None).result()  # the run's thread is done
+            assert not runner._spares.get(limits.threads)
+        finally:
+            q.close()
+    finally:
+        runner.discard_spares()
 
 
 def test_a_child_started_ahead_that_died_is_replaced(store, small):
