@@ -15,6 +15,7 @@ from portal.extensions import db as _db
 from portal.models import Event, TrialDataset, User
 from portal.trials.sandbox_gateway import close_queue
 from tests.browser.consent import decline_tracking
+from tests.browser.signup import confirm_sign_up
 from tests.browser.test_browser_trials import serious_violations
 from tests.factories import make_plan, make_product
 
@@ -90,6 +91,8 @@ def test_declined_visitor_tries_sees_the_kpi_signs_up_and_keeps_the_file(
     page.get_by_label("Work e-mail").fill("dana@initech.example")
     page.get_by_label("Password").fill("a-good-long-passphrase")
     page.get_by_role("button", name="Create account").click()
+    # The link in the mail, opened in this browser: the file kept for it moves to the account.
+    confirm_sign_up(page, app, "dana@initech.example", "a-good-long-passphrase")
     expect(page.get_by_role("alert").first).to_contain_text("Welcome to Testdrive")
 
     page.get_by_role("link", name="My trials").first.click()
