@@ -5,6 +5,7 @@ three days ago; Initech two members and three of seven steps ticked."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from portal.models import Account, Deal, StageTransition
@@ -27,9 +28,8 @@ def _deals(db) -> dict[str, tuple]:
     return result
 
 
-def test_seeded_rooms_on_the_board_and_a_rebuild_agrees(runner, db, seller_client):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+@pytest.mark.seeded_demo
+def test_seeded_rooms_on_the_board_and_a_rebuild_agrees(db, seller_client):
     board = seller_client.get("/seller/pipeline?q=Globex").text
     assert "2 in committee" in board and "At risk" in board
     deals = {name.split("#")[0]: value for name, value in _deals(db).items()}
