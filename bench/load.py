@@ -1,9 +1,10 @@
-"""Load and fault benchmark: the portal at scale on loopback, under locust, with faults.
+"""Load and fault benchmark: the portal on loopback, under locust, with faults.
 
-    .venv/bin/python bench/load.py            # 60 s per stage (about 15 minutes)
-    .venv/bin/python bench/load.py --quick    # 20 s per stage (about 6 minutes)
+    .venv/bin/python bench/load.py                       # at scale, 60 s per stage
+    .venv/bin/python bench/load.py --quick               # at scale, 20 s per stage
+    .venv/bin/python bench/load.py --embedded --quick    # the make run defaults, 20 s per stage
 
-It starts everything itself and stops it at the end:
+At scale (the default) it starts everything itself and stops it at the end:
 
 - a fresh PostgreSQL database (``--database``, default ``load_bench`` on the local server
   at 127.0.0.1:5432, user postgres), migrated and seeded with ``flask seed-demo``, plus
@@ -20,6 +21,15 @@ while injecting each fault (PostgreSQL connections terminated, Redis stopped for
 killed mid-run, the sandbox store full), with consistency checks after each (orders and
 payments agree, no run stuck queued/running, no half-written dataset) and the time to
 recovery seen by a probe. Last, the product page's throughput against the bare route.
+
+``--embedded`` runs the portal as ``make run`` does with its embedded defaults: a SQLite
+file in the scratch folder, no ``QUEUE_URL`` (demo runs on the in-process pool of the web
+process, no Redis, no RQ workers), served by ``flask serve``, the threaded werkzeug server
+that DESIGN.md's "Modes" table names for this mode (the README documents gunicorn only with
+PostgreSQL and RQ, so gunicorn over SQLite is not a deployment it supports). Same seeding,
+user classes, stages, checks (the same SQL, on the SQLite file) and throughput baseline; of
+the faults, the in-process pool's sandbox children are killed mid-run instead of an RQ worker
+and the store is filled, while PostgreSQL and Redis faults are skipped with the reason.
 Nothing here is part of the test suite (no timed assertions anywhere).
 """
 
@@ -31,6 +41,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -41,6 +52,7 @@ import urllib.request
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -74,34 +86,33 @@ def http_ok(url: str, timeout: float = 5) -> bool:
         return False
 
 
-# ----------------------------------------------------------------------------- the stack
+# ----------------------------------------------------------------------------- the stacks
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Stack:
-    database: str
-    pg_admin: str
-    workers: int
-    web_workers: int
-    threads: int
+    """What both modes share: the scratch folder and store, the env, the web process started
+    and warmed up, the seeding, the supervisor and the shut-down. A mode fills in its database,
+    its services, its web server and how its demo runs are killed."""
+
     base: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="load-bench-")))
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     restarts: dict[str, int] = field(default_factory=dict)
     mounted: bool = False
     supervise: bool = True
     reuse: bool = False
+    # Faults that do not apply to this mode, with the reason printed instead of running them;
+    # what a fault is called in this mode when its name says too little.
+    not_applicable: ClassVar[dict[str, str]] = {}
+    labels: ClassVar[dict[str, str]] = {}
 
     def __post_init__(self) -> None:
         self.web_port = free_port()
-        self.redis_port = free_port()
         self.store = self.base / "store"
         self.store.mkdir()
         self.url = f"http://127.0.0.1:{self.web_port}"
-        self.database_url = f"postgresql+psycopg://{self.pg_admin}/{self.database}"
         self.env = dict(
             os.environ,
-            DATABASE_URL=self.database_url,
-            QUEUE_URL=f"redis://127.0.0.1:{self.redis_port}/0",
             SECRET_KEY="load-bench-secret-key-not-for-production",
             TESTDRIVE_ENV="production",
             SESSION_COOKIE_SECURE="0",  # plain http on loopback
@@ -116,9 +127,47 @@ class Stack:
             TRIAL_CONCURRENT_RUNS="10",
             SANDBOX_WORKERS="2",
             PYTHONPATH=str(ROOT),
+            **self.mode_env(),
         )
         self._stop = threading.Event()
         self._supervisor = threading.Thread(target=self._watch, daemon=True)
+
+    # -- what a mode provides
+
+    def mode_env(self) -> dict[str, str]:
+        """DATABASE_URL and QUEUE_URL of the mode."""
+        raise NotImplementedError
+
+    def web_argv(self) -> list[str]:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def query(self, sql: str) -> list[tuple]:
+        raise NotImplementedError
+
+    def kill_runner(self) -> None:
+        """SIGKILL what executes the demo runs, while one is running."""
+        raise NotImplementedError
+
+    def start_services(self) -> None:
+        """Servers the portal needs besides the database file and the web process."""
+
+    def stop_services(self) -> None:
+        pass
+
+    def create_database(self) -> None:
+        pass
+
+    def drop_database(self) -> None:
+        pass
+
+    def start_workers(self) -> None:
+        pass
+
+    def warm_rounds(self) -> int:
+        return 8
 
     # -- processes
 
@@ -143,41 +192,31 @@ class Stack:
     def start(self) -> None:
         print(f"Working folder {self.base}", flush=True)
         self._mount_store()
-        self.start_redis()
+        self.start_services()
         if not self.reuse:
-            self._create_database()
+            self.create_database()
             print("Migrating and seeding the demo data…", flush=True)
             self.flask("db", "upgrade")
             self.flask("seed-demo")
         self.buyers = self._create_buyers(40)
-        self._spawn(
-            "web",
-            [str(BIN / "gunicorn"), "-w", str(self.web_workers), "-k", "gthread",
-             "--threads", str(self.threads), "-b", f"127.0.0.1:{self.web_port}",
-             "--timeout", "60", "--graceful-timeout", "5", "--keep-alive", "30",
-             "--pythonpath", str(ROOT / "bench"),
-             "load_app:app"],
-            "gunicorn",
-        )  # fmt: skip
-        wait_for(lambda: http_ok(self.url + "/bench/bare"), 300, "gunicorn")
-        for n in range(self.workers):
-            self.start_worker(n)
+        self._spawn("web", self.web_argv(), "web")
+        wait_for(lambda: http_ok(self.url + "/bench/bare"), 300, "the web server")
+        self.start_workers()
         self._supervisor.start()
         self._warm_up()
         print(
-            f"Serving {self.url}: gunicorn {self.web_workers}×{self.threads} threads, "
-            f"{self.workers} RQ workers, Redis :{self.redis_port}, store "
+            f"Serving {self.url}: {self.describe()}, store "
             f"{'tmpfs' if self.mounted else 'folder'} {self.store}",
             flush=True,
         )
 
     def _warm_up(self) -> None:
-        """A few requests per page and per gunicorn process (templates compiled, pools
-        filled), so the first stage does not measure start-up."""
+        """A few requests per page and per web thread (templates compiled, pools filled),
+        so the first stage does not measure start-up."""
         pages = ["/", "/products", "/compare?p=pipeline-lens,data-doctor", "/search?q=forecast",
                  "/login", "/try/data-doctor", "/bench/bare"]  # fmt: skip
         pages += [f"/products/{slug}" for slug in ("pipeline-lens", "data-doctor")]
-        for _ in range(2 * self.web_workers * self.threads):
+        for _ in range(self.warm_rounds()):
             for page in pages:
                 http_ok(self.url + page, timeout=30)
 
@@ -189,29 +228,6 @@ class Stack:
             capture_output=True,
         )
         self.mounted = done.returncode == 0
-
-    def start_redis(self) -> None:
-        self._spawn(
-            "redis",
-            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.base)],
-            "redis",
-        )  # fmt: skip
-        wait_for(lambda: self._redis_ping(), 15, "redis-server")
-
-    def stop_redis(self) -> None:
-        self.stop("redis")
-
-    def _redis_ping(self) -> bool:
-        with closing(socket.create_connection(("127.0.0.1", self.redis_port), 1)) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-
-    def start_worker(self, n: int) -> None:
-        self._spawn(f"worker-{n}", [str(BIN / "flask"), "--app", "portal", "worker"], "workers")
-
-    def worker_pids(self) -> list[int]:
-        return [p.pid for name, p in self.processes.items() if name.startswith("worker-")]
 
     def kill_group(self, name: str, sig: int = signal.SIGKILL) -> None:
         process = self.processes[name]
@@ -242,37 +258,18 @@ class Stack:
                     self.restarts[name] = self.restarts.get(name, 0) + 1
                     self.start_worker(int(name.split("-")[1]))
 
+    def start_worker(self, n: int) -> None:
+        self._spawn(f"worker-{n}", [str(BIN / "flask"), "--app", "portal", "worker"], "workers")
+
     def shutdown(self) -> None:
         self._stop.set()
         for name in [n for n in self.processes if n.startswith("worker-")]:
             self.stop(name)
         self.stop("web")
-        self.stop("redis")
+        self.stop_services()
         if self.mounted:
             subprocess.run(["umount", "-l", str(self.store)], capture_output=True)
         shutil.rmtree(self.base, ignore_errors=True)
-
-    # -- database
-
-    def _psql(self, sql: str, database: str = "postgres") -> None:
-        import psycopg
-
-        with psycopg.connect(f"postgresql://{self.pg_admin}/{database}", autocommit=True) as conn:
-            conn.execute(sql)
-
-    def _create_database(self) -> None:
-        self._psql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-        self._psql(f'CREATE DATABASE "{self.database}"')
-
-    def drop_database(self) -> None:
-        self._psql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-
-    def query(self, sql: str) -> list[tuple]:
-        import psycopg
-
-        url = f"postgresql://{self.pg_admin}/{self.database}"
-        with psycopg.connect(url, autocommit=True) as conn:
-            return conn.execute(sql).fetchall()
 
     def _create_buyers(self, count: int) -> list[str]:
         emails = [f"buyer{n:03d}@bench.example" for n in range(count)]
@@ -295,6 +292,150 @@ class Stack:
             [sys.executable, "-c", script, PASSWORD, *emails], cwd=ROOT, env=self.env, check=True
         )
         return emails
+
+
+@dataclass(kw_only=True)
+class ScaleStack(Stack):
+    """PostgreSQL, RQ workers on a dedicated Redis, gunicorn (README "Running at scale")."""
+
+    database: str
+    pg_admin: str
+    workers: int
+    web_workers: int
+    threads: int
+
+    def mode_env(self) -> dict[str, str]:
+        self.redis_port = free_port()
+        self.database_url = f"postgresql+psycopg://{self.pg_admin}/{self.database}"
+        return {
+            "DATABASE_URL": self.database_url,
+            "QUEUE_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+        }
+
+    def web_argv(self) -> list[str]:
+        return [str(BIN / "gunicorn"), "-w", str(self.web_workers), "-k", "gthread",
+                "--threads", str(self.threads), "-b", f"127.0.0.1:{self.web_port}",
+                "--timeout", "60", "--graceful-timeout", "5", "--keep-alive", "30",
+                "--pythonpath", str(ROOT / "bench"),
+                "load_app:app"]  # fmt: skip
+
+    def describe(self) -> str:
+        return (
+            f"gunicorn {self.web_workers}×{self.threads} threads, {self.workers} RQ workers, "
+            f"Redis :{self.redis_port}"
+        )
+
+    def warm_rounds(self) -> int:
+        return 2 * self.web_workers * self.threads
+
+    def start_services(self) -> None:
+        self.start_redis()
+
+    def stop_services(self) -> None:
+        self.stop_redis()
+
+    def start_redis(self) -> None:
+        self._spawn(
+            "redis",
+            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.base)],
+            "redis",
+        )  # fmt: skip
+        wait_for(lambda: self._redis_ping(), 15, "redis-server")
+
+    def stop_redis(self) -> None:
+        self.stop("redis")
+
+    def _redis_ping(self) -> bool:
+        with closing(socket.create_connection(("127.0.0.1", self.redis_port), 1)) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+
+    def start_workers(self) -> None:
+        for n in range(self.workers):
+            self.start_worker(n)
+
+    def kill_runner(self) -> None:
+        """One RQ worker and everything under it (work horse, sandbox child)."""
+        for name in [n for n in self.processes if n.startswith("worker-")][:1]:
+            self.kill_group(name)
+
+    # -- database
+
+    def _psql(self, sql: str, database: str = "postgres") -> None:
+        import psycopg
+
+        with psycopg.connect(f"postgresql://{self.pg_admin}/{database}", autocommit=True) as conn:
+            conn.execute(sql)
+
+    def create_database(self) -> None:
+        self._psql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        self._psql(f'CREATE DATABASE "{self.database}"')
+
+    def drop_database(self) -> None:
+        self._psql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+    def query(self, sql: str) -> list[tuple]:
+        import psycopg
+
+        url = f"postgresql://{self.pg_admin}/{self.database}"
+        with psycopg.connect(url, autocommit=True) as conn:
+            return conn.execute(sql).fetchall()
+
+
+@dataclass(kw_only=True)
+class EmbeddedStack(Stack):
+    """The embedded defaults of ``make run``: a SQLite file (in the scratch folder), no
+    ``QUEUE_URL`` so demo runs go to the in-process pool of the web process, served by
+    ``flask serve`` (werkzeug, threaded), the server DESIGN.md's "Modes" table names for this
+    mode. The README documents gunicorn only together with PostgreSQL and RQ ("Running at
+    scale"), so the embedded run does not use it."""
+
+    not_applicable: ClassVar[dict[str, str]] = {
+        "PostgreSQL connections killed": "no PostgreSQL in embedded mode (SQLite file)",
+        "Redis stopped 30 s": "no Redis in embedded mode: runs go to the in-process pool",
+    }
+    labels: ClassVar[dict[str, str]] = {"worker killed mid-run": "pool's run child killed"}
+
+    def mode_env(self) -> dict[str, str]:
+        self.sqlite = self.base / "testdrive.sqlite3"
+        return {"DATABASE_URL": f"sqlite:///{self.sqlite}", "QUEUE_URL": ""}
+
+    def web_argv(self) -> list[str]:
+        return [str(BIN / "flask"), "--app", "bench/load_app.py:app", "serve",
+                "--host", "127.0.0.1", "--port", str(self.web_port)]  # fmt: skip
+
+    def describe(self) -> str:
+        return (
+            f"flask serve (threaded), SQLite {self.sqlite}, in-process pool of "
+            f"{self.env['SANDBOX_WORKERS']}"
+        )
+
+    def query(self, sql: str) -> list[tuple]:
+        with closing(sqlite3.connect(self.sqlite, timeout=30)) as conn:
+            return conn.execute(sql).fetchall()
+
+    def kill_runner(self) -> None:
+        """The in-process pool's sandbox children (the running ones and the spare started
+        ahead): the web process and its pool threads stay, as they would in production."""
+        for pid in descendants(self.processes["web"].pid):
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def descendants(root: int) -> list[int]:
+    """Processes below ``root``, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError, IndexError):
+            pid, rest = stat.read_text().split(" (", 1)
+            children.setdefault(int(rest.rsplit(") ", 1)[1].split()[1]), []).append(int(pid))
+    found, todo = [], [root]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
 
 
 # ----------------------------------------------------------------------------- locust stages
@@ -467,7 +608,7 @@ def consistency(stack: Stack, run_wait: float) -> dict[str, int]:
 # ----------------------------------------------------------------------------- faults
 
 
-def fault_pg_terminate(stack: Stack, at: float) -> tuple[float, float]:
+def fault_pg_terminate(stack: ScaleStack, at: float) -> tuple[float, float]:
     """Terminate every connection the app holds, three times, 2 s apart."""
     time.sleep(at)
     start = time.monotonic()
@@ -480,7 +621,7 @@ def fault_pg_terminate(stack: Stack, at: float) -> tuple[float, float]:
     return start, time.monotonic()
 
 
-def fault_redis_down(stack: Stack, at: float, seconds: float = 30) -> tuple[float, float]:
+def fault_redis_down(stack: ScaleStack, at: float, seconds: float = 30) -> tuple[float, float]:
     time.sleep(at)
     start = time.monotonic()
     stack.stop_redis()
@@ -490,7 +631,8 @@ def fault_redis_down(stack: Stack, at: float, seconds: float = 30) -> tuple[floa
 
 
 def fault_worker_killed(stack: Stack, at: float) -> tuple[float, float]:
-    """SIGKILL one worker and everything under it (work horse, sandbox child) mid-run."""
+    """SIGKILL what executes runs (at scale one RQ worker's process group, embedded the
+    in-process pool's sandbox children) while a run is going."""
     time.sleep(at)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:  # wait until a run is in progress
@@ -498,8 +640,7 @@ def fault_worker_killed(stack: Stack, at: float) -> tuple[float, float]:
             break
         time.sleep(0.2)
     start = time.monotonic()
-    for name in [n for n in stack.processes if n.startswith("worker-")][:1]:
-        stack.kill_group(name)
+    stack.kill_runner()
     return start, time.monotonic()
 
 
@@ -532,8 +673,13 @@ MIX = ["Visitor", "Prospect", "Buyer", "Seller"]
 
 
 def run_fault(stack: Stack, name: str, users: int, seconds: int) -> dict:
+    label = stack.labels.get(name, name)
+    reason = stack.not_applicable.get(name)
     if name == "sandbox store disk full" and not stack.mounted:
-        return {"fault": name, "skipped": "the store is not on its own file system"}
+        reason = "the store is not on its own file system"
+    if reason:
+        print(f"\n== fault: {label}: skipped ({reason}) ==", flush=True)
+        return {"fault": label, "skipped": reason}
     probe = Probe(stack.url + PROBE_PATH)
     probe.start()
     box: dict = {}
@@ -542,7 +688,7 @@ def run_fault(stack: Stack, name: str, users: int, seconds: int) -> dict:
         daemon=True,
     )
     worker.start()
-    result = run_locust(stack, f"fault: {name}", users, seconds, MIX)
+    result = run_locust(stack, f"fault: {label}", users, seconds, MIX)
     worker.join(120)
     time.sleep(3)
     probe.stop()
@@ -551,7 +697,7 @@ def run_fault(stack: Stack, name: str, users: int, seconds: int) -> dict:
     checks = consistency(stack, run_wait=45)
     recovery = probe.recovery_after(cleared)
     summary = {
-        "fault": name,
+        "fault": label,
         "result": result,
         "recovery_s": recovery,
         "probe_failures_during": probe.failed_during(start, cleared),
@@ -618,7 +764,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", default="10,50,100", help="concurrent users per stage")
     parser.add_argument("--fault-users", type=int, default=50, help="users while faulting")
     parser.add_argument("--no-faults", action="store_true", help="skip the fault stages")
-    parser.add_argument("--database", default="load_bench", help="scratch database (dropped)")
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="the make run defaults: SQLite, in-process pool, flask serve (no PostgreSQL/Redis)",
+    )
+    parser.add_argument(
+        "--database", default="load_bench", help="scratch PostgreSQL database (dropped)"
+    )
     parser.add_argument("--pg", default="postgres@127.0.0.1:5432", help="user@host:port")
     parser.add_argument("--web-workers", type=int, default=3, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
@@ -628,10 +781,17 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse", action="store_true", help="use the kept database as it is (no re-seeding)"
     )
     args = parser.parse_args(argv)
+    if args.embedded and (args.keep or args.reuse):
+        parser.error("--keep and --reuse are for PostgreSQL; the SQLite file is scratch")
     seconds = args.seconds or (20 if args.quick else 60)
-    fault_seconds = max(seconds, 45)  # the Redis outage alone is 30 s
-    stack = Stack(args.database, args.pg, args.workers, args.web_workers, args.threads)
-    stack.reuse = args.reuse
+    fault_seconds = max(seconds, 45)  # the Redis outage alone is 30 s (same stages embedded)
+    if args.embedded:
+        stack: Stack = EmbeddedStack()
+    else:
+        stack = ScaleStack(
+            database=args.database, pg_admin=args.pg, workers=args.workers,
+            web_workers=args.web_workers, threads=args.threads, reuse=args.reuse,
+        )  # fmt: skip
     stages: list[StageResult] = []
     faults: list[dict] = []
     figures: dict = {}
