@@ -9,9 +9,10 @@ the host names requests may carry (Flask's ``TRUSTED_HOSTS``): other hosts get 4
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, has_request_context, request
+from flask import Flask, has_request_context, request, url_for
 from flask.globals import request_ctx
 from werkzeug.routing import BuildError
 
@@ -71,3 +72,18 @@ def trusted_hosts(config) -> list[str] | None:
         return None
     hosts = [public_host(config), *LOOPBACK_HOSTS, *extra]
     return list(dict.fromkeys(h for h in hosts if h))
+
+
+# An id no row reaches (the int converter stops at 2**31 - 1): a marker in a built path.
+_MARKER_ID = 2**31 - 1
+
+
+def path_for_ids(endpoint: str, name: str) -> Callable[[int], str]:
+    """``url_for(endpoint, **{name: id})`` for many ids at the price of one: the path is built
+    once with a marker id, and each id is put in its place. For pages that link hundreds of
+    rows (the board's cards); the route must take the id as a plain path segment."""
+    path = url_for(endpoint, **{name: _MARKER_ID})
+    head, found, tail = path.partition(str(_MARKER_ID))
+    if not found or "?" in head or str(_MARKER_ID) in tail:
+        raise ValueError(f"{endpoint} does not put {name} in its path once")
+    return lambda value: f"{head}{int(value)}{tail}"

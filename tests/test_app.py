@@ -260,3 +260,17 @@ def test_a_nul_character_in_a_query_or_form_reads_as_a_space(client, app):
         assert client.get(path).status_code == 200, path
     response = client.post("/password/forgot", data={"email": "a\x00@example.com"})
     assert response.status_code in (200, 302, 422)
+
+
+def test_paths_for_many_ids_equal_url_for(app):
+    from flask import url_for
+
+    from portal.links import path_for_ids
+
+    with app.test_request_context():
+        for endpoint, name in (("pipeline.deal", "deal_id"), ("commerce.seller_order", "order_id")):
+            path = path_for_ids(endpoint, name)
+            for value in (1, 7, 48, 2**31 - 2):
+                assert path(value) == url_for(endpoint, **{name: value})
+        with pytest.raises(ValueError):
+            path_for_ids("catalog.products", "page")  # the id is not in the path

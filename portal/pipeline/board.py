@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, func, or_, select, union_all
+from sqlalchemy.orm import defer
 
 from portal.bounds import MAX_ID, bounded_int
 from portal.extensions import db
@@ -202,6 +203,20 @@ class Board:
         return sum(column.count for column in self.columns)
 
 
+# What a card never shows: not read from the database (and an error if a card reached it).
+CARD_SKIPS = tuple(
+    defer(column, raiseload=True)
+    for column in (
+        Deal.counters,
+        Deal.cart,
+        Deal.paid,
+        Deal.tried_products,
+        Deal.orders,
+        Deal.quotes,
+    )
+)
+
+
 def build_board(
     filters: BoardFilters, viewer_id: int | None, now: datetime | None = None, per_column=None
 ) -> Board:
@@ -230,6 +245,7 @@ def build_board(
         ids = union_all(*parts).subquery()
         rows = db.session.execute(
             select(Deal, Account)
+            .options(*CARD_SKIPS)
             .join(Account, Account.id == Deal.account_id)
             .where(Deal.id.in_(select(ids.c.id)))
             .order_by(*_order(filters.sort))

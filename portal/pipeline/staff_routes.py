@@ -21,6 +21,7 @@ from portal.api.services import create_token, revoke_token, tokens_of
 from portal.boundary import perform
 from portal.bounds import MAX_ID, bounded_int, id_arg, page_arg
 from portal.extensions import db
+from portal.links import path_for_ids
 from portal.models import Deal, Product
 from portal.pipeline import alerts, analytics, bp, listening
 from portal.pipeline.board import SORTS, STATUSES, BoardFilters, build_board
@@ -42,7 +43,14 @@ def _board_context(filters: BoardFilters) -> dict:
     board = build_board(filters, current_user.id)
     deals = (card.deal for column in board.columns for card in column.cards)
     links = {deal_id: source.url for deal_id, source in value_sources(deals).items()}
-    return {"board": board, "filters": filters, "sellers": sellers(), "value_links": links}
+    return {
+        "board": board,
+        "filters": filters,
+        "sellers": sellers(),
+        "value_links": links,
+        "deal_path": path_for_ids("pipeline.deal", "deal_id"),
+        "owner_path": path_for_ids("pipeline.set_owner", "deal_id"),
+    }
 
 
 @bp.get("/seller/pipeline")
