@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -328,10 +329,36 @@ def execute_run(
     (unless ``refill`` is false).
     """
     lim = Limits.from_dict(limits)
-    final = _execute_run(DatasetStore(store_root), run_id, lim, warm)
+    store = DatasetStore(store_root)
+    try:
+        final = _execute_run(store, run_id, lim, warm)
+    except OSError:
+        # The store refused a write (a full disk): no run may stay "queued" for ever, so the
+        # failure is recorded as soon as the store takes writes again.
+        final = _record_store_failure(store, run_id)
     if warm and refill:
         prestart(lim)
     return final
+
+
+STORE_FAILED = "The demo could not be saved: the server's storage is full. Try again in a minute."
+STORE_RETRY_SECONDS = 120.0
+
+
+def _record_store_failure(store: DatasetStore, run_id: str) -> str:
+    import time
+
+    deadline = time.monotonic() + STORE_RETRY_SECONDS
+    while True:
+        try:
+            _finish(store, run_id, "failed", "internal", STORE_FAILED)
+            return "failed"
+        except NotFound:
+            return "missing"
+        except OSError:
+            if time.monotonic() > deadline:
+                return "failed"  # a running run is then failed by its stale heartbeat
+            time.sleep(1.0)
 
 
 def _execute_run(store: DatasetStore, run_id: str, lim: Limits, warm: bool) -> str:
@@ -364,11 +391,15 @@ def _execute_run(store: DatasetStore, run_id: str, lim: Limits, warm: bool) -> s
         "params": state["params"],
     }
 
+    # Progress and heartbeats are best effort: a store that refuses a write for a moment
+    # (full disk) must not end a run that can still deliver; its outcome is what counts.
     def progress(step: str, percent: int) -> None:
-        _update(store, run_id, step=step, percent=percent, heartbeat_at=utcnow().isoformat())
+        with suppress(OSError):
+            _update(store, run_id, step=step, percent=percent, heartbeat_at=utcnow().isoformat())
 
     def beat(sandbox: dict[str, Any]) -> None:
-        _update(store, run_id, heartbeat_at=utcnow().isoformat(), sandbox=sandbox)
+        with suppress(OSError):
+            _update(store, run_id, heartbeat_at=utcnow().isoformat(), sandbox=sandbox)
 
     workdir = store.staging_dir()
     try:

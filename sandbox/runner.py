@@ -157,9 +157,16 @@ def run_child(
         _send(proc, job)  # a child gone already ends as a failed run below
     sandbox: dict[str, Any] = {"child_pid": proc.pid}
     deadline = time.monotonic() + limits.wall_seconds
-    messages, err_buf, timed_out, too_big = _read_child(
-        proc, deadline, sandbox, on_progress, on_beat
-    )
+    try:
+        messages, err_buf, timed_out, too_big = _read_child(
+            proc, deadline, sandbox, on_progress, on_beat
+        )
+    except BaseException:  # a callback failed (or we are stopping): no child outlives its run
+        _kill(proc)
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+        raise
     if timed_out or too_big:
         _kill(proc)
     delivered = not (timed_out or too_big) and any(m["type"] == "result" for m in messages)
