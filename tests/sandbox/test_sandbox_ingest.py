@@ -10,9 +10,9 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import files_under
 
 from sandbox import IngestError, Limits, ingest
+from tests.sandbox.conftest import files_under
 
 TYPED_CSV = (
     "id,price,day,stamp,active,name\n"

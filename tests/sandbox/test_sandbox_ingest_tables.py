@@ -9,9 +9,9 @@ import random
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
-from conftest import files_under
 
 from sandbox import IngestError, ingest
+from tests.sandbox.conftest import files_under
 
 
 def de_number(x: float) -> str:

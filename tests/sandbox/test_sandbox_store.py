@@ -6,7 +6,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from conftest import files_under
 
 from sandbox import (
     NotFound,
@@ -18,6 +17,7 @@ from sandbox import (
     reassign_owner,
 )
 from sandbox.queue import wait
+from tests.sandbox.conftest import files_under
 
 CSV = b"name,amount\nA,1\nB,2\n"
 
