@@ -219,14 +219,15 @@ def test_create_app_does_no_sandbox_io(tmp_path):
 
 
 def test_closing_the_queue_leaves_no_worker_threads(app, owned):
-    import threading
-
     from portal.trials.sandbox_gateway import close_queue
 
     assert "sandbox_queue" in app.extensions
+    # This app's pool threads (other tests' apps in the same process may still hold theirs).
+    threads = list(app.extensions["sandbox_queue"]._pool._threads)
+    assert threads
     close_queue(app)
     assert "sandbox_queue" not in app.extensions
-    assert not [t for t in threading.enumerate() if t.name.startswith("sandbox-run")]
+    assert not [t for t in threads if t.is_alive()]
 
 
 def test_withdrawing_consent_deletes_the_visitors_files_but_not_the_cart(app, visitor, lens):
