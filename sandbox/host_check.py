@@ -145,6 +145,7 @@ def _udp() -> None:
 def main(workdir: str, secret: str) -> int:
     from . import isolation
     from ._child import apply_rlimits, isolate_network
+    from .landlock import landlock_abi
 
     job = json.loads(sys.stdin.read())
     os.chdir(workdir)
@@ -154,7 +155,7 @@ def main(workdir: str, secret: str) -> int:
     out: dict[str, Any] = {
         "network": network,
         "parent_uid": parent_uid,
-        "landlock_abi": isolation.landlock_abi(),
+        "landlock_abi": landlock_abi(),
     }
     try:
         out["report"] = isolation.apply(workdir, [], audit=False)
