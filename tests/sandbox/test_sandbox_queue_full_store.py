@@ -13,7 +13,7 @@ import pytest
 import sandbox_evil_recipes as evil
 
 from sandbox import DatasetStore, Limits, LocalQueue, ingest
-from sandbox.queue import STORE_FAILED
+from sandbox.execute import STORE_FAILED
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
 
