@@ -20,16 +20,15 @@ from portal.pipeline import alerts, outgoing_webhooks
 from portal.pipeline.engine import (
     VALUE_KINDS,
     DealState,
-    RoomChange,
     Rules,
     TransitionDraft,
     apply_event,
     apply_room,
-    room_seen_at,
 )
 from portal.pipeline.history_figures import bump_statement, mark_history_changed
 from portal.pipeline.prices import deal_currency, prices_for
 from portal.pipeline.rebuild import TRANSITION_FIELDS, latest_room_change, rebuild_deals
+from portal.pipeline.room_figures import RoomChange, room_seen_at
 from portal.pipeline.rules import STAGES_FINGERPRINT, load_rules, rules_for_fingerprint
 from portal.pipeline.value import deal_value, value_columns
 

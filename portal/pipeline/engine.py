@@ -14,8 +14,14 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from portal.pipeline import criteria
+from portal.pipeline.room_figures import ROOM_AT, RoomChange, _aware, room_figures, room_words
 from portal.pipeline.scoring import add_log, score_term
-from portal.pipeline.value import ORDER_KINDS, QUOTE_KINDS, apply_order_event
+from portal.pipeline.value import (
+    ORDER_KINDS,
+    QUOTE_KINDS,
+    apply_cart_and_payments,
+    apply_order_event,
+)
 
 VALUE_KINDS = frozenset(
     {
@@ -269,7 +275,7 @@ def apply_event(state: DealState, event: EventLike, rules: Rules) -> list[Transi
     weight = rules.weights.get(kind, 0)
     if weight > 0:
         state.score_log = add_log(state.score_log, score_term(weight, moment, rules.half_life_days))
-    _apply_money(state, kind, props)
+    apply_cart_and_payments(state.cart, state.paid, kind, props)
     if kind in ORDER_KINDS or kind in QUOTE_KINDS:
         day = moment.date().isoformat()
         apply_order_event(state.orders, state.quotes, kind, props, event.id, day)
@@ -306,50 +312,6 @@ def apply_event(state: DealState, event: EventLike, rules: Rules) -> list[Transi
     return [_move(state, "advanced", target, moment, event.id)]
 
 
-def _apply_money(state: DealState, kind: str, props: Mapping[str, Any]) -> None:
-    if kind == "cart_item_added" and props.get("plan_id"):
-        quantity = int(props.get("quantity") or 1)
-        if quantity > 0:
-            state.cart[str(props["plan_id"])] = quantity
-        else:
-            state.cart.pop(str(props["plan_id"]), None)
-    elif kind == "cart_item_removed" and props.get("plan_id"):
-        state.cart.pop(str(props["plan_id"]), None)
-    elif kind == "order_placed":
-        state.cart.clear()  # the cart became an order
-    elif kind in ("order_paid", "order_refunded") and props.get("amount") is not None:
-        currency = str(props.get("currency") or "USD").upper()
-        sign = 1 if kind == "order_paid" else -1
-        state.paid[currency] = state.paid.get(currency, 0) + sign * int(props["amount"])
-
-
-# The key of ``Deal.room`` that says from when its figures hold (ISO 8601, UTC).
-ROOM_AT = "at"
-
-
-@dataclass(frozen=True)
-class RoomChange:
-    """The room's figures from ``at`` on (one ``RoomSnapshot``)."""
-
-    at: datetime
-    figures: Mapping[str, Any]
-
-
-def room_figures(room: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A deal's room figures without the moment they hold from."""
-    return {name: value for name, value in (room or {}).items() if name != ROOM_AT}
-
-
-def room_seen_at(room: Mapping[str, Any] | None) -> datetime | None:
-    """The moment of the room figures a deal last took (None: never)."""
-    text = (room or {}).get(ROOM_AT)
-    return datetime.fromisoformat(text) if text else None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def apply_room(state: DealState, change: RoomChange, rules: Rules) -> list[TransitionDraft]:
     """The room changed (members, plan, shares): take its figures and move the deal forward
     when a further stage now holds. Returns the transitions (none for a lost deal or a deal
@@ -368,19 +330,6 @@ def apply_room(state: DealState, change: RoomChange, rules: Rules) -> list[Trans
     draft = _move(state, "advanced", target, moment, None)
     draft.reason = room_words(figures)
     return [draft]
-
-
-def room_words(figures: Mapping[str, Any]) -> str:
-    """Why the room moved a deal, in the seller's words (the transition's reason)."""
-    done = int(figures.get("plan_steps_done") or 0)
-    total = int(figures.get("plan_steps_total") or 0)
-    members = int(figures.get("committee_members") or 0)
-    shared = int(figures.get("shares") or 0)
-    parts = [f"{done} of {total} plan steps done"] if total else []
-    parts.append(f"{members} {'member' if members == 1 else 'members'} in the committee")
-    if shared:
-        parts.append(f"{shared} {'result' if shared == 1 else 'results'} shared")
-    return "the buying room: " + ", ".join(parts)
 
 
 def apply_lost(

@@ -12,9 +12,10 @@ from sqlalchemy import delete, insert, or_, select, true, update
 from portal.extensions import db
 from portal.models import Deal, DealProduct, Event, RoomSnapshot, StageTransition, User
 from portal.models.accounts import STAFF_ROLES
-from portal.pipeline.engine import DealState, RoomChange, Rules, TransitionDraft, fold
+from portal.pipeline.engine import DealState, Rules, TransitionDraft, fold
 from portal.pipeline.history_figures import note_history_changed
 from portal.pipeline.prices import deal_currency, load_prices
+from portal.pipeline.room_figures import RoomChange
 from portal.pipeline.rules import load_rules
 from portal.pipeline.value import PriceBook, deal_value, value_columns
 

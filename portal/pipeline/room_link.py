@@ -14,8 +14,9 @@ from portal.extensions import db
 from portal.models import COMMITTEE_ROLES, Deal, User
 from portal.pipeline import alerts, outgoing_webhooks
 from portal.pipeline.deals import _write_deal
-from portal.pipeline.engine import DealState, RoomChange, apply_room, room_seen_at
+from portal.pipeline.engine import DealState, apply_room
 from portal.pipeline.rebuild import rebuild_deals
+from portal.pipeline.room_figures import RoomChange, room_seen_at
 from portal.pipeline.rules import load_rules
 
 # An overdue plan puts a deal at risk from the first day late, stalled from the seventh.

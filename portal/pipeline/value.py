@@ -54,6 +54,27 @@ def _order_entry(
     }
 
 
+def apply_cart_and_payments(
+    cart: dict[str, int], paid: dict[str, int], kind: str, props: Mapping[str, Any]
+) -> None:
+    """Fold a cart or payment event into a deal's cart (plan id → quantity) and its paid
+    amounts per currency (refunds subtract)."""
+    if kind == "cart_item_added" and props.get("plan_id"):
+        quantity = int(props.get("quantity") or 1)
+        if quantity > 0:
+            cart[str(props["plan_id"])] = quantity
+        else:
+            cart.pop(str(props["plan_id"]), None)
+    elif kind == "cart_item_removed" and props.get("plan_id"):
+        cart.pop(str(props["plan_id"]), None)
+    elif kind == "order_placed":
+        cart.clear()  # the cart became an order
+    elif kind in ("order_paid", "order_refunded") and props.get("amount") is not None:
+        currency = str(props.get("currency") or "USD").upper()
+        sign = 1 if kind == "order_paid" else -1
+        paid[currency] = paid.get(currency, 0) + sign * int(props["amount"])
+
+
 def apply_order_event(
     orders: dict[str, dict],
     quotes: dict[str, dict],

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Deal, DealProduct, RoomSnapshot, StageTransition, User
 from portal.pipeline.deal_actions import mark_lost
-from portal.pipeline.engine import DealState, room_seen_at
+from portal.pipeline.engine import DealState
 from portal.pipeline.rebuild import rebuild_deals
+from portal.pipeline.room_figures import room_seen_at
 from portal.room.signals import room_changed
 from tests.factories import deal_of, make_plan, make_product, record
 
