@@ -73,3 +73,10 @@ def form(html: str, action: str, page_url: str = "") -> dict | None:
             found["fields"] = fields
             return found
     return None
+
+
+def actions(html: str) -> list[str]:
+    """The action of every form of a page, in page order."""
+    parser = _Forms()
+    parser.feed(html)
+    return [found["action"] for found in parser.forms]

@@ -30,6 +30,7 @@ PR_SET_PDEATHSIG = 1
 
 def main() -> int:
     _die_with_parent()
+    nice = isolation.lower_priority()  # first: DuckDB's threads inherit it
     _preload()
     text = sys.stdin.read()  # a child started ahead waits here, idle, for its job
     if not text:
@@ -53,7 +54,8 @@ def main() -> int:
     except isolation.WeakIsolation as refused:  # no job code has run: say why, and stop
         emit({"type": "error", "category": "unavailable", "message": str(refused), "code": ""})
         return 1
-    emit({"type": "meta", "network": network, "isolation": layers, "pid": os.getpid()})
+    meta = {"network": network, "isolation": layers, "pid": os.getpid(), "nice": nice}
+    emit({"type": "meta", **meta})
     try:
         # After isolation, so DuckDB's threads are isolated too. An ingest job makes its own
         # connection (with its spill folder): the child allows only one.

@@ -73,7 +73,8 @@ class WeakIsolation(RuntimeError):
     )
 
 
-ISOLATION_SETTINGS = ("SANDBOX_LANDLOCK", "SANDBOX_ALLOW_WEAK_ISOLATION")
+ISOLATION_SETTINGS = ("SANDBOX_LANDLOCK", "SANDBOX_ALLOW_WEAK_ISOLATION", "SANDBOX_NICE")
+DEFAULT_NICE = 10  # a demo child's CPU niceness (see lower_priority)
 
 
 def _setting(name: str, default: str = "") -> str:
@@ -84,6 +85,24 @@ def landlock_wanted() -> bool:
     """``SANDBOX_LANDLOCK=off`` makes the child act as on a kernel without Landlock (to
     use, and test, the mount-namespace fallback)."""
     return _setting("SANDBOX_LANDLOCK", "on") not in ("off", "0", "false", "no")
+
+
+def lower_priority() -> int:
+    """Give this process (and every thread it starts later: DuckDB's pool) the niceness
+    ``SANDBOX_NICE`` (default 10, 0-19); return the niceness it now has.
+
+    A demo works for seconds on every core it may use; the web requests on the same machine
+    take milliseconds. At niceness 10 the scheduler gives a request's thread about ten times
+    a child's share when both want a core, so pages stay quick while demos run, and a demo
+    still gets every idle cycle. Only ever raises the niceness (lowering it needs privilege)."""
+    try:
+        wanted = min(19, max(0, int(_setting("SANDBOX_NICE", str(DEFAULT_NICE)))))
+    except ValueError:
+        wanted = DEFAULT_NICE
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if wanted > current:
+        os.setpriority(os.PRIO_PROCESS, 0, wanted)
+    return os.getpriority(os.PRIO_PROCESS, 0)
 
 
 def weak_isolation_allowed() -> bool:

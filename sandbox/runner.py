@@ -230,6 +230,7 @@ def _read_child(
                 elif msg["type"] == "meta":
                     sandbox["network"] = msg["network"]
                     sandbox["isolation"] = msg.get("isolation", {})
+                    sandbox["nice"] = msg.get("nice")
                 else:
                     messages.append(msg)
     sel.close()

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portal.auth.signups import clear_expired_signups
 from portal.extensions import db
 from portal.trials.retention import purge_expired
 from portal.trials.runs import sync_unfinished_runs
@@ -19,6 +20,7 @@ from sandbox.queue import run_worker
 def _purge_once() -> dict[str, int]:
     counts = purge_expired()
     counts["finished"] = sync_unfinished_runs()
+    counts["signups"] = clear_expired_signups(current_app.config["SIGNUP_CONFIRM_MAX_AGE"])
     db.session.commit()  # a command's one commit, after both steps
     return counts
 
@@ -26,11 +28,12 @@ def _purge_once() -> dict[str, int]:
 @click.command("purge-sandbox")
 @with_appcontext
 def purge_sandbox_command() -> None:
-    """Delete expired trial datasets and results (files and rows)."""
+    """Delete expired trial datasets and results (files and rows) and expired sign-ups."""
     counts = _purge_once()
     click.echo(
         f"Purged {counts['dataset']} dataset(s), {counts['run']} run(s), "
-        f"{counts['staging']} staging folder(s) and {counts['rows']} row(s)."
+        f"{counts['staging']} staging folder(s), {counts['rows']} row(s) and "
+        f"{counts['signups']} expired sign-up request(s)."
     )
 
 

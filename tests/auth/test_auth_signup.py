@@ -4,6 +4,7 @@ note; the account exists only once the link is followed with the same password."
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
@@ -166,3 +167,20 @@ def test_sign_up_mails_to_one_address_are_limited_alike_for_known_and_new(app, m
     )
     assert _post(app.test_client(), "other@acme.example").status_code == 200
     assert _post(app.test_client(), "weak@acme.example", password="short").status_code == 422
+
+
+def test_the_purge_schedule_clears_expired_sign_up_requests(app, client, db, outbox):
+    """Unconfirmed requests (each holds a password hash) go on the worker's purge round even
+    when nobody signs up again; a request still inside its link's lifetime stays."""
+    _post(client, "old@acme.example")
+    _post(client, "new@acme.example")
+    max_age = app.config["SIGNUP_CONFIRM_MAX_AGE"]
+    old = db.session.scalar(select(SignupRequest).where(SignupRequest.email == "old@acme.example"))
+    old.created_at = datetime.now(UTC) - timedelta(seconds=max_age + 60)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-sandbox"])
+    assert result.exit_code == 0, result.output
+    assert "1 expired sign-up request(s)" in result.output
+    db.session.expire_all()
+    left = db.session.scalars(select(SignupRequest.email)).all()
+    assert left == ["new@acme.example"]

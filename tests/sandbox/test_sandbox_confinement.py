@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import sandbox_hostile_recipes as hostile
 
-from sandbox import Limits, LocalQueue
+from sandbox import Limits, LocalQueue, runner
 from sandbox.queue import wait
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,6 +145,24 @@ def test_child_reports_its_protections_and_still_runs(store, small):
     for fd, target in fds.items():
         if target.startswith("/"):
             assert target in (dataset, "/dev/null") or target.startswith(got["cwd"]), (fd, target)
+
+
+@pytest.mark.parametrize("setting", [None, "17", "not-a-number"])
+def test_child_yields_the_cpu_on_every_thread(store, small, monkeypatch, setting):
+    """A demo child runs at niceness 10 (or SANDBOX_NICE), DuckDB's threads included, so the
+    web requests on the same cores come first; nonsense falls back to 10."""
+    if setting is not None:
+        monkeypatch.setenv("SANDBOX_NICE", setting)
+    runner.discard_spares()  # a child started ahead has the old environment
+    try:
+        status, result = run(store, small, hostile.Probe())
+    finally:
+        runner.discard_spares()
+    assert status.state == "succeeded", status.error
+    want = max(os.getpriority(os.PRIO_PROCESS, 0), 17 if setting == "17" else 10)
+    got = kpis(result)
+    assert int(got["nice"]) == status.sandbox["nice"] == want
+    assert int(got["threads"]) > 1 and got["thread_nices"] == str(want)  # DuckDB's pool too
 
 
 def test_data_doctor_still_works_isolated(store, small):
