@@ -269,7 +269,29 @@ class Stack:
         self.stop_services()
         if self.mounted:
             subprocess.run(["umount", "-l", str(self.store)], capture_output=True)
+        self._keep_logs()
         shutil.rmtree(self.base, ignore_errors=True)
+
+    def _keep_logs(self) -> None:
+        """Copy the servers' logs out of the scratch folder and name the errors they hold."""
+        kept = Path(tempfile.gettempdir()) / "load-bench-logs"
+        shutil.rmtree(kept, ignore_errors=True)
+        kept.mkdir()
+        errors: dict[str, int] = {}
+        for log in self.base.glob("*.log"):
+            shutil.copy(log, kept / log.name)
+            lines = log.read_text(errors="replace").splitlines()
+            for i, line in enumerate(lines):
+                if line.startswith("Traceback"):
+                    end = next((j for j in range(i + 1, len(lines))
+                                if lines[j] and not lines[j].startswith(" ")), None)  # fmt: skip
+                    if end is not None:
+                        errors[f"{log.name}: {lines[end][:200]}"] = (
+                            errors.get(f"{log.name}: {lines[end][:200]}", 0) + 1
+                        )
+        print(f"\nserver logs kept in {kept}")
+        for error, count in sorted(errors.items(), key=lambda e: -e[1]):
+            print(f"   traceback ×{count}: {error}")
 
     def _create_buyers(self, count: int) -> list[str]:
         emails = [f"buyer{n:03d}@bench.example" for n in range(count)]
