@@ -51,6 +51,7 @@ from sqlalchemy import Insert, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql.dml import UpdateBase
 
 from portal.extensions import db
@@ -122,6 +123,11 @@ def _statement_executed(conn: Connection, statement, *_args) -> None:
         conn.execute(bump_statement(conn.dialect.name))
 
 
+@event.listens_for(Pool, "checkin")
+def _connection_returned(_dbapi_connection, record) -> None:
+    record.info.pop(_OWNER, None)  # whatever happened to its session, it owns it no more
+
+
 @event.listens_for(Session, "after_begin")
 def _session_began(session: Session, _transaction, connection: Connection) -> None:
     connection.info[_OWNER] = session.info
@@ -152,8 +158,9 @@ def page_version() -> int:
     visitor's user was loaded), read there, after flushing its pending changes; else on a
     connection of its own, given back at once: an anonymous view then never begins the
     session's transaction, which would cost as much again as the read."""
-    if db.session().in_transaction():
-        db.session.flush()  # this transaction's own writes are seen (see _CHANGED)
+    session = db.session()
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        session.flush()  # this transaction's own writes are seen (see _CHANGED)
         return db.session.scalar(_READ_VERSION) or 0
     with db.engine.connect() as conn:
         return conn.scalar(_READ_VERSION) or 0
@@ -260,8 +267,8 @@ def cached_product_page(slug: str, load) -> ProductPage:
     """The product page of ``slug`` for the current visitor's roles: from the store when the
     catalog page version has not moved, else rendered from ``load(slug)`` (a ``Product`` with
     its relations, or an exception for an unknown slug: unknown slugs are not stored)."""
-    version = page_version()  # first: before the product, and after flushing
-    roles = Roles.of(current_user)
+    roles = Roles.of(current_user)  # first: a signed-in user's load begins the transaction
+    version = page_version()  # before the product, after flushing
     if db.session.info.get(_CHANGED):
         return render_body(load(slug), roles)
     store = page_store(current_app)
@@ -269,5 +276,6 @@ def cached_product_page(slug: str, load) -> ProductPage:
     page = store.get(key, version)
     if page is None:
         page = render_body(load(slug), roles)
-        store.put(key, version, page)
+        if not db.session.info.get(_CHANGED):  # loading flushed nothing of this transaction's
+            store.put(key, version, page)
     return page
