@@ -47,9 +47,10 @@ from flask import current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
-from sqlalchemy import Insert, event, select
+from sqlalchemy import Insert, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 from sqlalchemy.sql.dml import UpdateBase
@@ -71,6 +72,8 @@ _STORE = "catalog.page_cache"
 _CHANGED = "catalog.page_changed"  # session.info: this transaction wrote a page table
 _OWNER = "catalog.page_session"  # connection.info: the session.info its writes belong to
 _OWNED = "catalog.page_connections"  # session.info: connection.info dicts it owns
+_READER = "catalog.page_version_reader"  # app.extensions: the engine reading the version
+_reader_lock = threading.Lock()
 _table = CatalogPageVersion.__table__
 _READ_VERSION = select(_table.c.version).where(_table.c.id == VERSION_ROW)
 # A marker in place of the CSRF token while the body is rendered for everyone.
@@ -155,15 +158,46 @@ def _session_ended(session: Session, transaction) -> None:
 
 def page_version() -> int:
     """The committed version this request sees. In a transaction already (a signed-in
-    visitor's user was loaded), read there, after flushing its pending changes; else on a
-    connection of its own, given back at once: an anonymous view then never begins the
-    session's transaction, which would cost as much again as the read."""
+    visitor's user was loaded, or something is pending), read there after flushing; else
+    outside the session (see ``_version_reader``): an anonymous view then never begins the
+    session's transaction."""
     session = db.session()
     if session.in_transaction() or session.new or session.dirty or session.deleted:
         session.flush()  # this transaction's own writes are seen (see _CHANGED)
         return db.session.scalar(_READ_VERSION) or 0
-    with db.engine.connect() as conn:
+    engine = _version_reader(current_app)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(_READ_VERSION) or 0
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+    with engine.connect() as conn:  # the server dropped that connection: once more, afresh
         return conn.scalar(_READ_VERSION) or 0
+
+
+def _version_reader(app) -> Engine:
+    """What reads the version outside a session. On PostgreSQL a small engine of its own, in
+    autocommit and without pre-ping: taking a pooled connection otherwise costs a ping, and
+    the read a BEGIN and a ROLLBACK, four round trips for one number, and that was most of a
+    warm view. A connection the server dropped fails the read, which is then tried once
+    more (the optimistic way of handling disconnects, safe for one read). It goes when the
+    app's engine is disposed. Elsewhere (SQLite, no network) the app's engine."""
+    engine = app.extensions.get(_READER)
+    if engine is not None:
+        return engine
+    with _reader_lock:
+        if _READER not in app.extensions:
+            main = db.engine
+            if main.dialect.name == "postgresql":
+                options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+                options.update(pool_pre_ping=False, isolation_level="AUTOCOMMIT")
+                reader = create_engine(main.url, **options)
+                event.listen(main, "engine_disposed", lambda _engine: reader.dispose())
+            else:
+                reader = main
+            app.extensions[_READER] = reader
+    return app.extensions[_READER]
 
 
 # -- the store --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import pytest
 from flask import render_template
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
 from portal.catalog.page_cache import PAGE_TABLES, Roles, page_store, render_body
 from portal.catalog.services import get_product
@@ -179,7 +180,7 @@ def test_a_warm_view_costs_one_query_whatever_the_page_holds(app, db, make_user,
 
     def counted(client) -> list[str]:
         client.get("/products/lens")  # warm
-        with counting_queries(_db.engine) as statements:
+        with counting_queries(Engine) as statements:  # every engine (the version reader's)
             assert client.get("/products/lens").status_code == 200
         return statements
 
