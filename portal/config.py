@@ -56,6 +56,10 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "HEALTHZ_TIMEOUT_MS": _int(env.get("HEALTHZ_TIMEOUT_MS"), 1_000),
         # Outgoing webhooks may target loopback/private addresses only when this is on.
         "WEBHOOKS_ALLOW_PRIVATE": _bool(env.get("WEBHOOKS_ALLOW_PRIVATE"), False),
+        # Product page bodies rendered once per content version (portal.catalog.page_cache);
+        # off renders every view in full (the reference the cache is tested against).
+        "PRODUCT_PAGE_CACHE": _bool(env.get("PRODUCT_PAGE_CACHE"), True),
+        "PRODUCT_PAGE_CACHE_SIZE": max(1, _int(env.get("PRODUCT_PAGE_CACHE_SIZE"), 256)),
         # Cookies: HttpOnly always, SameSite=Lax, Secure everywhere but development.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

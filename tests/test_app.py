@@ -274,3 +274,31 @@ def test_paths_for_many_ids_equal_url_for(app):
                 assert path(value) == url_for(endpoint, **{name: value})
         with pytest.raises(ValueError):
             path_for_ids("catalog.products", "page")  # the id is not in the path
+
+
+def test_remembered_relative_urls_equal_a_fresh_build(app):
+    """Relative ``url_for`` results are remembered; each must be what Werkzeug builds for
+    the request's own address, arguments of another type are not taken for equal ones, and
+    a request under another script root gets its own."""
+    from flask import request, url_for
+
+    calls = [
+        ("catalog.products", {}),
+        ("catalog.products", {"category": "Forecasting"}),
+        ("catalog.products", {"page": 1}),
+        ("catalog.products", {"page": True}),  # True == 1 in Python; the URL differs
+        ("catalog.product", {"slug": "data-doctor"}),
+        ("static", {"filename": "css/portal.css"}),
+    ]
+    for root in ("", "/shop"):
+        with app.test_request_context("/products", base_url=f"http://localhost{root}"):
+            adapter = app.create_url_adapter(request)
+            for _ in range(2):  # built, then remembered
+                for endpoint, values in calls:
+                    expected = adapter.build(endpoint, dict(values))
+                    assert url_for(endpoint, **values) == expected
+                    assert url_for(endpoint, _anchor="x y", **values) == f"{expected}#x%20y"
+            assert url_for("catalog.products", page=True).endswith("page=True")
+            assert url_for("catalog.products", tag=["a", "b"]) == adapter.build(
+                "catalog.products", {"tag": ["a", "b"]}
+            )  # a list: not remembered, still built

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from portal.boundary import perform
 from portal.catalog import bp
 from portal.catalog.files import files_folder, pdf_path
+from portal.catalog.page_cache import cached_product_page
 from portal.catalog.search import record_search, search_catalog
 from portal.catalog.services import (
     MAX_COMPARE,
@@ -55,12 +56,22 @@ def products():
 
 @bp.get("/products/<slug>")
 def product(slug: str):
-    product = _product_or_404(slug)
-    record_product_view(current_actor(), product)
-    # Render before committing: a commit expires the loaded product and its collections,
-    # and the template would load them all again.
-    page = render_template("catalog/product.html", product=product, preview=False)
-    db.session.commit()  # after rendering (see above)
+    if not current_app.config["PRODUCT_PAGE_CACHE"]:
+        product = _product_or_404(slug)
+        record_product_view(current_actor(), product)
+        # Render before committing: a commit expires the loaded product and its collections,
+        # and the template would load them all again.
+        page = render_template("catalog/product.html", product=product, preview=False)
+        db.session.commit()  # after rendering (see above)
+        return page
+    # The body comes rendered (once per product and content version); only the per-visitor
+    # shell is rendered here. See portal.catalog.page_cache.
+    cached = cached_product_page(slug, _product_or_404)
+    record_product_view(current_actor(), cached.id)
+    page = render_template(
+        "catalog/product.html", product=cached, body=cached.body(), preview=False
+    )
+    db.session.commit()
     return page
 
 

@@ -170,7 +170,8 @@ def get_resource(resource_id: int) -> Resource:
     return resource
 
 
-def record_product_view(actor: Actor | None, product: Product) -> None:
+def record_product_view(actor: Actor | None, product: Product | int) -> None:
+    """Record that ``actor`` viewed the product (a ``Product`` or its id)."""
     record_event(actor, "product_viewed", product=product)
 
 

@@ -2,7 +2,15 @@
 
 from portal.models.accounts import ROLES, Account, SignupRequest, User
 from portal.models.base import Base, TimestampMixin, utcnow
-from portal.models.catalog import BILLING_PERIODS, RESOURCE_KINDS, Faq, Plan, Product, Resource
+from portal.models.catalog import (
+    BILLING_PERIODS,
+    RESOURCE_KINDS,
+    CatalogPageVersion,
+    Faq,
+    Plan,
+    Product,
+    Resource,
+)
 from portal.models.commerce import (
     ATTEMPT_STATUSES,
     ORDER_STATUSES,
@@ -102,6 +110,7 @@ __all__ = [
     "Notification",
     "Stage",
     "StageHistoryVersion",
+    "CatalogPageVersion",
     "StageTransition",
     "WebhookDelivery",
     "WebhookEndpoint",

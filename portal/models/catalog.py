@@ -125,3 +125,16 @@ class Faq(TimestampMixin, Base):
     sort_order: Mapped[int] = mapped_column(default=0)
 
     product: Mapped[Product] = relationship(back_populates="faqs")
+
+
+class CatalogPageVersion(Base):
+    """One row: a number raised in the same transaction as every write to a table the
+    product page shows (portal.catalog.page_cache). Each process keeps the rendered,
+    visitor-independent part of a product page under the version it read first, so a view
+    reads this one row instead of the product, its plans and its voices. No row yet =
+    version 0."""
+
+    __tablename__ = "catalog_page_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(default=0)

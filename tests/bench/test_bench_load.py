@@ -19,6 +19,17 @@ def test_load_benchmark_help():
     assert "--quick" in done.stdout and "--fault-users" in done.stdout
 
 
+def test_product_benchmark_help():
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "product_bench.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--rounds" in done.stdout and "--no-cache" in done.stdout
+
+
 def test_locustfile_reads_forms_as_a_browser_sends_them():
     sys.path.insert(0, str(ROOT / "bench"))
     try:
