@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Insert, Integer, Update, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
@@ -53,9 +54,8 @@ def fold_event_into_deal(event: Event) -> None:
     go back in one UPDATE (plus the rows of any new product or stage change)."""
     if event.account_id is None:
         return  # anonymous visitors have no deal
-    row = db.session.execute(
-        _DEAL_FOR_EVENT, {"account_id": event.account_id, "user_id": event.user_id}
-    ).one_or_none()
+    row = _deal_row(event)
+    opened = None
     if row is None:  # the account's first event: no deal to read the rest with
         if event.user_id is not None and _is_staff(event.user_id):
             return  # the vendor's own people browsing are not a buying account
@@ -64,7 +64,11 @@ def fold_event_into_deal(event: Event) -> None:
         room = latest_room_change(event.account_id)
         if room is not None and room.at >= event.occurred_at:
             return _replay(event, rules)  # a back-dated first event: replay in place
-        deal, drafts = _open_deal(event, rules, room)
+        opened = _open_deal_once(event, rules, room)
+        if opened is None:  # a colleague's first event opened it meanwhile: fold into it
+            row = _deal_row(event)
+    if opened is not None:
+        deal, drafts = opened
     else:
         deal, role, fingerprint = row
         if role in STAFF_ROLES:
@@ -76,6 +80,30 @@ def fold_event_into_deal(event: Event) -> None:
 
     outgoing_webhooks.enqueue_stage_changes(deal, drafts)
     alerts.after_event(deal, event, drafts, rules)
+
+
+def _deal_row(event: Event):
+    """(deal locked, the author's role, the stages' fingerprint), or None without a deal."""
+    params = {"account_id": event.account_id, "user_id": event.user_id}
+    return db.session.execute(_DEAL_FOR_EVENT, params).one_or_none()
+
+
+def _open_deal_once(
+    event: Event, rules: Rules, room: RoomChange | None
+) -> tuple[Deal, list[TransitionDraft]] | None:
+    """Open the account's deal, or None when another transaction opened it first.
+
+    Two people of one account acting at the same moment (colleagues signing in together)
+    both find no deal; the deal's unique account makes the second insert fail, on
+    PostgreSQL once the first transaction has committed. The savepoint keeps this
+    transaction (the event, the caller's own work) alive for folding into that deal."""
+    try:
+        with db.session.begin_nested():
+            return _open_deal(event, rules, room)
+    except IntegrityError:
+        if db.session.scalar(select(Deal.id).where(Deal.account_id == event.account_id)) is None:
+            raise  # not the deal's account: some other constraint, not ours to hide
+        return None
 
 
 def _replay(event: Event, rules: Rules) -> None:
