@@ -169,7 +169,7 @@ class Buyer(Portal):
         # A bench buyer's cart may still hold plans from an earlier stage: read it, as a
         # person would see it, instead of adding a plan again (one of each is allowed).
         cart = self.page("/cart")
-        found = (re.search(r"/cart/items/(\d+)$", a) for a in actions(cart.text))
+        found = (re.search(r"/cart/items/(\d+)(/[a-z]+)?$", a) for a in actions(cart.text))
         self.in_cart: set[str] = {m.group(1) for m in found if m}
 
     def add_to_cart(self) -> None:
