@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-2026"
 PROBE_PATH = "/products/pipeline-lens"
+COMPANIES = 10  # bench buyers' companies (buying accounts)
 
 
 def free_port() -> int:
@@ -294,7 +295,9 @@ class Stack:
             print(f"   traceback ×{count}: {error}")
 
     def _create_buyers(self, count: int) -> list[str]:
-        emails = [f"buyer{n:03d}@bench.example" for n in range(count)]
+        # Buying committees of a few people: ten companies, consecutive buyers in different
+        # ones (all in one account, every buyer's event would wait on that one deal's lock).
+        emails = [f"buyer{n:03d}@co{n % COMPANIES}.bench.example" for n in range(count)]
         script = (
             "import sys\n"
             "from portal import create_app\n"
@@ -306,8 +309,9 @@ class Stack:
             "    for email in sys.argv[2:]:\n"
             "        if db.session.scalar(db.select(User).filter_by(email=email)):\n"
             "            continue\n"
-            "        create_user(email, sys.argv[1], name='Bench buyer', company='Bench GmbH',"
-            " tracking_consent=True, password_method='pbkdf2:sha256:20000')\n"
+            "        create_user(email, sys.argv[1], name='Bench buyer',"
+            " company=email.split('@')[1], tracking_consent=True,"
+            " password_method='pbkdf2:sha256:20000')\n"
             "    db.session.commit()\n"
         )
         subprocess.run(
@@ -548,7 +552,7 @@ class Probe(threading.Thread):
 # Orders placed during the benchmark (by the bench buyers); seeded demo orders are left out.
 BENCH_ORDERS = (
     "SELECT o.* FROM order_record o JOIN user_account u ON u.id = o.user_id "
-    "WHERE u.email LIKE '%@bench.example'"
+    "WHERE u.email LIKE '%.bench.example'"
 )
 CHECKS = {
     "orders whose payments exceed or miss the total": f"""
