@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from portal.commerce.errors import CommerceError
+from portal.commerce.errors import AlreadyInCart, CommerceError
 from portal.commerce.locking import dialect_insert, lock_row
 from portal.commerce.settings import COUNTRY_NAMES, setting
 from portal.extensions import db
@@ -150,6 +150,8 @@ def add_to_cart(owner_key: str, plan_id: int, quantity: int, actor: Actor | None
         )
     if item is None and len(cart.items) >= int(setting("MAX_CART_LINES")):
         raise CommerceError("Your cart is full. Check out or remove something first.")
+    if item is not None and plan.min_quantity == plan.max_quantity == item.quantity:
+        raise AlreadyInCart(f"{plan_label(plan)} is already in your cart.")
     new_quantity = quantity + (item.quantity if item else 0)
     if item is not None and new_quantity > plan.max_quantity:
         raise CommerceError(

@@ -9,6 +9,11 @@ class CommerceError(ServiceError):
     """Something the buyer or seller can fix; ``message`` says what, in plain words."""
 
 
+class AlreadyInCart(CommerceError):
+    """The plan is in the cart as often as it is sold (one licence): nothing to add. Not a
+    fault of the buyer's: the cart answers with the item, and says so."""
+
+
 class TotalChanged(CommerceError):
     """What the buyer reviewed is not what the order would cost now: show the new review."""
 

@@ -18,6 +18,7 @@ from portal.commerce.cart import (
     set_cart_country,
     update_cart_item,
 )
+from portal.commerce.errors import AlreadyInCart
 from portal.commerce.forms import (
     AddItemForm,
     ChangePlanForm,
@@ -99,6 +100,8 @@ def add_item():
         return _render_cart(422, _form_error(form), form)
     key = cart_owner_key(create=True)
     done = perform(add_to_cart, key, form.plan_id.data, form.quantity.data, current_actor())
+    if isinstance(done.error, AlreadyInCart):  # a second click on "Add to cart"
+        return _changed(done.message, "info")
     if not done:
         return _render_cart(422, done.message, form)
     return _changed(f"Added to your cart: {plan_label(done.value.plan)} × {form.quantity.data}.")

@@ -178,3 +178,24 @@ def test_cart_add_requires_csrf(buyer_client, plan_id):
         "/cart/items", data={"plan_id": plan_id, "quantity": "1"}, csrf=False
     )
     assert response.status_code == 400
+
+
+def test_adding_a_one_licence_plan_again_shows_the_cart_and_says_it_is_there(buyer_client, app, db):
+    """A second click on "Add to cart" for a plan sold as one licence is not an error: the
+    cart answers, saying the plan is already there, and still holds one."""
+    licence = create_plan(app, name="Essentials", per_seat=False, min_quantity=1, max_quantity=1)
+    assert add(buyer_client, licence, "1").status_code == 302
+    again = add(buyer_client, licence, "1", follow_redirects=True)
+    assert again.status_code == 200 and again.request.path == "/cart"
+    assert "is already in your cart." in again.text
+    assert "allows at most" not in again.text
+    assert db.session.scalar(select(CartItem.quantity).where(CartItem.plan_id == licence)) == 1
+    assert len(_events("cart_item_added")) == 1  # nothing was added the second time
+
+
+def test_more_seats_than_a_plan_allows_is_still_refused(buyer_client, plan_id, db):
+    add(buyer_client, plan_id, "45")  # the plan allows 1-50 seats
+    response = add(buyer_client, plan_id, "10")
+    assert response.status_code == 422
+    assert "You already have 45 seats" in response.text and "at most 50" in response.text
+    assert db.session.scalar(select(CartItem.quantity)) == 45
