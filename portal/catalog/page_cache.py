@@ -41,14 +41,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from flask import current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import Insert, create_engine, event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -57,7 +55,7 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from portal.extensions import db
 from portal.models import CatalogPageVersion, Faq, Plan, Product, Resource
-from portal.models.base import Base
+from portal.models.base import Base, version_bump
 from portal.models.voices import Answer, Question, Testimonial
 
 # What the product page shows: the product, its plans, resources, FAQ, the testimonial
@@ -97,15 +95,9 @@ DELETE_TABLES = _cascading_tables()
 # -- the version ------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
 def bump_statement(dialect: str) -> Insert:
-    """Insert the version row as 1, or raise it by one: no row has to exist beforehand."""
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        make(_table)
-        .values(id=VERSION_ROW, version=1)
-        .on_conflict_do_update(index_elements=[_table.c.id], set_={"version": _table.c.version + 1})
-    )
+    """Raise the version by one (the row made on first use)."""
+    return version_bump(_table, dialect, VERSION_ROW)
 
 
 def _changes_page(statement) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Insert, MetaData, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -19,6 +21,19 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@lru_cache(maxsize=16)
+def version_bump(table: Table, dialect: str, row: int = 1) -> Insert:
+    """For a one-row version table (``id``, ``version``: StageHistoryVersion,
+    CatalogPageVersion): insert the row as version 1, or raise it by one, so no row has to
+    exist beforehand."""
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        make(table)
+        .values(id=row, version=1)
+        .on_conflict_do_update(index_elements=[table.c.id], set_={"version": table.c.version + 1})
+    )
 
 
 class UTCDateTime(TypeDecorator):

@@ -22,16 +22,15 @@ Why this stays right:
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from functools import lru_cache
 from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import Insert, event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
 from portal.models import StageHistoryVersion
+from portal.models.base import version_bump
 
 T = TypeVar("T")
 VERSION_ROW = 1
@@ -43,15 +42,9 @@ _STORE = "pipeline.history_figures"
 _table = StageHistoryVersion.__table__
 
 
-@lru_cache(maxsize=4)
 def bump_statement(dialect: str) -> Insert:
-    """Insert the version row as 1, or raise it by one: no row has to exist beforehand."""
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        make(_table)
-        .values(id=VERSION_ROW, version=1)
-        .on_conflict_do_update(index_elements=[_table.c.id], set_={"version": _table.c.version + 1})
-    )
+    """Raise the version by one (the row made on first use)."""
+    return version_bump(_table, dialect, VERSION_ROW)
 
 
 def note_history_changed() -> None:
