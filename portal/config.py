@@ -60,6 +60,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         # off renders every view in full (the reference the cache is tested against).
         "PRODUCT_PAGE_CACHE": _bool(env.get("PRODUCT_PAGE_CACHE"), True),
         "PRODUCT_PAGE_CACHE_SIZE": max(1, _int(env.get("PRODUCT_PAGE_CACHE_SIZE"), 256)),
+        "PRODUCT_PAGE_VERSION_FEED": _bool(env.get("PRODUCT_PAGE_VERSION_FEED"), True),
         # Cookies: HttpOnly always, SameSite=Lax, Secure everywhere but development.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

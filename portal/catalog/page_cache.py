@@ -46,13 +46,14 @@ from flask import current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
-from sqlalchemy import Insert, create_engine, event, select
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 from sqlalchemy.sql.dml import UpdateBase
 
+from portal.catalog import version_feed
 from portal.extensions import db
 from portal.models import CatalogPageVersion, Faq, Plan, Product, Resource
 from portal.models.base import Base, version_bump
@@ -95,9 +96,19 @@ DELETE_TABLES = _cascading_tables()
 # -- the version ------------------------------------------------------------------------
 
 
-def bump_statement(dialect: str) -> Insert:
-    """Raise the version by one (the row made on first use)."""
-    return version_bump(_table, dialect, VERSION_ROW)
+def bump_statement(dialect: str):
+    """Raise the version by one (the row made on first use); on PostgreSQL also notify
+    every process of the new number (see :mod:`.version_feed`), which the statement
+    returns."""
+    bump = version_bump(_table, dialect, VERSION_ROW)
+    return version_feed.notifying_bump(bump, _table.c.version) if dialect == "postgresql" else bump
+
+
+def _raise_version(conn: Connection | Session, dialect: str) -> None:
+    result = conn.execute(bump_statement(dialect))
+    if dialect == "postgresql":
+        url = (conn.engine if isinstance(conn, Connection) else conn.get_bind()).url
+        version_feed.expect(url, result.scalar_one())
 
 
 def _changes_page(statement) -> bool:
@@ -115,7 +126,7 @@ def _statement_executed(conn: Connection, statement, *_args) -> None:
     if owner is not None:
         owner[_CHANGED] = True  # raised once, when the session commits
     else:
-        conn.execute(bump_statement(conn.dialect.name))
+        _raise_version(conn, conn.dialect.name)
 
 
 @event.listens_for(Pool, "checkin")
@@ -135,7 +146,7 @@ def _session_committing(session: Session) -> None:
         return
     session.flush()  # pending changes are written (and seen) before deciding
     if session.info.pop(_CHANGED, False):
-        session.execute(bump_statement(session.get_bind().dialect.name))
+        _raise_version(session, session.get_bind().dialect.name)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -158,6 +169,12 @@ def page_version() -> int:
         session.flush()  # this transaction's own writes are seen (see _CHANGED)
         return db.session.scalar(_READ_VERSION) or 0
     engine = _version_reader(current_app)
+    if engine.dialect.name == "postgresql" and current_app.config["PRODUCT_PAGE_VERSION_FEED"]:
+        return version_feed.feed_for(engine.url, lambda: _read_version(engine)).version()
+    return _read_version(engine)
+
+
+def _read_version(engine: Engine) -> int:
     try:
         with engine.connect() as conn:
             return conn.scalar(_READ_VERSION) or 0

@@ -175,7 +175,7 @@ def test_an_anonymous_visitor_is_given_a_token_only_when_a_form_needs_one(app, d
     assert product.name in response.text
 
 
-def test_a_warm_view_costs_one_query_whatever_the_page_holds(app, db, make_user, shop):
+def test_a_warm_view_costs_at_most_one_query_whatever_the_page_holds(app, db, make_user, shop):
     buyer = signed_in(app, make_user, "buyer")  # consenting: the view is recorded too
 
     def counted(client) -> list[str]:
@@ -191,9 +191,13 @@ def test_a_warm_view_costs_one_query_whatever_the_page_holds(app, db, make_user,
     _db.session.commit()
     big = (counted(app.test_client()), counted(buyer))
     assert [len(s) for s in big] == [len(s) for s in small]
-    # Anonymous: the version only. Signed in: the version, the session's user, the view's
-    # event and its deal (read, updated), the cart count. No page table is read warm.
-    assert len(small[0]) == 1 and "catalog_page_version" in small[0][0], small[0]
+    # Anonymous: the version only, and on PostgreSQL not even that (it comes by notification,
+    # see portal.catalog.version_feed). Signed in: the version, the session's user, the
+    # view's event and its deal (read, updated), the cart count. No page table is read warm.
+    if db.engine.dialect.name == "postgresql":
+        assert small[0] == [], small[0]
+    else:
+        assert len(small[0]) == 1 and "catalog_page_version" in small[0][0], small[0]
     assert len(small[1]) <= 6, small[1]
     assert not table_names(small[1]) & PAGE_TABLES, table_names(small[1])
 
