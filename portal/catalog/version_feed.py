@@ -27,6 +27,7 @@ just before the commit would. SQLite (one machine, no network) reads the row.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import select
@@ -71,6 +72,12 @@ def feed_for(url: URL, read: Callable[[], int]) -> VersionFeed:
     return feed
 
 
+@atexit.register
+def _close_all() -> None:
+    for feed in list(_feeds.values()):
+        feed.close()
+
+
 def expect(url: URL, version: int) -> None:
     """This process has just raised the version at ``url`` to ``version``."""
     feed = _feeds.get(_key(url))
@@ -113,9 +120,18 @@ class VersionFeed:
         """The committed version: from the notifications when they can be trusted, else
         read (see the module's notes)."""
         now = time.monotonic()
+        connect = False
         with self._lock:
-            if self._listening(now) and self._drain() and not self._doubtful(now):
-                return self._version
+            if self._conn is not None and self._pid != os.getpid():
+                self._conn = None  # inherited through a fork: the parent's, never touched
+            if self._conn is not None:
+                if self._drain() and not self._doubtful(now):
+                    return self._version
+            elif now >= self._retry_at:
+                self._retry_at = now + RETRY_SECONDS
+                connect = True  # this thread tries, outside the lock; the others read
+        if connect and self._listen(now):
+            return self._version
         with self._lock:
             notices = self._notices
         version = self._read()
@@ -123,6 +139,26 @@ class VersionFeed:
             self._learn(version, notices)
             self._checked = now
         return version
+
+    def _listen(self, now: float) -> bool:
+        """Open the listening connection (without holding the lock: connecting to a server
+        that is down takes up to ``CONNECT_TIMEOUT``), then read the version once."""
+        conn = None
+        try:
+            conn = self._connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+            conn.execute(f"LISTEN {CHANNEL}")  # first: no raise after the read is missed
+            version = self._read()
+        except self._errors:
+            if conn is not None:
+                conn.close()
+            return False
+        with self._lock:
+            self._learn(version, self._notices)
+            if self._conn is not None and self._pid == os.getpid():
+                conn.close()  # another thread's attempt (a slow connect outlasts a retry) won
+            else:
+                self._conn, self._pid, self._checked = conn, os.getpid(), now
+        return True
 
     def close(self) -> None:
         with self._lock:
@@ -142,26 +178,6 @@ class VersionFeed:
         if self._expected is not None and now < self._expected_until:
             return True
         return now - self._checked > self.recheck_seconds
-
-    def _listening(self, now: float) -> bool:
-        if self._conn is not None and self._pid != os.getpid():
-            self._conn = None  # inherited through a fork: the parent's, never touched here
-        if self._conn is not None:
-            return True
-        if now < self._retry_at:
-            return False
-        self._retry_at = now + RETRY_SECONDS
-        conn = None
-        try:
-            conn = self._connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
-            conn.execute(f"LISTEN {CHANNEL}")  # first: no raise after the read is missed
-            self._learn(self._read(), self._notices)
-        except self._errors:
-            if conn is not None:
-                conn.close()
-            return False
-        self._conn, self._pid, self._checked = conn, os.getpid(), now
-        return True
 
     def _drain(self) -> bool:
         """Take in the notifications waiting on the socket, without waiting for any."""
