@@ -39,8 +39,9 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from functools import lru_cache, partial
 
 from flask import current_app, render_template, request
 from flask_login import current_user
@@ -71,8 +72,8 @@ _STORE = "catalog.page_cache"
 _CHANGED = "catalog.page_changed"  # session.info: this transaction wrote a page table
 _OWNER = "catalog.page_session"  # connection.info: the session.info its writes belong to
 _OWNED = "catalog.page_connections"  # session.info: connection.info dicts it owns
-_READER = "catalog.page_version_reader"  # app.extensions: the engine reading the version
-_reader_lock = threading.Lock()
+_SOURCE = "catalog.page_version_source"  # app.extensions: what gives the version
+_source_lock = threading.Lock()
 _table = CatalogPageVersion.__table__
 _READ_VERSION = select(_table.c.version).where(_table.c.id == VERSION_ROW)
 # A marker in place of the CSRF token while the body is rendered for everyone.
@@ -96,6 +97,7 @@ DELETE_TABLES = _cascading_tables()
 # -- the version ------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4)
 def bump_statement(dialect: str):
     """Raise the version by one (the row made on first use); on PostgreSQL also notify
     every process of the new number (see :mod:`.version_feed`), which the statement
@@ -162,16 +164,13 @@ def _session_ended(session: Session, transaction) -> None:
 def page_version() -> int:
     """The committed version this request sees. In a transaction already (a signed-in
     visitor's user was loaded, or something is pending), read there after flushing; else
-    outside the session (see ``_version_reader``): an anonymous view then never begins the
+    outside the session (see ``_version_source``): an anonymous view then never begins the
     session's transaction."""
     session = db.session()
     if session.in_transaction() or session.new or session.dirty or session.deleted:
         session.flush()  # this transaction's own writes are seen (see _CHANGED)
         return db.session.scalar(_READ_VERSION) or 0
-    engine = _version_reader(current_app)
-    if engine.dialect.name == "postgresql" and current_app.config["PRODUCT_PAGE_VERSION_FEED"]:
-        return version_feed.feed_for(engine.url, lambda: _read_version(engine)).version()
-    return _read_version(engine)
+    return _version_source(current_app)()
 
 
 def _read_version(engine: Engine) -> int:
@@ -185,28 +184,34 @@ def _read_version(engine: Engine) -> int:
         return conn.scalar(_READ_VERSION) or 0
 
 
-def _version_reader(app) -> Engine:
-    """What reads the version outside a session. On PostgreSQL a small engine of its own, in
-    autocommit and without pre-ping: taking a pooled connection otherwise costs a ping, and
-    the read a BEGIN and a ROLLBACK, four round trips for one number, and that was most of a
-    warm view. A connection the server dropped fails the read, which is then tried once
-    more (the optimistic way of handling disconnects, safe for one read). It goes when the
-    app's engine is disposed. Elsewhere (SQLite, no network) the app's engine."""
-    engine = app.extensions.get(_READER)
-    if engine is not None:
-        return engine
-    with _reader_lock:
-        if _READER not in app.extensions:
+def _version_source(app) -> Callable[[], int]:
+    """What gives the committed version outside a session, made once per app.
+
+    On PostgreSQL the process's notification feed (:mod:`.version_feed`, unless
+    ``PRODUCT_PAGE_VERSION_FEED`` is off), which reads the row when it must through a small
+    engine of its own, in autocommit and without pre-ping: taking a pooled connection
+    otherwise costs a ping, and the read a BEGIN and a ROLLBACK, four round trips for one
+    number. A connection the server dropped fails the read, which is then tried once more
+    (the optimistic way of handling disconnects, safe for one read); that engine goes when
+    the app's is disposed. Elsewhere (SQLite, no network) a read on the app's engine."""
+    source = app.extensions.get(_SOURCE)
+    if source is not None:
+        return source
+    with _source_lock:
+        if _SOURCE not in app.extensions:
             main = db.engine
             if main.dialect.name == "postgresql":
                 options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
                 options.update(pool_pre_ping=False, isolation_level="AUTOCOMMIT")
                 reader = create_engine(main.url, **options)
                 event.listen(main, "engine_disposed", lambda _engine: reader.dispose())
+                source = partial(_read_version, reader)
+                if app.config["PRODUCT_PAGE_VERSION_FEED"]:
+                    source = version_feed.feed_for(main.url, source).version
             else:
-                reader = main
-            app.extensions[_READER] = reader
-    return app.extensions[_READER]
+                source = partial(_read_version, main)
+            app.extensions[_SOURCE] = source
+    return app.extensions[_SOURCE]
 
 
 # -- the store --------------------------------------------------------------------------

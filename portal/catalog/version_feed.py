@@ -122,7 +122,7 @@ class VersionFeed:
         now = time.monotonic()
         connect = False
         with self._lock:
-            if self._conn is not None and self._pid != os.getpid():
+            if self._conn is not None and not self.live:
                 self._conn = None  # inherited through a fork: the parent's, never touched
             if self._conn is not None:
                 if self._drain() and not self._doubtful(now):
@@ -154,7 +154,7 @@ class VersionFeed:
             return False
         with self._lock:
             self._learn(version, self._notices)
-            if self._conn is not None and self._pid == os.getpid():
+            if self.live:
                 conn.close()  # another thread's attempt (a slow connect outlasts a retry) won
             else:
                 self._conn, self._pid, self._checked = conn, os.getpid(), now
